@@ -1,0 +1,747 @@
+package io.scoop;
+
+import io.scoop.broker.Broker;
+import io.scoop.internal.LocalWorkers;
+import io.scoop.internal.Sockets;
+import io.scoop.root.MapChunk;
+import io.scoop.root.MapIterator;
+import io.scoop.root.RemoteFuture;
+import io.scoop.root.RootClient;
+import io.scoop.root.RunnableTask;
+import io.scoop.wire.KryoCodec;
+import io.scoop.worker.TaskContext;
+import io.scoop.worker.Worker;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.zeromq.ZContext;
+
+/**
+ * An {@link java.util.concurrent.ExecutorService} whose tasks run in other JVMs: swap
+ * {@code Executors.newFixedThreadPool(n)} for {@code new DistributedExecutor()} and the tasks go, through
+ * a broker, to worker JVMs, and their results come back as {@link CompletableFuture}s.
+ *
+ * <pre>{@code
+ * DistributedExecutor pool = new DistributedExecutor();
+ * CompletableFuture<Integer> f = pool.submit(() -> 6 * 7);           // a serializable lambda
+ * List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3)).toList();   // results in input order
+ * pool.shutdown();
+ * }</pre>
+ *
+ * <p><b>Where the tasks run.</b> {@code new DistributedExecutor()} chooses by where it is called:
+ * <ol>
+ *   <li>inside a task on a worker: it submits through that worker's connection (nested tasks), and starts
+ *       nothing, so an executor in a static field of a task class costs nothing on the worker;
+ *   <li>under the launcher (environment variable {@code SCOOP_BROKER}, or system property
+ *       {@code scoop.broker}): it connects to the launcher's broker;
+ *   <li>otherwise, the <em>embedded default</em>: a broker in this JVM, bound to loopback only, and one
+ *       worker JVM per available processor, forked with this JVM's classpath. The workers exit with this
+ *       JVM, even if it is killed.
+ * </ol>
+ * {@link #builder()} sets the worker count, JVM options and the rest explicitly.
+ *
+ * <p><b>What can be a task.</b> Tasks travel with Kryo: named and anonymous classes need not implement
+ * {@link Serializable}, and their captured variables travel with them. A lambda travels when it is
+ * serializable, which javac arranges when it is passed to the {@code submit(SerializableCallable)},
+ * {@code submit(SerializableRunnable)}, {@code execute(SerializableRunnable)} or {@code map} overloads, that
+ * is, when the static type of the executor is {@code DistributedExecutor}. A task that cannot travel fails
+ * at {@code submit} with a {@link TaskNotSerializableException} that says why; nothing is sent.
+ *
+ * <p><b>Failures.</b> A task's exception reaches {@code get()} as an {@link ExecutionException} whose
+ * cause is the original exception when this JVM has its class (else a {@link RemoteTaskException} with
+ * the remote class, message and stack), and whose message names the worker. A task whose worker dies is
+ * run again elsewhere (up to {@code maxAttempts}, then {@link WorkerLostException}); if the broker is lost
+ * or no worker is left, every pending future fails with {@link ClusterBrokenException}.
+ *
+ * <p><b>Memory consistency effects.</b> Actions in a thread prior to submitting a task happen-before the
+ * task's serialization; completion of the future happens-before actions after a successful {@code get()}.
+ * Nothing else is shared: the task runs on a copy, so writes it makes to captured objects are not seen
+ * here. Return results instead.
+ */
+public class DistributedExecutor extends AbstractExecutorService implements RemoteFuture.Owner, AutoCloseable {
+    /*
+     * Implementation notes.
+     *
+     * Lifecycle, as in ThreadPoolExecutor:
+     *   RUNNING    accepts tasks
+     *   SHUTDOWN   shutdown(): rejects new tasks, runs the accepted ones
+     *   STOP       shutdownNow(): rejects, revokes queued tasks, interrupts running ones
+     *   TERMINATED no task left; the connection, and in embedded mode the broker and workers, are closed
+     * RUNNING -> SHUTDOWN -> TERMINATED when the last active future completes; RUNNING|SHUTDOWN -> STOP.
+     *
+     * An executor that owns resources (embedded, or connected itself) has a non-daemon "keeper" thread
+     * from construction to termination, as a ThreadPoolExecutor has its workers: the JVM exits when main
+     * returns after shutdown(), and not while accepted tasks are still running.
+     *
+     * The JDK helpers (ExecutorCompletionService, invokeAny) call newTaskFor() and then pass execute() a
+     * private FutureTask wrapping what newTaskFor returned. newTaskFor remembers, per thread, the future it
+     * just made; execute() recognizes the JDK wrapper, sends that future's task, and runs the wrapper here
+     * once the future completes, which is when the wrapper reports it done.
+     */
+
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int STOP = 2;
+    private static final int TERMINATED = 3;
+    private static final String[] STATE_NAMES = {"Running", "Shutting down", "Stopping", "Terminated"};
+    private static final ThreadLocal<RemoteFuture<?>> LAST_CREATED = new ThreadLocal<>();
+    private static final AtomicInteger EXECUTORS = new AtomicInteger();
+
+    private final RootClient client;
+    private final boolean ownsClient;
+    private final ZContext ownContext;
+    private final Broker broker;
+    private final LocalWorkers workers;
+    private final Set<RemoteFuture<?>> active = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private final CountDownLatch terminateRequested = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final String mode;
+
+    /**
+     * Creates an executor as its context calls for (see the class description): nested on a worker,
+     * connected under the launcher, or the embedded default with one worker JVM per processor.
+     *
+     * @throws ClusterBrokenException if the launcher's broker does not answer
+     * @throws UncheckedIOException   if the embedded workers cannot be started
+     */
+    public DistributedExecutor() {
+        this(new Builder());
+    }
+
+    /** Returns a builder for an executor with explicit settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Inside a task running on a worker: an executor for submitting child tasks. Waiting on their futures
+     * never deadlocks the worker: a task that waits gives up its slot while it waits.
+     *
+     * @throws IllegalStateException if called outside a task on a worker
+     */
+    public static DistributedExecutor current() {
+        Worker w = TaskContext.processWorker();
+        if (w == null) {
+            throw new IllegalStateException("DistributedExecutor.current() is for tasks running on a worker;"
+                    + " this JVM is not a worker: create an executor with new DistributedExecutor()");
+        }
+        return new DistributedExecutor(new Builder());
+    }
+
+    DistributedExecutor(Builder b) {
+        Worker worker = TaskContext.processWorker();
+        String address = b.address != null ? b.address : launcherAddress();
+        if (b.address == null && worker != null) {
+            this.client = worker.nestedClient();
+            this.ownsClient = false;
+            this.ownContext = null;
+            this.broker = null;
+            this.workers = null;
+            this.mode = "nested on " + worker.name();
+        } else if (address != null) {
+            this.ownContext = Sockets.context();
+            this.broker = null;
+            this.workers = null;
+            try {
+                this.client = new RootClient(ownContext, address, "root", b.heartbeatMillis, b.expiryMillis,
+                        b.connectTimeoutMillis);
+            } catch (RuntimeException e) {
+                ownContext.close();
+                throw e;
+            }
+            this.ownsClient = true;
+            this.mode = "connected to " + address;
+        } else {
+            this.ownContext = null;
+            this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
+                    .noWorkerTimeout(b.expiryMillis * 2).start();
+            int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
+            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
+                    b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err),
+                    this::workerExited);
+            try {
+                workers.start(n);
+                this.client = new RootClient(broker.context(), broker.inprocAddress(), "root", b.heartbeatMillis,
+                        b.expiryMillis, b.connectTimeoutMillis);
+            } catch (IOException e) {
+                workers.close();
+                broker.close();
+                throw new UncheckedIOException("could not start " + n + " local worker JVMs: " + e.getMessage(), e);
+            }
+            this.ownsClient = true;
+            this.mode = "embedded, " + n + " local workers";
+        }
+        if (ownsClient) {
+            Thread keeper = new Thread(this::keepUntilTerminated, "scoop-executor-" + EXECUTORS.incrementAndGet());
+            keeper.setDaemon(false);
+            keeper.start();
+        }
+    }
+
+    private static String launcherAddress() {
+        String a = System.getProperty("scoop.broker");
+        return a != null && !a.isBlank() ? a : blankToNull(System.getenv("SCOOP_BROKER"));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private void workerExited(String name, int exitCode, String why, int remaining) {
+        System.err.println("scoop: " + why);
+        if (remaining == 0) {
+            broker.workerLost("*", "every worker has exited; the last: " + why);
+        } else {
+            broker.workerLost(name, why);
+        }
+    }
+
+    /* ---------------- submitting ---------------- */
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws TaskNotSerializableException if the task cannot be sent to a worker
+     */
+    @Override
+    public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
+        RemoteFuture<?> mine = LAST_CREATED.get();
+        LAST_CREATED.remove();
+        if (command instanceof RemoteFuture<?> f && isOwn(f)) {
+            send(f);
+        } else if (mine != null && command instanceof RunnableFuture
+                && command.getClass().getName().startsWith("java.util.concurrent.")) {
+            // A JDK wrapper (ExecutorCompletionService's QueueingFuture) around the future newTaskFor just
+            // made on this thread: run the task remotely, then let the wrapper see it done.
+            send(mine);
+            mine.whenComplete((v, e) -> command.run());
+        } else {
+            send(new RemoteFuture<>(this, command, null));
+        }
+    }
+
+    /** Runs a serializable lambda (or any runnable) on a worker. */
+    public void execute(SerializableRunnable command) {
+        execute((Runnable) command);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        RemoteFuture<T> f = new RemoteFuture<>(this, task, null);
+        send(f);
+        return f;
+    }
+
+    /** Submits a serializable lambda; see {@link #submit(Callable)}. */
+    public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
+        return submit((Callable<T>) task);
+    }
+
+    @Override
+    public CompletableFuture<?> submit(Runnable task) {
+        return submit(task, null);
+    }
+
+    /** Submits a serializable lambda; see {@link #submit(Runnable)}. */
+    public CompletableFuture<?> submit(SerializableRunnable task) {
+        return submit((Runnable) task, null);
+    }
+
+    /** {@inheritDoc} The future completes with {@code result} itself: it never travels. */
+    @Override
+    public <T> CompletableFuture<T> submit(Runnable task, T result) {
+        Objects.requireNonNull(task, "task");
+        RemoteFuture<T> f = new RemoteFuture<>(this, task, result);
+        send(f);
+        return f;
+    }
+
+    /** Submits a serializable lambda; see {@link #submit(Runnable, Object)}. */
+    public <T> CompletableFuture<T> submit(SerializableRunnable task, T result) {
+        return submit((Runnable) task, result);
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        RemoteFuture<T> f = new RemoteFuture<>(this, callable, null);
+        LAST_CREATED.set(f);
+        return f;
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        RemoteFuture<T> f = new RemoteFuture<>(this, runnable, value);
+        LAST_CREATED.set(f);
+        return f;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every task is encoded before any is sent, so a task that cannot travel rejects the whole call
+     * and nothing runs; the tasks then travel in shared messages.
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        Objects.requireNonNull(tasks, "tasks");
+        List<RemoteFuture<T>> futures = new ArrayList<>(tasks.size());
+        List<byte[]> payloads = new ArrayList<>(tasks.size());
+        for (Callable<T> t : tasks) {
+            Objects.requireNonNull(t, "task");
+            futures.add(new RemoteFuture<>(this, t, null));
+            payloads.add(encodeTask(t));
+        }
+        int priority = childPriority();
+        for (int i = 0; i < futures.size(); i++) {
+            admit(futures.get(i));
+            client.enqueue(futures.get(i), payloads.get(i), priority);
+        }
+        client.flush();
+        List<Future<T>> out = new ArrayList<>(futures);
+        try {
+            for (RemoteFuture<T> f : futures) {
+                if (!f.isDone()) {
+                    try {
+                        f.get();
+                    } catch (ExecutionException | CancellationException ignore) {
+                        // reported through the future
+                    }
+                }
+            }
+            return out;
+        } catch (InterruptedException e) {
+            for (RemoteFuture<T> f : futures) {
+                f.cancel(true);
+            }
+            throw e;
+        }
+    }
+
+    /* ---------------- map ---------------- */
+
+    /**
+     * Applies {@code fn} to every input item on the workers and returns the results in input order, each as
+     * soon as it and those before it are ready. The input is read lazily with a bounded number of items in
+     * flight, so the input may be far larger than memory; small items travel in chunks. An item that threw
+     * surfaces at its position as a {@link java.util.concurrent.CompletionException} whose cause is the
+     * task's exception. Closing the stream cancels what is still in flight.
+     *
+     * @throws NullPointerException if {@code fn} or {@code inputs} is null
+     */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        return map(fn, inputs.iterator());
+    }
+
+    /** As {@link #map(SerializableFunction, Iterable)}, over an iterator. */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> inputs) {
+        return mapStream(fn, inputs, true);
+    }
+
+    /** As {@link #map(SerializableFunction, Iterable)}, over a stream (consumed lazily). */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Stream<? extends T> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        return mapStream(fn, inputs.iterator(), true);
+    }
+
+    /** As {@link #map(SerializableFunction, Iterable)}, but yields results in the order they complete. */
+    public <T, R> Stream<R> mapUnordered(SerializableFunction<? super T, ? extends R> fn,
+            Iterable<? extends T> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        return mapStream(fn, inputs.iterator(), false);
+    }
+
+    /** As {@link #mapUnordered(SerializableFunction, Iterable)}, over a stream. */
+    public <T, R> Stream<R> mapUnordered(SerializableFunction<? super T, ? extends R> fn,
+            Stream<? extends T> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        return mapStream(fn, inputs.iterator(), false);
+    }
+
+    private <R> Stream<R> mapStream(SerializableFunction<?, ?> fn, Iterator<?> inputs, boolean ordered) {
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(inputs, "inputs");
+        checkRunning(fn);
+        encodeTask(new MapChunk(fn, new Object[0]));
+        MapIterator<R> it = new MapIterator<>(fn, inputs, this::sendChunk, client::clusterThreads, ordered);
+        int characteristics = ordered ? Spliterator.ORDERED : 0;
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, characteristics), false).onClose(it::close);
+    }
+
+    private RemoteFuture<Object[]> sendChunk(MapChunk chunk) {
+        RemoteFuture<Object[]> f = new RemoteFuture<>(this, chunk, null);
+        send(f);
+        return f;
+    }
+
+    /* ---------------- the path of one task ---------------- */
+
+    private boolean isOwn(RemoteFuture<?> f) {
+        return f.owner() == this;
+    }
+
+    private void send(RemoteFuture<?> f) {
+        Object task = f.task();
+        byte[] payload = encodeTask(task instanceof Callable ? task : new RunnableTask((Runnable) task));
+        admit(f);
+        client.submit(f, payload, childPriority());
+    }
+
+    private void admit(RemoteFuture<?> f) {
+        checkRunning(f.task());
+        active.add(f);
+        if (state.get() != RUNNING) {
+            active.remove(f);
+            tryTerminate();
+            throw rejected(f.task());
+        }
+    }
+
+    private void checkRunning(Object task) {
+        if (state.get() != RUNNING) {
+            throw rejected(task);
+        }
+    }
+
+    private RejectedExecutionException rejected(Object task) {
+        return new RejectedExecutionException("task " + describe(task) + " rejected from " + this);
+    }
+
+    private static int childPriority() {
+        TaskContext ctx = TaskContext.current();
+        return ctx == null ? 0 : ctx.priority() + 1;
+    }
+
+    /** Encodes a task, or explains why it cannot travel. */
+    static byte[] encodeTask(Object task) {
+        Object inner = task instanceof RunnableTask r ? r.runnable() : task;
+        if (inner != null && isLambda(inner.getClass()) && !(inner instanceof Serializable)) {
+            throw new TaskNotSerializableException("task " + inner.getClass().getName() + " is a lambda that is"
+                    + " not serializable, so it cannot be sent to a worker. Pass it where the executor's static"
+                    + " type is DistributedExecutor (so that submit(SerializableCallable) is chosen), cast it"
+                    + " as (Callable<T> & Serializable), or make the task a named class", null);
+        }
+        try {
+            return KryoCodec.encode(task);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new TaskNotSerializableException("task " + describe(inner) + " could not be serialized: "
+                    + e.getMessage() + ". Tasks travel with Kryo: every object the task holds (its fields, captured"
+                    + " variables, the enclosing instance of an anonymous class) must be encodable; mark fields the"
+                    + " worker does not need transient, or pass a serializable lambda", e);
+        }
+    }
+
+    private static boolean isLambda(Class<?> c) {
+        return c.isSynthetic() && c.getName().contains("$$Lambda");
+    }
+
+    private static String describe(Object task) {
+        return task == null ? "null" : task.getClass().getName();
+    }
+
+    /* ---------------- RemoteFuture.Owner ---------------- */
+
+    @Override
+    public void cancelRemote(RemoteFuture<?> f, boolean mayInterrupt) {
+        client.cancel(List.of(f), mayInterrupt);
+    }
+
+    @Override
+    public void done(RemoteFuture<?> f) {
+        if (active.remove(f) && state.get() != RUNNING && active.isEmpty()) {
+            tryTerminate();
+        }
+    }
+
+    /* ---------------- lifecycle ---------------- */
+
+    @Override
+    public void shutdown() {
+        state.compareAndSet(RUNNING, SHUTDOWN);
+        tryTerminate();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Tasks still queued at the broker are removed and returned (their futures stay incomplete, and
+     * running one with {@code run()} runs its task in this JVM); running tasks are interrupted and their
+     * futures cancelled. Waits at most two seconds for the broker's answer.
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        int s;
+        do {
+            s = state.get();
+        } while (s < STOP && !state.compareAndSet(s, STOP));
+        List<RemoteFuture<?>> pending = new ArrayList<>(active);
+        List<Runnable> neverStarted = new ArrayList<>();
+        if (!pending.isEmpty() && s < TERMINATED) {
+            Set<Long> revoked = new HashSet<>();
+            for (long id : client.revoke(pending, 2000)) {
+                revoked.add(id);
+            }
+            for (RemoteFuture<?> f : pending) {
+                if (revoked.contains(f.id())) {
+                    f.markUnsent();
+                    neverStarted.add(f);
+                    active.remove(f);
+                } else {
+                    f.cancel(true);
+                }
+            }
+        }
+        tryTerminate();
+        return neverStarted;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state.get() != RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /** Shuts down and waits for the tasks to finish, as {@code ExecutorService.close()} does from Java 19. */
+    @Override
+    public void close() {
+        shutdown();
+        boolean interrupted = false;
+        while (!isTerminated()) {
+            try {
+                awaitTermination(1, TimeUnit.DAYS);
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    shutdownNow();
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void tryTerminate() {
+        int s = state.get();
+        if (s == RUNNING || s == TERMINATED || !active.isEmpty()) {
+            return;
+        }
+        if (state.compareAndSet(s, TERMINATED)) {
+            if (ownsClient) {
+                terminateRequested.countDown();
+            } else {
+                terminated.countDown();
+            }
+        }
+    }
+
+    private void keepUntilTerminated() {
+        try {
+            terminateRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            client.close();
+            if (workers != null) {
+                workers.close(2000);
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            if (ownContext != null) {
+                ownContext.close();
+            }
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    /** The broker address this executor sends to (TCP, or inproc for the embedded default's own root). */
+    public String brokerAddress() {
+        return broker != null ? broker.address() : client.address();
+    }
+
+    /** Worker JVMs connected to the broker, as of its last heartbeat. */
+    public int workerCount() {
+        return client.clusterWorkers();
+    }
+
+    @Override
+    public String toString() {
+        return "DistributedExecutor[" + STATE_NAMES[state.get()] + ", " + mode + ", workers = "
+                + client.clusterWorkers() + ", in flight = " + active.size() + ", broker = " + brokerAddress() + "]";
+    }
+
+    /* ---------------- builder ---------------- */
+
+    /**
+     * Settings for a {@link DistributedExecutor}. Each setting is checked when set and may be set once.
+     *
+     * <pre>{@code
+     * DistributedExecutor pool = DistributedExecutor.builder().workers(4).jvmOptions("-Xmx2g").build();
+     * DistributedExecutor remote = DistributedExecutor.builder().connect("tcp://10.0.0.5:5555").build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private int workers;
+        private int threadsPerWorker = 1;
+        private List<String> jvmOptions = List.of();
+        private String address;
+        private String classpath;
+        private long heartbeatMillis = 1000;
+        private long expiryMillis = 5000;
+        private long connectTimeoutMillis = 10_000;
+        private int maxAttempts = 3;
+        private final Set<String> set = new HashSet<>();
+
+        Builder() {
+        }
+
+        private void once(String setting, Object current) {
+            if (!set.add(setting)) {
+                throw new IllegalStateException(setting + " was already set to " + current);
+            }
+        }
+
+        /** Embedded default only: how many worker JVMs to fork. Default: one per available processor. */
+        public Builder workers(int n) {
+            once("workers", workers);
+            if (n < 1) {
+                throw new IllegalArgumentException("workers must be at least 1: " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
+        /** Embedded default only: task threads in each worker JVM. Default 1. */
+        public Builder threadsPerWorker(int n) {
+            once("threadsPerWorker", threadsPerWorker);
+            if (n < 1) {
+                throw new IllegalArgumentException("threadsPerWorker must be at least 1: " + n);
+            }
+            this.threadsPerWorker = n;
+            return this;
+        }
+
+        /** Embedded default only: options for the worker JVMs, e.g. {@code -Xmx2g}. */
+        public Builder jvmOptions(String... options) {
+            once("jvmOptions", jvmOptions);
+            for (String o : options) {
+                Objects.requireNonNull(o, "jvm option");
+            }
+            this.jvmOptions = List.of(options);
+            return this;
+        }
+
+        /** Embedded default only: the workers' classpath. Default: this JVM's {@code java.class.path}. */
+        public Builder classpath(String classpath) {
+            once("classpath", this.classpath);
+            this.classpath = Objects.requireNonNull(classpath, "classpath");
+            return this;
+        }
+
+        /** Connects to a running broker ({@code tcp://host:port}) instead of starting one. */
+        public Builder connect(String brokerAddress) {
+            once("broker address", address);
+            Objects.requireNonNull(brokerAddress, "brokerAddress");
+            if (!brokerAddress.startsWith("tcp://") && !brokerAddress.startsWith("inproc://")) {
+                throw new IllegalArgumentException("broker address must look like tcp://HOST:PORT: " + brokerAddress);
+            }
+            this.address = brokerAddress;
+            return this;
+        }
+
+        /** How often peers exchange heartbeats, and after how long a silent peer counts as lost. */
+        public Builder heartbeat(long interval, long expiry, TimeUnit unit) {
+            once("heartbeat", heartbeatMillis + " ms / " + expiryMillis + " ms");
+            long i = unit.toMillis(interval);
+            long e = unit.toMillis(expiry);
+            if (i < 1 || e <= i) {
+                throw new IllegalArgumentException("heartbeat interval must be at least 1 ms and below the expiry: "
+                        + i + " ms, expiry " + e + " ms");
+            }
+            this.heartbeatMillis = i;
+            this.expiryMillis = e;
+            return this;
+        }
+
+        /** How long to wait for the broker to answer when connecting. Default 10 s. */
+        public Builder connectTimeout(long timeout, TimeUnit unit) {
+            once("connectTimeout", connectTimeoutMillis + " ms");
+            if (timeout < 1) {
+                throw new IllegalArgumentException("connect timeout must be positive: " + timeout);
+            }
+            this.connectTimeoutMillis = unit.toMillis(timeout);
+            return this;
+        }
+
+        /** Embedded default only: how many times a task is tried when its workers die. Default 3. */
+        public Builder maxAttempts(int n) {
+            once("maxAttempts", maxAttempts);
+            if (n < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1: " + n);
+            }
+            this.maxAttempts = n;
+            return this;
+        }
+
+        String classpath() {
+            return classpath != null ? classpath : System.getProperty("java.class.path");
+        }
+
+        /**
+         * Creates the executor.
+         *
+         * @throws IllegalStateException if embedded-only settings are combined with {@link #connect}
+         */
+        public DistributedExecutor build() {
+            if (address != null && (set.contains("workers") || set.contains("jvmOptions") || set.contains("classpath")
+                    || set.contains("threadsPerWorker"))) {
+                throw new IllegalStateException("workers, threadsPerWorker, jvmOptions and classpath configure the"
+                        + " embedded default and cannot be combined with connect(" + address + ")");
+            }
+            return new DistributedExecutor(this);
+        }
+
+        @Override
+        public String toString() {
+            return "DistributedExecutor.Builder" + set;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.scoop.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Forks worker JVMs on this machine and owns their lifetime.
+ *
+ * <p>Each worker's standard input is a pipe this object holds open and never writes to: the worker exits
+ * when it reads end-of-file, which happens when we {@link #close} it or when this JVM dies in any way,
+ * {@code kill -9} included. Its stdout and stderr are forwarded line by line with a {@code [w1]} prefix
+ * (the last lines of stderr are kept to explain an early exit). A worker that exits while we did not ask it
+ * to is reported to the {@link Listener}, so the broker can requeue its tasks at once.
+ */
+public final class LocalWorkers implements AutoCloseable {
+    /** Hears about workers that exit on their own. */
+    public interface Listener {
+        /**
+         * @param name      the worker's name
+         * @param exitCode  its exit code
+         * @param why       a sentence: exit code and the last lines it wrote to stderr
+         * @param remaining how many of our workers are still alive
+         */
+        void exited(String name, int exitCode, String why, int remaining);
+    }
+
+    /** How to start the workers. */
+    public record Spec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
+            long heartbeatMillis, long expiryMillis, String namePrefix, PrintStream out, PrintStream err) {
+    }
+
+    private final Spec spec;
+    private final Listener listener;
+    private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    private final List<OutputStream> stdins = new ArrayList<>();
+    private final AtomicInteger alive = new AtomicInteger();
+    private volatile boolean closing;
+    private int seq;
+
+    public LocalWorkers(Spec spec, Listener listener) {
+        this.spec = spec;
+        this.listener = listener;
+    }
+
+    /** Starts {@code n} more workers; returns their names. */
+    public synchronized List<String> start(int n) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = spec.namePrefix() + (++seq);
+            Process p = new ProcessBuilder(command(name)).start();
+            processes.put(name, p);
+            stdins.add(p.getOutputStream());
+            alive.incrementAndGet();
+            Deque<String> tail = new ArrayDeque<>();
+            pump(p.getInputStream(), spec.out(), "[" + name + "] ", null, name);
+            Thread errPump = pump(p.getErrorStream(), spec.err(), "[" + name + "] ", tail, name);
+            p.onExit().thenRun(() -> exited(name, p, errPump, tail));
+            names.add(name);
+        }
+        return names;
+    }
+
+    private List<String> command(String name) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(spec.jvmOptions());
+        cmd.add("-cp");
+        cmd.add(spec.classpath());
+        cmd.add("io.scoop.worker.WorkerMain");
+        cmd.add("--broker");
+        cmd.add(spec.brokerAddress());
+        cmd.add("--name");
+        cmd.add(name);
+        cmd.add("--threads");
+        cmd.add(Integer.toString(spec.threadsPerWorker()));
+        cmd.add("--heartbeat");
+        cmd.add(Long.toString(spec.heartbeatMillis()));
+        cmd.add("--expiry");
+        cmd.add(Long.toString(spec.expiryMillis()));
+        cmd.add("--watch-stdin");
+        return cmd;
+    }
+
+    private void exited(String name, Process p, Thread errPump, Deque<String> tail) {
+        int remaining = alive.decrementAndGet();
+        processes.remove(name);
+        if (closing) {
+            return;
+        }
+        try {
+            errPump.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String last;
+        synchronized (tail) {
+            last = String.join(" | ", tail);
+        }
+        String why = "worker " + name + " (pid " + p.pid() + ") exited with code " + p.exitValue()
+                + (last.isEmpty() ? "" : "; its last words: " + last);
+        listener.exited(name, p.exitValue(), why, remaining);
+    }
+
+    private static Thread pump(InputStream in, PrintStream to, String prefix, Deque<String> tail, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    to.println(prefix + line);
+                    if (tail != null) {
+                        synchronized (tail) {
+                            tail.addLast(line);
+                            if (tail.size() > 5) {
+                                tail.removeFirst();
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the worker is gone
+            }
+        }, "scoop-output-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** The live worker processes, by name. */
+    public Map<String, Process> processes() {
+        return Map.copyOf(processes);
+    }
+
+    public int alive() {
+        return alive.get();
+    }
+
+    /**
+     * Ends every worker: closes their stdin (they exit at once), waits up to {@code graceMillis}, then
+     * kills what is left.
+     */
+    public void close(long graceMillis) {
+        closing = true;
+        synchronized (this) {
+            for (OutputStream s : stdins) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // already closed
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        for (Process p : processes.values()) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Process p : processes.values()) {
+            try {
+                p.waitFor(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(2000);
+    }
+}

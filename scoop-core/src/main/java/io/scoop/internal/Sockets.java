@@ -1,0 +1,31 @@
+package io.scoop.internal;
+
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/** Socket options every Scoop socket shares. */
+public final class Sockets {
+    private Sockets() {
+    }
+
+    /**
+     * A socket that never drops a message (no high-water mark: credits bound the traffic instead) and
+     * does not linger on close.
+     */
+    public static ZMQ.Socket create(ZContext ctx, SocketType type, String identity) {
+        ZMQ.Socket s = ctx.createSocket(type);
+        s.setSndHWM(0);
+        s.setRcvHWM(0);
+        s.setLinger(0);
+        if (identity != null) {
+            s.setIdentity(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return s;
+    }
+
+    /** A context with one I/O thread; {@code ZContext} threads are daemons, so they never hold the JVM. */
+    public static ZContext context() {
+        return new ZContext(1);
+    }
+}

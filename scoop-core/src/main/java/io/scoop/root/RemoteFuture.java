@@ -1,0 +1,200 @@
+package io.scoop.root;
+
+import io.scoop.internal.Blocking;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The future of one task: a {@link CompletableFuture} that the root completes when the result comes back,
+ * and a {@link RunnableFuture}, so that the JDK's helpers built on {@code AbstractExecutorService}
+ * ({@code invokeAll}, {@code invokeAny}, {@code ExecutorCompletionService}) can create and hand it back.
+ *
+ * <p>It never leaves this JVM: what travels is its task. {@link #run()} runs the task here, as
+ * {@code FutureTask.run} would, but only if it was never sent (a task returned by {@code shutdownNow} that
+ * the caller chooses to run itself); once sent, {@code run} does nothing. Dependent stages
+ * ({@code thenApply} …) are plain {@code CompletableFuture}s.
+ *
+ * <p>On a worker's task thread, {@code get} and {@code join} lend the thread's slot to the worker while they
+ * wait (see {@link Blocking}), which is what keeps recursive task trees from deadlocking.
+ */
+public final class RemoteFuture<T> extends CompletableFuture<T> implements RunnableFuture<T> {
+    /** What the future tells the executor it belongs to. */
+    public interface Owner {
+        /** Cancels the task remotely: removes it from the queue, or interrupts it where it runs. */
+        void cancelRemote(RemoteFuture<?> f, boolean mayInterrupt);
+
+        /** The future is complete, by a result, a failure or a cancel; may be called more than once. */
+        void done(RemoteFuture<?> f);
+    }
+
+    private final Owner owner;
+    private final Object task;
+    private final T fixedResult;
+    private volatile long id;
+    private volatile boolean sent;
+    private volatile String worker;
+    private volatile long runNanos;
+
+    /**
+     * @param task        a {@link Callable}, or a {@link Runnable} whose result is {@code fixedResult}
+     * @param fixedResult the result of a Runnable task (the object given to {@code submit}, kept here)
+     */
+    public RemoteFuture(Owner owner, Object task, T fixedResult) {
+        this.owner = owner;
+        this.task = task;
+        this.fixedResult = fixedResult;
+    }
+
+    public Owner owner() {
+        return owner;
+    }
+
+    /** The user's task: a Callable or a Runnable. */
+    public Object task() {
+        return task;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    void markSent(long id) {
+        this.id = id;
+        this.sent = true;
+    }
+
+    /** Lets {@link #run()} run the task here again: for a task the broker returned unstarted. */
+    public void markUnsent() {
+        this.sent = false;
+    }
+
+    /** How long the task ran on its worker, once known. */
+    public long runNanos() {
+        return runNanos;
+    }
+
+    /** The worker that ran the task, once known. */
+    public String worker() {
+        return worker;
+    }
+
+    /** Completes the future with what came back from the cluster. */
+    @SuppressWarnings("unchecked")
+    void settle(Object value, Throwable error, String worker, long nanos) {
+        this.worker = worker;
+        this.runNanos = nanos;
+        if (error != null) {
+            completeExceptionally(error);
+        } else if (task instanceof Callable) {
+            complete((T) value);
+        } else {
+            complete(fixedResult);
+        }
+        owner.done(this);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run() {
+        if (sent || isDone()) {
+            return;
+        }
+        try {
+            if (task instanceof Callable) {
+                complete(((Callable<T>) task).call());
+            } else {
+                ((Runnable) task).run();
+                complete(fixedResult);
+            }
+        } catch (Throwable t) {
+            completeExceptionally(t);
+        }
+        owner.done(this);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            if (sent) {
+                owner.cancelRemote(this, mayInterruptIfRunning);
+            }
+            owner.done(this);
+        }
+        return cancelled;
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        Blocking.Hook hook = isDone() ? null : Blocking.current();
+        if (hook != null) {
+            hook.begin();
+        }
+        try {
+            return super.get();
+        } catch (ExecutionException e) {
+            throw describe(e);
+        } finally {
+            if (hook != null) {
+                hook.end();
+            }
+        }
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Blocking.Hook hook = isDone() ? null : Blocking.current();
+        if (hook != null) {
+            hook.begin();
+        }
+        try {
+            return super.get(timeout, unit);
+        } catch (ExecutionException e) {
+            throw describe(e);
+        } finally {
+            if (hook != null) {
+                hook.end();
+            }
+        }
+    }
+
+    @Override
+    public T join() {
+        Blocking.Hook hook = isDone() ? null : Blocking.current();
+        if (hook != null) {
+            hook.begin();
+        }
+        try {
+            return super.join();
+        } finally {
+            if (hook != null) {
+                hook.end();
+            }
+        }
+    }
+
+    private ExecutionException describe(ExecutionException e) {
+        String w = worker;
+        if (w == null) {
+            return e;
+        }
+        ExecutionException named = new ExecutionException("task " + id + " failed on worker " + w + ": " + e.getCause(),
+                e.getCause());
+        named.setStackTrace(e.getStackTrace());
+        return named;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new CompletableFuture<>();
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteFuture[task " + id + ", " + super.toString().replaceFirst("^.*\\[", "").replace("]", "") + "]";
+    }
+}

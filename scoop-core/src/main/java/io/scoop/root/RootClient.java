@@ -1,0 +1,329 @@
+package io.scoop.root;
+
+import io.scoop.ClusterBrokenException;
+import io.scoop.ResultNotSerializableException;
+import io.scoop.WorkerLostException;
+import io.scoop.internal.Hosts;
+import io.scoop.internal.Link;
+import io.scoop.wire.Command;
+import io.scoop.wire.Hello;
+import io.scoop.wire.KryoCodec;
+import io.scoop.wire.Messages;
+import io.scoop.wire.ResultItem;
+import io.scoop.wire.Status;
+import io.scoop.wire.TaskFailure;
+import io.scoop.wire.TaskItem;
+import io.scoop.wire.WireReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.zeromq.ZContext;
+
+/**
+ * A root's connection to the broker: sends tasks, receives results, completes futures.
+ *
+ * <pre>
+ *   submit(f, payload)  any thread: f -> pending; TaskItem -> outbox; flush()
+ *   flush()             whoever gets the tx lock sends everything queued, up to BATCH items a message
+ *   rx thread           RESULTS -> decode -> pending.remove(id).settle(...)   (the only completer)
+ *                       HEARTBEAT -> cluster size; silence past the expiry -> every pending future fails
+ * </pre>
+ *
+ * <p>Several executors may share one client (inside a worker, every {@code new DistributedExecutor()} uses
+ * the worker's). Task ids are unique per client; a result whose id is no longer pending (cancelled, or
+ * already completed by an earlier attempt) is dropped.
+ *
+ * <p>Non-async dependent stages of a future run on the rx thread, as they run on whichever thread completes
+ * a {@code CompletableFuture}: use the {@code *Async} variants for stages that block.
+ */
+public final class RootClient implements AutoCloseable {
+    private static final int BATCH = 512;
+    private static final int BATCH_BYTES = 1 << 20;
+    private static final AtomicLong CLIENTS = new AtomicLong();
+
+    private final Link link;
+    private final String name;
+    private final long heartbeatNanos;
+    private final long expiryNanos;
+    private final Map<Long, RemoteFuture<?>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<TaskItem> outbox = new ConcurrentLinkedQueue<>();
+    private final Map<Long, CompletableFuture<long[]>> revokeReplies = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final Thread rxThread;
+    private volatile int clusterWorkers;
+    private volatile int clusterThreads;
+    private volatile ClusterBrokenException broken;
+    private volatile boolean closing;
+
+    /**
+     * Connects to the broker at {@code address} and waits for its answer.
+     *
+     * @param namePrefix the start of this client's name, e.g. {@code root} or {@code w3/root}
+     * @throws ClusterBrokenException if no broker answers within {@code connectTimeoutMillis}
+     */
+    public RootClient(ZContext ctx, String address, String namePrefix, long heartbeatMillis, long expiryMillis,
+            long connectTimeoutMillis) {
+        this.name = namePrefix + "-" + Hosts.pid() + "-" + CLIENTS.incrementAndGet();
+        this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
+        this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
+        this.link = new Link(ctx, address, name, (int) Math.min(heartbeatMillis, 250));
+        byte[] first = link.handshake(new Hello(Hello.ROOT, name, 0, 0, Hosts.pid(), Hosts.localName()),
+                connectTimeoutMillis);
+        onHeartbeat(first);
+        this.rxThread = new Thread(this::receiveLoop, "scoop-root-rx " + name);
+        rxThread.setDaemon(true);
+        rxThread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        rxThread.start();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String address() {
+        return link.address();
+    }
+
+    /** Worker threads in the cluster, as of the broker's last heartbeat. */
+    public int clusterThreads() {
+        return clusterThreads;
+    }
+
+    public int clusterWorkers() {
+        return clusterWorkers;
+    }
+
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    /** Sends one task; {@code payload} is its Kryo encoding. Completes {@code f} at once if the cluster broke. */
+    public void submit(RemoteFuture<?> f, byte[] payload, int priority) {
+        enqueue(f, payload, priority);
+        flush();
+    }
+
+    /** Queues a task without sending; call {@link #flush} after the last one, so they share messages. */
+    public void enqueue(RemoteFuture<?> f, byte[] payload, int priority) {
+        long id = ids.incrementAndGet();
+        f.markSent(id);
+        ClusterBrokenException b = broken;
+        if (b != null) {
+            f.settle(null, b, null, 0);
+            return;
+        }
+        pending.put(id, f);
+        outbox.add(new TaskItem(id, priority, 0, payload));
+        if (broken != null) {
+            failAll(broken);
+        }
+    }
+
+    /** Sends everything queued, unless another thread is already doing so (it will send ours too). */
+    public void flush() {
+        while (!outbox.isEmpty()) {
+            if (!link.trySendBatch(this::drain)) {
+                return;
+            }
+        }
+    }
+
+    private void drain(Link.Sender sender) {
+        List<TaskItem> batch = new ArrayList<>(Math.min(BATCH, 64));
+        int bytes = 0;
+        TaskItem t;
+        while ((t = outbox.poll()) != null) {
+            batch.add(t);
+            bytes += t.payload().length;
+            if (batch.size() >= BATCH || bytes >= BATCH_BYTES) {
+                sender.send(Messages.tasks(name, batch));
+                batch = new ArrayList<>(64);
+                bytes = 0;
+            }
+        }
+        if (!batch.isEmpty()) {
+            sender.send(Messages.tasks(name, batch));
+        }
+    }
+
+    /** Asks the broker to drop or interrupt these tasks. They are no longer pending here. */
+    public void cancel(List<RemoteFuture<?>> futures, boolean interrupt) {
+        long[] idArray = new long[futures.size()];
+        for (int i = 0; i < idArray.length; i++) {
+            idArray[i] = futures.get(i).id();
+            pending.remove(idArray[i]);
+        }
+        link.send(Messages.cancel(name, 0, idArray, interrupt));
+    }
+
+    /**
+     * Cancels these tasks and returns the ids of those the broker still held in its queue, so had never
+     * started; waits at most {@code timeoutMillis} for the broker's answer (then returns none).
+     */
+    public long[] revoke(List<RemoteFuture<?>> futures, long timeoutMillis) {
+        long[] idArray = futures.stream().mapToLong(RemoteFuture::id).toArray();
+        for (long id : idArray) {
+            pending.remove(id);
+        }
+        long tag = ids.incrementAndGet();
+        CompletableFuture<long[]> reply = new CompletableFuture<>();
+        revokeReplies.put(tag, reply);
+        link.send(Messages.cancel(name, tag, idArray, true));
+        try {
+            return reply.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return new long[0];
+        } finally {
+            revokeReplies.remove(tag);
+        }
+    }
+
+    /** Says goodbye to the broker and stops the rx thread. Pending futures fail. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        link.send(Messages.named(Command.BYE, name));
+        failAll(new ClusterBrokenException("the executor's connection to " + link.address() + " was closed"));
+        link.close();
+        if (Thread.currentThread() != rxThread) {
+            try {
+                rxThread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /* ---------------- receiving ---------------- */
+
+    private void receiveLoop() {
+        long lastHeard = System.nanoTime();
+        long nextHeartbeat = lastHeard + heartbeatNanos;
+        try {
+            while (!closing) {
+                byte[] body = link.receive();
+                long now = System.nanoTime();
+                if (body != null) {
+                    lastHeard = now;
+                    handle(body);
+                }
+                if (now - nextHeartbeat >= 0) {
+                    nextHeartbeat = now + heartbeatNanos;
+                    link.send(Messages.peerHeartbeat(name, Hello.ROOT));
+                    if (now - lastHeard > expiryNanos && broken == null) {
+                        broken = new ClusterBrokenException("lost the broker at " + link.address()
+                                + ": no message from it for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard)
+                                + " ms (the launcher or the embedded executor that ran it has ended)");
+                        failAll(broken);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!closing) {
+                broken = new ClusterBrokenException("the connection to the broker at " + link.address()
+                        + " failed: " + e);
+                failAll(broken);
+            }
+        } finally {
+            link.closeReceiver();
+        }
+    }
+
+    private void handle(byte[] body) {
+        Command c = Command.of(body);
+        if (c == null) {
+            return;
+        }
+        WireReader r = new WireReader(body).afterCommand();
+        switch (c) {
+            case RESULTS -> {
+                r.string();
+                for (ResultItem item : Messages.readResults(r)) {
+                    complete(item);
+                }
+            }
+            case HEARTBEAT -> onHeartbeat(body);
+            case CANCEL -> {
+                r.string();
+                long tag = r.i64();
+                long[] removed = new long[r.i32()];
+                for (int i = 0; i < removed.length; i++) {
+                    removed[i] = r.i64();
+                    r.u8();
+                }
+                CompletableFuture<long[]> reply = revokeReplies.get(tag);
+                if (reply != null) {
+                    reply.complete(removed);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void onHeartbeat(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        clusterWorkers = r.i32();
+        clusterThreads = r.i32();
+    }
+
+    private void complete(ResultItem item) {
+        RemoteFuture<?> f = pending.remove(item.id());
+        if (f == null) {
+            return;
+        }
+        switch (item.status()) {
+            case Status.OK -> {
+                Object value;
+                try {
+                    value = KryoCodec.decode(item.payload());
+                } catch (RuntimeException | LinkageError e) {
+                    f.settle(null, new ResultNotSerializableException("the result of task " + item.id()
+                            + " could not be decoded on the root: " + e.getMessage(), e), null, item.nanos());
+                    return;
+                }
+                f.settle(value, null, null, item.nanos());
+            }
+            case Status.FAILED -> {
+                TaskFailure tf;
+                try {
+                    tf = (TaskFailure) KryoCodec.decode(item.payload());
+                } catch (RuntimeException e) {
+                    f.settle(null, new ResultNotSerializableException("the failure of task " + item.id()
+                            + " could not be decoded on the root: " + e.getMessage(), e), null, item.nanos());
+                    return;
+                }
+                f.settle(null, Failures.toThrowable(tf, item.id()), tf.worker, item.nanos());
+            }
+            case Status.LOST -> f.settle(null, new WorkerLostException("task " + item.id() + " failed: "
+                    + new String(item.payload(), StandardCharsets.UTF_8)), null, 0);
+            default -> f.settle(null, new ClusterBrokenException("task " + item.id() + " cannot run: "
+                    + new String(item.payload(), StandardCharsets.UTF_8)), null, 0);
+        }
+    }
+
+    private void failAll(ClusterBrokenException e) {
+        for (Long id : new ArrayList<>(pending.keySet())) {
+            RemoteFuture<?> f = pending.remove(id);
+            if (f != null) {
+                f.settle(null, e, null, 0);
+            }
+        }
+        outbox.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "RootClient[" + name + " -> " + link.address() + ", pending = " + pending.size() + ", workers = "
+                + clusterWorkers + (broken != null ? ", broken" : "") + "]";
+    }
+}

@@ -1,0 +1,51 @@
+package io.scoop.wire;
+
+/**
+ * Every command that crosses a Scoop socket, defined once (the zguide's {@code MDP} shape).
+ *
+ * <p>The first byte of every message body is one of these codes. The direction column says who sends
+ * it to whom; {@link Messages} is the only class that knows the layout that follows the code.
+ *
+ * <pre>
+ *   command     direction                 body after the code
+ *   HELLO       root|worker rx -> broker  role, name, threads, credit, pid, host
+ *   TASKS       root tx -> broker         root name, count, {root task id, priority, flags, payload}*
+ *   DISPATCH    broker -> worker rx       count, {broker task id, attempt, payload}*
+ *   RESULTS     worker tx -> broker       worker name, count, {broker task id, status, nanos, payload}*
+ *   RESULTS     broker -> root rx         (same layout; ids are the root's own task ids)
+ *   CREDIT      worker tx -> broker       worker name, delta
+ *   CANCEL      root tx -> broker         root name, count, {root task id, interrupt}*
+ *   CANCEL      broker -> worker rx       count, {broker task id, interrupt}*
+ *   HEARTBEAT   any -> broker             name;  broker -> any: workers, threads
+ *   BYE         root|worker -> broker     name
+ *   LOST        control -> broker         worker name, reason
+ *   SHUTDOWN    broker -> worker rx       (nothing): the worker exits
+ *   STOP        control -> broker         (nothing): the broker loop ends
+ * </pre>
+ */
+public enum Command {
+    HELLO(1), TASKS(2), DISPATCH(3), RESULTS(4), CREDIT(5), CANCEL(6), HEARTBEAT(7), BYE(8), LOST(9),
+    SHUTDOWN(10), STOP(11);
+
+    private static final Command[] BY_CODE = new Command[16];
+
+    static {
+        for (Command c : values()) {
+            BY_CODE[c.code] = c;
+        }
+    }
+
+    public final byte code;
+
+    Command(int code) {
+        this.code = (byte) code;
+    }
+
+    /** Returns the command whose code starts {@code body}, or null if the body is empty or unknown. */
+    public static Command of(byte[] body) {
+        if (body == null || body.length == 0 || body[0] < 0 || body[0] >= BY_CODE.length) {
+            return null;
+        }
+        return BY_CODE[body[0]];
+    }
+}

@@ -1,0 +1,116 @@
+package io.scoop.wire;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.ClosureSerializer;
+import com.esotericsoftware.kryo.serializers.FieldSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.Pool;
+import java.io.Serializable;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.Map;
+import org.objenesis.strategy.StdInstantiatorStrategy;
+
+/**
+ * Encodes user objects (tasks, results) with pooled Kryo instances. Used at the edges only: the root and
+ * the workers; the broker never calls it.
+ *
+ * <p>Configuration, and why:
+ * <ul>
+ *   <li>No registration required and references on: users ship arbitrary object graphs, cycles included.
+ *   <li>Synthetic fields are kept: an anonymous class's captured locals ({@code val$x}) and enclosing
+ *       instance ({@code this$0}) are what it needs on the worker.
+ *   <li>Objects are created without calling constructors when no no-arg constructor exists (Objenesis).
+ *   <li>Serializable lambdas go through {@link LambdaSerializer}, which needs no {@code --add-opens}.
+ *   <li>JDK classes that Kryo has no serializer of its own for cannot be read by reflection without
+ *       {@code --add-opens}; when they are {@link Serializable} they use Java serialization instead, and
+ *       the JDK's hidden unmodifiable collections ({@code List.of}, {@code stream().toList()}) are
+ *       re-created as unmodifiable collections by {@link JdkCollectionSerializer}.
+ * </ul>
+ */
+public final class KryoCodec {
+    private static final Pool<Kryo> POOL = new Pool<>(true, false, 64) {
+        @Override
+        protected Kryo create() {
+            return newKryo();
+        }
+    };
+
+    private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(() -> new Output(4096, -1));
+
+    private KryoCodec() {
+    }
+
+    /** Encodes {@code value} with its class. Throws {@code KryoException} (or a runtime error) on failure. */
+    public static byte[] encode(Object value) {
+        Kryo kryo = POOL.obtain();
+        Output out = OUTPUT.get();
+        try {
+            out.reset();
+            kryo.setClassLoader(loader());
+            kryo.writeClassAndObject(out, value);
+            return out.toBytes();
+        } finally {
+            kryo.reset();
+            POOL.free(kryo);
+            if (out.getBuffer().length > (1 << 20)) {
+                OUTPUT.remove();
+            }
+        }
+    }
+
+    /** Decodes what {@link #encode} wrote, loading classes with the thread's context class loader. */
+    public static Object decode(byte[] bytes) {
+        Kryo kryo = POOL.obtain();
+        try {
+            kryo.setClassLoader(loader());
+            return kryo.readClassAndObject(new Input(bytes));
+        } finally {
+            kryo.reset();
+            POOL.free(kryo);
+        }
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        return cl != null ? cl : KryoCodec.class.getClassLoader();
+    }
+
+    private static Kryo newKryo() {
+        Kryo kryo = new Kryo() {
+            @Override
+            @SuppressWarnings("rawtypes")
+            public Serializer getDefaultSerializer(Class type) {
+                return serializerFor(this, type);
+            }
+
+            private Serializer<?> serializerFor(Kryo k, Class<?> type) {
+                Serializer<?> s = super.getDefaultSerializer(type);
+                if (!type.getModule().isNamed() || type.isEnum() || type.isArray()) {
+                    return s;
+                }
+                boolean hidden = !Modifier.isPublic(type.getModifiers());
+                if (hidden && (Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type))
+                        && JdkCollectionSerializer.handles(type)) {
+                    return new JdkCollectionSerializer(type);
+                }
+                if (Serializable.class.isAssignableFrom(type) && (hidden || s instanceof FieldSerializer)) {
+                    return new JavaSerializer();
+                }
+                return s;
+            }
+        };
+        kryo.setRegistrationRequired(false);
+        kryo.setReferences(true);
+        kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+        FieldSerializer.FieldSerializerConfig config = new FieldSerializer.FieldSerializerConfig();
+        config.setIgnoreSyntheticFields(false);
+        kryo.setDefaultSerializer(new com.esotericsoftware.kryo.SerializerFactory.FieldSerializerFactory(config));
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        return kryo;
+    }
+}

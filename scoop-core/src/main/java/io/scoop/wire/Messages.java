@@ -1,0 +1,136 @@
+package io.scoop.wire;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes and decodes message bodies; the only class that knows their layout (see {@link Command}).
+ *
+ * <p>Each message travels as one ZeroMQ frame. Batches ({@code TASKS}, {@code DISPATCH}, {@code RESULTS},
+ * {@code CANCEL}) carry any number of items, which is what lets a burst of small tasks cost one message.
+ */
+public final class Messages {
+    private Messages() {
+    }
+
+    /* ---------------- HELLO ---------------- */
+
+    public static byte[] hello(Hello h) {
+        return new WireWriter(64).command(Command.HELLO).u8(h.role()).string(h.name()).i32(h.threads())
+                .i32(h.credit()).i64(h.pid()).string(h.host()).toByteArray();
+    }
+
+    public static Hello readHello(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        return new Hello(r.u8(), r.string(), r.i32(), r.i32(), r.i64(), r.string());
+    }
+
+    /* ---------------- TASKS and DISPATCH ---------------- */
+
+    /** Root to broker: {@code from} is the root's name, to which results go back. */
+    public static byte[] tasks(String from, List<TaskItem> items) {
+        WireWriter w = new WireWriter(estimate(items) + 32).command(Command.TASKS).string(from);
+        writeTasks(w, items);
+        return w.toByteArray();
+    }
+
+    public static byte[] dispatch(List<TaskItem> items) {
+        WireWriter w = new WireWriter(estimate(items) + 8).command(Command.DISPATCH);
+        writeTasks(w, items);
+        return w.toByteArray();
+    }
+
+    private static void writeTasks(WireWriter w, List<TaskItem> items) {
+        w.i32(items.size());
+        for (TaskItem t : items) {
+            w.i64(t.id()).i32(t.priority()).i32(t.attempt()).bytes(t.payload());
+        }
+    }
+
+    /** Reads the task items of a TASKS body, after its sender name has been read by {@code r}. */
+    public static List<TaskItem> readTasks(WireReader r) {
+        int n = r.i32();
+        List<TaskItem> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new TaskItem(r.i64(), r.i32(), r.i32(), r.bytes()));
+        }
+        return out;
+    }
+
+    private static int estimate(List<TaskItem> items) {
+        int n = 0;
+        for (TaskItem t : items) {
+            n += t.payload().length + 20;
+        }
+        return n;
+    }
+
+    /* ---------------- RESULTS ---------------- */
+
+    /** Worker to broker: {@code from} is the worker's name. */
+    public static byte[] results(String from, List<ResultItem> items) {
+        int size = 32;
+        for (ResultItem it : items) {
+            size += it.payload().length + 21;
+        }
+        WireWriter w = new WireWriter(size).command(Command.RESULTS).string(from).i32(items.size());
+        for (ResultItem it : items) {
+            w.i64(it.id()).u8(it.status()).i64(it.nanos()).bytes(it.payload());
+        }
+        return w.toByteArray();
+    }
+
+    public static List<ResultItem> readResults(WireReader r) {
+        int n = r.i32();
+        List<ResultItem> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new ResultItem(r.i64(), (byte) r.u8(), r.i64(), r.bytes()));
+        }
+        return out;
+    }
+
+    /* ---------------- CANCEL ---------------- */
+
+    /**
+     * A cancel request: {@code from} is the root's name, or empty from the broker to a worker. A non-zero
+     * {@code tag} asks the broker to answer with a CANCEL of the same tag that lists the tasks it removed
+     * before they were dispatched (what {@code shutdownNow} returns); a reply has {@code interrupt} false.
+     */
+    public static byte[] cancel(String from, long tag, long[] ids, boolean interrupt) {
+        WireWriter w = new WireWriter(24 + ids.length * 9).command(Command.CANCEL).string(from).i64(tag)
+                .i32(ids.length);
+        for (long id : ids) {
+            w.i64(id).u8(interrupt ? 1 : 0);
+        }
+        return w.toByteArray();
+    }
+
+    /* ---------------- small messages ---------------- */
+
+    /** A peer's heartbeat: its name and role ({@link Hello#ROOT} or {@link Hello#WORKER}). */
+    public static byte[] peerHeartbeat(String name, int role) {
+        return new WireWriter(24).command(Command.HEARTBEAT).string(name).u8(role).toByteArray();
+    }
+
+    /** A message that carries only a name (BYE). */
+    public static byte[] named(Command c, String name) {
+        return new WireWriter(24).command(c).string(name).toByteArray();
+    }
+
+    public static byte[] credit(String worker, int delta) {
+        return new WireWriter(24).command(Command.CREDIT).string(worker).i32(delta).toByteArray();
+    }
+
+    /** Broker to peers: a heartbeat with the cluster's size, which {@code map} uses to size its window. */
+    public static byte[] brokerHeartbeat(int workers, int threads) {
+        return new WireWriter(9).command(Command.HEARTBEAT).i32(workers).i32(threads).toByteArray();
+    }
+
+    public static byte[] lost(String worker, String reason) {
+        return new WireWriter(64).command(Command.LOST).string(worker).string(reason).toByteArray();
+    }
+
+    public static byte[] bare(Command c) {
+        return new byte[] {c.code};
+    }
+}

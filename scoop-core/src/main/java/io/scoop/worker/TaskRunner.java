@@ -1,0 +1,97 @@
+package io.scoop.worker;
+
+import io.scoop.wire.KryoCodec;
+import io.scoop.wire.ResultItem;
+import io.scoop.wire.Status;
+import io.scoop.wire.TaskFailure;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs one task on a worker's task thread, in four steps that each name their own failure:
+ * decode (a class missing here) → call (the task threw) → encode (the result cannot travel) → reply.
+ */
+final class TaskRunner {
+    private final Worker worker;
+
+    TaskRunner(Worker worker) {
+        this.worker = worker;
+    }
+
+    ResultItem run(Worker.Job job) {
+        long start = System.nanoTime();
+        Object task;
+        try {
+            task = KryoCodec.decode(job.payload);
+        } catch (Throwable e) {
+            return failure(job, start, decodeFailure(e));
+        }
+        Object value;
+        TaskContext previous = TaskContext.enter(new TaskContext(worker, job.priority));
+        job.started();
+        try {
+            value = ((Callable<?>) task).call();
+        } catch (Throwable e) {
+            return failure(job, start, TaskFailure.of(TaskFailure.THREW, e, worker.describe()));
+        } finally {
+            job.finished();
+            TaskContext.exit(previous);
+        }
+        byte[] encoded;
+        try {
+            encoded = KryoCodec.encode(value);
+        } catch (Throwable e) {
+            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, e, worker.describe());
+            f.message = "its result of type " + value.getClass().getName() + " could not be serialized: "
+                    + e.getMessage() + " (results travel with Kryo: give the type a no-arg constructor or make"
+                    + " the offending field transient)";
+            f.serialized = null;
+            return failure(job, start, f);
+        }
+        return new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded);
+    }
+
+    private TaskFailure decodeFailure(Throwable e) {
+        String missing = missingClass(e);
+        if (missing != null) {
+            TaskFailure f = TaskFailure.of(TaskFailure.MISSING_CLASS, e, worker.describe());
+            f.missingClass = missing;
+            f.serialized = null;
+            return f;
+        }
+        TaskFailure f = TaskFailure.of(TaskFailure.NOT_DECODABLE, e, worker.describe());
+        f.serialized = null;
+        return f;
+    }
+
+    /** The class a decode failure could not find, from Kryo's message or the cause chain, or null. */
+    static String missingClass(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.startsWith("Unable to find class: ")) {
+                return m.substring("Unable to find class: ".length()).split("\\s")[0];
+            }
+            if (t instanceof ClassNotFoundException && m != null) {
+                return m.trim();
+            }
+            if (t instanceof NoClassDefFoundError && m != null) {
+                return m.trim().replace('/', '.');
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private ResultItem failure(Worker.Job job, long start, TaskFailure f) {
+        byte[] payload;
+        try {
+            payload = KryoCodec.encode(f);
+        } catch (Throwable e) {
+            f.serialized = null;
+            f.cause = null;
+            payload = KryoCodec.encode(f);
+        }
+        return new ResultItem(job.id, Status.FAILED, System.nanoTime() - start, payload);
+    }
+}

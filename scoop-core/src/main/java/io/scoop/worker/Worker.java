@@ -1,0 +1,322 @@
+package io.scoop.worker;
+
+import io.scoop.internal.Blocking;
+import io.scoop.internal.Hosts;
+import io.scoop.internal.Link;
+import io.scoop.internal.Sockets;
+import io.scoop.root.RootClient;
+import io.scoop.wire.Command;
+import io.scoop.wire.Hello;
+import io.scoop.wire.Messages;
+import io.scoop.wire.ResultItem;
+import io.scoop.wire.Status;
+import io.scoop.wire.TaskItem;
+import io.scoop.wire.WireReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import org.zeromq.ZContext;
+
+/**
+ * A worker: receives tasks from the broker, runs them on its task threads, sends the results back.
+ *
+ * <pre>
+ *   rx thread     DISPATCH -> jobs + local queue      CANCEL -> drop from queue, or interrupt
+ *                 SHUTDOWN -> exit                     silence past the expiry -> exit (broker gone)
+ *   task threads  queue -> {@link TaskRunner#run} (decode, call, encode) -> outbox -> flush
+ * </pre>
+ *
+ * <p><b>Credit.</b> The worker asks for {@code threads + prefetch} tasks; every result it sends returns one
+ * credit, and it sends CREDIT deltas when the prefetch it wants changes. The prefetch adapts to task length:
+ * about 250 µs of queued work, at least 1 (which hides the round trip for long tasks without holding many
+ * back from other workers at the end of a run) and at most 255 (tiny tasks travel in batches).
+ *
+ * <p><b>Results</b> are flushed when the local queue is empty, when the task that just ended ran longer than
+ * 50 µs, or when the oldest unflushed result is 200 µs old: a burst of tiny tasks shares messages, and a
+ * long task's result (and its credit) goes back at once.
+ *
+ * <p><b>Blocking.</b> A task that waits on another task's future lends its slot: the worker starts one more
+ * task thread and asks for one more credit, and takes both back when the wait ends (see {@link Blocking}).
+ * So recursive trees of tasks run on a single worker without deadlock.
+ */
+public final class Worker {
+    private static final long FLUSH_AGE_NANOS = 200_000;
+    private static final long LONG_TASK_NANOS = 50_000;
+    private static final long PREFETCH_TARGET_NANOS = 250_000;
+    private static final int MAX_PREFETCH = 255;
+
+    private final String name;
+    private final String brokerAddress;
+    private final int threads;
+    private final long heartbeatNanos;
+    private final long expiryNanos;
+    private final ZContext ctx;
+    private final Link link;
+    private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+    private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<ResultItem> outbox = new ConcurrentLinkedQueue<>();
+    private final TaskRunner runner;
+    private final Object threadLock = new Object();
+    private int allowedThreads;
+    private int liveThreads;
+    private int threadSeq;
+    private volatile long oldestUnflushed;
+    private volatile boolean running = true;
+    private volatile RootClient nestedClient;
+    private int prefetch = 1;
+    private double avgTaskNanos = -1;
+
+    public Worker(String brokerAddress, String name, int threads, long heartbeatMillis, long expiryMillis) {
+        this.name = name;
+        this.brokerAddress = brokerAddress;
+        this.threads = threads;
+        this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
+        this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
+        this.ctx = Sockets.context();
+        this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 250));
+        this.runner = new TaskRunner(this);
+        this.allowedThreads = threads;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code name (pid N on host)}: how failures name this worker. */
+    public String describe() {
+        return name + " (pid " + Hosts.pid() + " on " + Hosts.localName() + ")";
+    }
+
+    /**
+     * Connects, starts the task threads and runs the receive loop until told to stop or the broker is lost.
+     *
+     * @return true if the broker told the worker to shut down, false if the broker was lost
+     */
+    public boolean run(long connectTimeoutMillis) {
+        link.handshake(new Hello(Hello.WORKER, name, threads, threads + prefetch, Hosts.pid(), Hosts.localName()),
+                connectTimeoutMillis);
+        synchronized (threadLock) {
+            for (int i = 0; i < threads; i++) {
+                startTaskThread();
+            }
+        }
+        long lastHeard = System.nanoTime();
+        long nextHeartbeat = lastHeard + heartbeatNanos;
+        boolean shutdown = false;
+        while (running) {
+            byte[] body = link.receive();
+            long now = System.nanoTime();
+            if (body != null) {
+                lastHeard = now;
+                Command c = Command.of(body);
+                if (c == Command.DISPATCH) {
+                    onDispatch(Messages.readTasks(new WireReader(body).afterCommand()));
+                } else if (c == Command.CANCEL) {
+                    onCancel(new WireReader(body).afterCommand());
+                } else if (c == Command.SHUTDOWN) {
+                    shutdown = true;
+                    break;
+                }
+            }
+            if (now - nextHeartbeat >= 0) {
+                nextHeartbeat = now + heartbeatNanos;
+                link.send(Messages.peerHeartbeat(name, Hello.WORKER));
+                if (now - lastHeard > expiryNanos) {
+                    System.err.println("scoop worker " + describe() + ": lost the broker at " + brokerAddress
+                            + " (no message for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms); exiting");
+                    break;
+                }
+            }
+            if (!outbox.isEmpty() && now - oldestUnflushed > FLUSH_AGE_NANOS) {
+                flush();
+            }
+        }
+        running = false;
+        return shutdown;
+    }
+
+    /** Stops the loop from another thread (tests, shutdown hooks). */
+    public void stop() {
+        running = false;
+    }
+
+    private void onDispatch(List<TaskItem> items) {
+        for (TaskItem item : items) {
+            Job j = new Job(item.id(), item.priority(), item.payload());
+            jobs.put(j.id, j);
+            queue.add(j);
+        }
+    }
+
+    private void onCancel(WireReader r) {
+        r.string();
+        r.i64();
+        int n = r.i32();
+        for (int i = 0; i < n; i++) {
+            Job j = jobs.get(r.i64());
+            boolean interrupt = r.u8() != 0;
+            if (j == null) {
+                continue;
+            }
+            if (queue.remove(j)) {
+                jobs.remove(j.id);
+                reply(new ResultItem(j.id, Status.CANCELLED, 0, new byte[0]), true);
+            } else if (interrupt) {
+                j.interrupt();
+            }
+        }
+    }
+
+    /* ---------------- task threads ---------------- */
+
+    private void startTaskThread() {
+        liveThreads++;
+        Thread t = new Thread(this::taskLoop, "scoop-task-" + (++threadSeq));
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void taskLoop() {
+        Blocking.install(new Blocking.Hook() {
+            @Override
+            public void begin() {
+                lendSlot();
+            }
+
+            @Override
+            public void end() {
+                reclaimSlot();
+            }
+        });
+        try {
+            while (running) {
+                Job j = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (j != null) {
+                    long start = System.nanoTime();
+                    ResultItem result = runner.run(j);
+                    jobs.remove(j.id);
+                    long took = System.nanoTime() - start;
+                    adaptPrefetch(took);
+                    reply(result, queue.isEmpty() || took > LONG_TASK_NANOS);
+                }
+                synchronized (threadLock) {
+                    if (liveThreads > allowedThreads) {
+                        liveThreads--;
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // the worker is stopping
+        }
+    }
+
+    private void reply(ResultItem item, boolean flushNow) {
+        if (outbox.isEmpty()) {
+            oldestUnflushed = System.nanoTime();
+        }
+        outbox.add(item);
+        if (flushNow || outbox.size() >= 256) {
+            flush();
+        }
+    }
+
+    private void flush() {
+        while (!outbox.isEmpty()) {
+            if (!link.trySendBatch(sender -> {
+                List<ResultItem> batch = new ArrayList<>();
+                ResultItem r;
+                while ((r = outbox.poll()) != null) {
+                    batch.add(r);
+                }
+                if (!batch.isEmpty()) {
+                    sender.send(Messages.results(name, batch));
+                }
+            })) {
+                return;
+            }
+        }
+    }
+
+    private synchronized void adaptPrefetch(long took) {
+        avgTaskNanos = avgTaskNanos < 0 ? took : avgTaskNanos * 0.9 + took * 0.1;
+        int want = (int) Math.max(1, Math.min(MAX_PREFETCH, PREFETCH_TARGET_NANOS / Math.max(1.0, avgTaskNanos)));
+        if (want >= prefetch * 2 || want * 2 <= prefetch) {
+            link.send(Messages.credit(name, want - prefetch));
+            prefetch = want;
+        }
+    }
+
+    private void lendSlot() {
+        synchronized (threadLock) {
+            allowedThreads++;
+            if (liveThreads < allowedThreads) {
+                startTaskThread();
+            }
+        }
+        link.send(Messages.credit(name, 1));
+    }
+
+    private void reclaimSlot() {
+        synchronized (threadLock) {
+            allowedThreads--;
+        }
+        link.send(Messages.credit(name, -1));
+    }
+
+    /* ---------------- nested tasks ---------------- */
+
+    /** The connection tasks on this worker use to submit tasks of their own; made on first use. */
+    public RootClient nestedClient() {
+        RootClient c = nestedClient;
+        if (c == null) {
+            synchronized (this) {
+                c = nestedClient;
+                if (c == null) {
+                    c = new RootClient(ctx, brokerAddress, name + "/root", heartbeatNanos / 1_000_000,
+                            expiryNanos / 1_000_000, 10_000);
+                    nestedClient = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** A task the worker holds: queued, then running on one task thread. */
+    static final class Job {
+        final long id;
+        final int priority;
+        final byte[] payload;
+        private Thread thread;
+        private boolean interrupted;
+
+        Job(long id, int priority, byte[] payload) {
+            this.id = id;
+            this.priority = priority;
+            this.payload = payload;
+        }
+
+        synchronized void started() {
+            thread = Thread.currentThread();
+            if (interrupted) {
+                thread.interrupt();
+            }
+        }
+
+        synchronized void finished() {
+            thread = null;
+            Thread.interrupted();
+        }
+
+        synchronized void interrupt() {
+            interrupted = true;
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+}
