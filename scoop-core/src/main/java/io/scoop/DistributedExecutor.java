@@ -241,7 +241,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             send(mine);
             mine.whenComplete((v, e) -> command.run());
         } else {
-            send(new RemoteFuture<>(this, command, null));
+            send(RemoteFuture.ofRunnable(this, command, null));
         }
     }
 
@@ -253,7 +253,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
-        RemoteFuture<T> f = new RemoteFuture<>(this, task, null);
+        RemoteFuture<T> f = RemoteFuture.ofCallable(this, task);
         send(f);
         return f;
     }
@@ -277,7 +277,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
         Objects.requireNonNull(task, "task");
-        RemoteFuture<T> f = new RemoteFuture<>(this, task, result);
+        RemoteFuture<T> f = RemoteFuture.ofRunnable(this, task, result);
         send(f);
         return f;
     }
@@ -289,14 +289,14 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
-        RemoteFuture<T> f = new RemoteFuture<>(this, callable, null);
+        RemoteFuture<T> f = RemoteFuture.ofCallable(this, callable);
         LAST_CREATED.set(f);
         return f;
     }
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
-        RemoteFuture<T> f = new RemoteFuture<>(this, runnable, value);
+        RemoteFuture<T> f = RemoteFuture.ofRunnable(this, runnable, value);
         LAST_CREATED.set(f);
         return f;
     }
@@ -314,7 +314,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         List<byte[]> payloads = new ArrayList<>(tasks.size());
         for (Callable<T> t : tasks) {
             Objects.requireNonNull(t, "task");
-            futures.add(new RemoteFuture<>(this, t, null));
+            futures.add(RemoteFuture.ofCallable(this, t));
             payloads.add(encodeTask(t));
         }
         int priority = childPriority();
@@ -395,7 +395,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     private RemoteFuture<Object[]> sendChunk(MapChunk chunk) {
-        RemoteFuture<Object[]> f = new RemoteFuture<>(this, chunk, null);
+        RemoteFuture<Object[]> f = RemoteFuture.ofCallable(this, chunk);
         send(f);
         return f;
     }
@@ -408,7 +408,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     private void send(RemoteFuture<?> f) {
         Object task = f.task();
-        byte[] payload = encodeTask(task instanceof Callable ? task : new RunnableTask((Runnable) task));
+        byte[] payload = encodeTask(f.isCallable() ? task : new RunnableTask((Runnable) task));
         admit(f);
         client.submit(f, payload, childPriority());
     }

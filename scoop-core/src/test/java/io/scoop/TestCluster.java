@@ -50,6 +50,10 @@ public final class TestCluster implements AutoCloseable {
         return DistributedExecutor.builder().connect(broker.address()).build();
     }
 
+    public Broker.Stats brokerStats() {
+        return broker.stats();
+    }
+
     public Map<String, Process> processes() {
         return workers.processes();
     }

@@ -88,7 +88,7 @@ public final class Broker implements AutoCloseable {
     private String brokenReason;
     private int rotation;
     private volatile boolean running = true;
-    private volatile String summary = "starting";
+    private volatile Stats stats = new Stats(0, 0, 0, 0);
 
     private Broker(Builder b) {
         this.ctx = b.context != null ? b.context : Sockets.context();
@@ -186,9 +186,27 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** A snapshot of the broker's counts, taken after its last burst of messages. */
+    public Stats stats() {
+        return stats;
+    }
+
+    /**
+     * Counts, for monitoring and tests.
+     *
+     * @param workers workers connected
+     * @param queued  tasks waiting for a worker
+     * @param tasks   tasks queued or running
+     * @param roots   roots connected
+     */
+    public record Stats(int workers, int queued, int tasks, int roots) {
+    }
+
     @Override
     public String toString() {
-        return "Broker[" + address + ", " + summary + "]";
+        Stats s = stats;
+        return "Broker[" + address + ", workers = " + s.workers() + ", queued = " + s.queued() + ", tasks = "
+                + s.tasks() + ", roots = " + s.roots() + "]";
     }
 
     /* ---------------- the loop ---------------- */
@@ -211,16 +229,15 @@ public final class Broker implements AutoCloseable {
                     handled++;
                     flags = ZMQ.DONTWAIT;
                 }
-                dispatch();
-                flushResults();
                 long now = ticker.nanos();
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
                     purge(now);
                     sendHeartbeats();
-                    summary = "workers = " + workers.size() + ", queued = " + queue.size() + ", tasks = "
-                            + tasks.size() + ", roots = " + roots.size();
                 }
+                dispatch();
+                flushResults();
+                stats = new Stats(workers.size(), queue.size(), tasks.size(), roots.size());
             }
             for (String w : workers.keySet()) {
                 send(w, Messages.bare(Command.SHUTDOWN));
@@ -302,6 +319,16 @@ public final class Broker implements AutoCloseable {
         for (ResultItem item : items) {
             w.credit++;
             Task t = w.assigned.remove(item.id());
+            if (t != null && item.status() == Status.RETURNED) {
+                t.worker = null;
+                t.attempts--;
+                if (t.cancelled) {
+                    forget(t);
+                } else {
+                    queue.add(t);
+                }
+                continue;
+            }
             if (t == null || item.status() == Status.CANCELLED) {
                 if (t != null) {
                     forget(t);

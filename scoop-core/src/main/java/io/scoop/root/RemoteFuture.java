@@ -34,19 +34,35 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     private final Owner owner;
     private final Object task;
     private final T fixedResult;
+    private final boolean callable;
     private volatile long id;
     private volatile boolean sent;
     private volatile String worker;
     private volatile long runNanos;
 
-    /**
-     * @param task        a {@link Callable}, or a {@link Runnable} whose result is {@code fixedResult}
-     * @param fixedResult the result of a Runnable task (the object given to {@code submit}, kept here)
-     */
-    public RemoteFuture(Owner owner, Object task, T fixedResult) {
+    private RemoteFuture(Owner owner, Object task, T fixedResult, boolean callable) {
         this.owner = owner;
         this.task = task;
         this.fixedResult = fixedResult;
+        this.callable = callable;
+    }
+
+    /** The future of a task submitted as a {@link Callable}: it completes with what the task returns. */
+    public static <T> RemoteFuture<T> ofCallable(Owner owner, Callable<T> task) {
+        return new RemoteFuture<>(owner, task, null, true);
+    }
+
+    /**
+     * The future of a task submitted as a {@link Runnable}: it completes with {@code result}, which stays
+     * here. (What the task was submitted as decides, for an object that is both.)
+     */
+    public static <T> RemoteFuture<T> ofRunnable(Owner owner, Runnable task, T result) {
+        return new RemoteFuture<>(owner, task, result, false);
+    }
+
+    /** Whether the task was submitted as a Callable (else as a Runnable). */
+    public boolean isCallable() {
+        return callable;
     }
 
     public Owner owner() {
@@ -89,7 +105,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
         this.runNanos = nanos;
         if (error != null) {
             completeExceptionally(error);
-        } else if (task instanceof Callable) {
+        } else if (callable) {
             complete((T) value);
         } else {
             complete(fixedResult);
@@ -104,7 +120,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
             return;
         }
         try {
-            if (task instanceof Callable) {
+            if (callable) {
                 complete(((Callable<T>) task).call());
             } else {
                 ((Runnable) task).run();

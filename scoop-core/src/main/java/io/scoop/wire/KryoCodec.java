@@ -85,23 +85,23 @@ public final class KryoCodec {
             @Override
             @SuppressWarnings("rawtypes")
             public Serializer getDefaultSerializer(Class type) {
-                return serializerFor(this, type);
-            }
-
-            private Serializer<?> serializerFor(Kryo k, Class<?> type) {
-                Serializer<?> s = super.getDefaultSerializer(type);
-                if (!type.getModule().isNamed() || type.isEnum() || type.isArray()) {
-                    return s;
-                }
-                boolean hidden = !Modifier.isPublic(type.getModifiers());
-                if (hidden && (Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type))
+                if (type.getModule().isNamed() && !Modifier.isPublic(type.getModifiers())
+                        && (Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type))
                         && JdkCollectionSerializer.handles(type)) {
                     return new JdkCollectionSerializer(type);
                 }
-                if (Serializable.class.isAssignableFrom(type) && (hidden || s instanceof FieldSerializer)) {
+                return super.getDefaultSerializer(type);
+            }
+
+            /** Called only for types none of Kryo's own default serializers covers. */
+            @Override
+            @SuppressWarnings("rawtypes")
+            protected Serializer newDefaultSerializer(Class type) {
+                if (type.getModule().isNamed() && Serializable.class.isAssignableFrom(type) && !type.isEnum()
+                        && !type.isArray()) {
                     return new JavaSerializer();
                 }
-                return s;
+                return super.newDefaultSerializer(type);
             }
         };
         kryo.setRegistrationRequired(false);

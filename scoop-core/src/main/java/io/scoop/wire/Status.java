@@ -12,6 +12,11 @@ public final class Status {
     public static final byte BROKEN = 3;
     /** Worker to broker only: the task was cancelled before it started; the slot is free again. */
     public static final byte CANCELLED = 4;
+    /**
+     * Worker to broker only: the task was prefetched but never started, and the worker gives it back
+     * because the task ahead of it is running long; the broker queues it again for another worker.
+     */
+    public static final byte RETURNED = 5;
 
     private Status() {
     }

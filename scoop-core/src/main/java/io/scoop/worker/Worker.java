@@ -32,8 +32,13 @@ import org.zeromq.ZContext;
  *
  * <p><b>Credit.</b> The worker asks for {@code threads + prefetch} tasks; every result it sends returns one
  * credit, and it sends CREDIT deltas when the prefetch it wants changes. The prefetch adapts to task length:
- * about 250 µs of queued work, at least 1 (which hides the round trip for long tasks without holding many
- * back from other workers at the end of a run) and at most 255 (tiny tasks travel in batches).
+ * about 250 µs of queued work, at least 1 (which hides the round trip) and at most 255 (tiny tasks travel
+ * in batches).
+ *
+ * <p><b>Giving back.</b> A prefetched task must not wait behind a long one while other workers idle. When
+ * every task thread has been busy for longer than {@code max(20 ms, 4 × the average task)} and tasks wait
+ * in the local queue, the worker drops its prefetch to zero and returns the waiting tasks to the broker
+ * (status RETURNED), which queues them for whoever is free. The prefetch comes back as tasks complete.
  *
  * <p><b>Results</b> are flushed when the local queue is empty, when the task that just ended ran longer than
  * 50 µs, or when the oldest unflushed result is 200 µs old: a burst of tiny tasks shares messages, and a
@@ -67,6 +72,9 @@ public final class Worker {
     private volatile long oldestUnflushed;
     private volatile boolean running = true;
     private volatile RootClient nestedClient;
+    private static final long GIVE_BACK_MIN_NANOS = 20_000_000;
+
+    private final Map<Job, Boolean> runningJobs = new ConcurrentHashMap<>();
     private int prefetch = 1;
     private double avgTaskNanos = -1;
 
@@ -77,7 +85,7 @@ public final class Worker {
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
         this.ctx = Sockets.context();
-        this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 250));
+        this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 50));
         this.runner = new TaskRunner(this);
         this.allowedThreads = threads;
     }
@@ -134,6 +142,9 @@ public final class Worker {
             if (!outbox.isEmpty() && now - oldestUnflushed > FLUSH_AGE_NANOS) {
                 flush();
             }
+            if (!queue.isEmpty()) {
+                giveBackIfStuck(now);
+            }
         }
         running = false;
         return shutdown;
@@ -171,6 +182,36 @@ public final class Worker {
         }
     }
 
+    private void giveBackIfStuck(long now) {
+        long threshold;
+        synchronized (this) {
+            threshold = Math.max(GIVE_BACK_MIN_NANOS, (long) (4 * Math.max(0, avgTaskNanos)));
+        }
+        int busy = 0;
+        for (Job j : runningJobs.keySet()) {
+            if (now - j.startedAt > threshold) {
+                busy++;
+            }
+        }
+        synchronized (threadLock) {
+            if (busy < allowedThreads) {
+                return;
+            }
+        }
+        synchronized (this) {
+            if (prefetch > 0) {
+                link.send(Messages.credit(name, -prefetch));
+                prefetch = 0;
+            }
+        }
+        Job j;
+        while ((j = queue.pollLast()) != null) {
+            jobs.remove(j.id);
+            reply(new ResultItem(j.id, Status.RETURNED, 0, new byte[0]), false);
+        }
+        flush();
+    }
+
     /* ---------------- task threads ---------------- */
 
     private void startTaskThread() {
@@ -197,7 +238,14 @@ public final class Worker {
                 Job j = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (j != null) {
                     long start = System.nanoTime();
-                    ResultItem result = runner.run(j);
+                    j.startedAt = start;
+                    runningJobs.put(j, Boolean.TRUE);
+                    ResultItem result;
+                    try {
+                        result = runner.run(j);
+                    } finally {
+                        runningJobs.remove(j);
+                    }
                     jobs.remove(j.id);
                     long took = System.nanoTime() - start;
                     adaptPrefetch(took);
@@ -245,7 +293,7 @@ public final class Worker {
     private synchronized void adaptPrefetch(long took) {
         avgTaskNanos = avgTaskNanos < 0 ? took : avgTaskNanos * 0.9 + took * 0.1;
         int want = (int) Math.max(1, Math.min(MAX_PREFETCH, PREFETCH_TARGET_NANOS / Math.max(1.0, avgTaskNanos)));
-        if (want >= prefetch * 2 || want * 2 <= prefetch) {
+        if (prefetch == 0 || want >= prefetch * 2 || want * 2 <= prefetch) {
             link.send(Messages.credit(name, want - prefetch));
             prefetch = want;
         }
@@ -291,6 +339,7 @@ public final class Worker {
         final long id;
         final int priority;
         final byte[] payload;
+        volatile long startedAt;
         private Thread thread;
         private boolean interrupted;
 

@@ -1,0 +1,85 @@
+package io.scoop.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** What users hand the codec: JDK collections, exceptions, lambdas, anonymous classes. */
+class KryoCodecTest {
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T value) {
+        return (T) KryoCodec.decode(KryoCodec.encode(value));
+    }
+
+    /** Stack traces (JDK classes with private fields) travel without --add-opens. */
+    @Test
+    void encode_stackTraceElements_roundTrips() {
+        StackTraceElement[] stack = new Throwable().getStackTrace();
+        assertArrayEquals(stack, roundTrip(stack));
+    }
+
+    /** A TaskFailure with its cause chain and Java-serialized exception round-trips. */
+    @Test
+    void encode_taskFailure_roundTrips() {
+        TaskFailure f = TaskFailure.of(TaskFailure.THREW, new IllegalStateException("x", new RuntimeException("y")), "w1");
+        TaskFailure back = roundTrip(f);
+        assertEquals("java.lang.IllegalStateException", back.className);
+        assertEquals("y", back.cause.message);
+        assertEquals(f.stack.length, back.stack.length);
+    }
+
+    /** The JDK's hidden unmodifiable collections come back equal and unmodifiable. */
+    @Test
+    void encode_unmodifiableJdkCollections_roundTrip() {
+        List<Object> list = Stream.of(1, "a", null).collect(Collectors.toList());
+        assertEquals(List.of(1, 2, 3), roundTrip(List.of(1, 2, 3)));
+        assertEquals(list, roundTrip(Stream.of(1, "a", null).toList()));
+        assertEquals(Map.of("k", 1), roundTrip(Map.of("k", 1)));
+        assertEquals(Arrays.asList(1, 2), roundTrip(Arrays.asList(1, 2)));
+        List<Integer> back = roundTrip(List.of(1));
+        assertThrows(UnsupportedOperationException.class, () -> back.add(2));
+    }
+
+    /** A serializable lambda with a captured, non-Serializable value travels without --add-opens. */
+    @Test
+    void encode_serializableLambdaCapturingPlainObject_roundTrips() throws Exception {
+        List<Integer> captured = new ArrayList<>(List.of(5));
+        Plain plain = new Plain(10);
+        Callable<Integer> c = (Callable<Integer> & Serializable) () -> captured.get(0) + plain.n;
+        assertEquals(15, roundTrip(c).call());
+        Function<Integer, Integer> f = (Function<Integer, Integer> & Serializable) x -> x * plain.n;
+        assertEquals(30, roundTrip(f).apply(3));
+    }
+
+    /** An anonymous class keeps its captured locals. */
+    @Test
+    void encode_anonymousClassCapturingLocals_roundTrips() throws Exception {
+        int base = 40;
+        Callable<Integer> c = new Callable<>() {
+            @Override
+            public Integer call() {
+                return base + 2;
+            }
+        };
+        assertEquals(42, roundTrip(c).call());
+    }
+
+    static final class Plain {
+        final int n;
+
+        Plain(int n) {
+            this.n = n;
+        }
+    }
+}
