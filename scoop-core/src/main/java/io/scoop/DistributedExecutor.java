@@ -1,5 +1,6 @@
 package io.scoop;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
 import io.scoop.internal.Sockets;
@@ -70,6 +71,9 @@ import org.zeromq.ZContext;
  * is, when the static type of the executor is {@code DistributedExecutor}. A task that cannot travel fails
  * at {@code submit} with a {@link TaskNotSerializableException} that says why; nothing is sent.
  *
+ * <p>A task that holds this executor (say, an anonymous class whose enclosing instance keeps it in a field)
+ * gets the worker's executor in its place on the worker, and may submit child tasks through it.
+ *
  * <p><b>Failures.</b> A task's exception reaches {@code get()} as an {@link ExecutionException} whose
  * cause is the original exception when this JVM has its class (else a {@link RemoteTaskException} with
  * the remote class, message and stack), and whose message names the worker. A task whose worker dies is
@@ -81,6 +85,7 @@ import org.zeromq.ZContext;
  * Nothing else is shared: the task runs on a copy, so writes it makes to captured objects are not seen
  * here. Return results instead.
  */
+@DefaultSerializer(ExecutorSerializer.class)
 public class DistributedExecutor extends AbstractExecutorService implements RemoteFuture.Owner, AutoCloseable {
     /*
      * Implementation notes.

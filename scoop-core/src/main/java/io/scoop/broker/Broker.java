@@ -287,6 +287,7 @@ public final class Broker implements AutoCloseable {
                 lose(old, "it reconnected");
             }
             noWorkersSince = -1;
+            brokenReason = null;
         } else {
             roots.computeIfAbsent(h.name(), RootState::new).lastSeen = now;
         }
