@@ -1,9 +1,13 @@
 package io.scoop;
 
 import java.io.Serializable;
-import java.util.function.Function;
 
-/** The function of {@link DistributedExecutor#map}: a {@link Function} a lambda can be shipped as. */
+/**
+ * The function of {@link DistributedExecutor#map}: a lambda passed where this type is expected is
+ * serializable, and, like {@link java.util.concurrent.Callable}, it may throw checked exceptions (an
+ * exception surfaces at the item's position in the result stream).
+ */
 @FunctionalInterface
-public interface SerializableFunction<T, R> extends Function<T, R>, Serializable {
+public interface SerializableFunction<T, R> extends Serializable {
+    R apply(T t) throws Exception;
 }

@@ -3,19 +3,19 @@ package io.scoop.root;
 import io.scoop.wire.TaskFailure;
 import io.scoop.worker.TaskContext;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import io.scoop.SerializableFunction;
 
 /**
  * What travels for a run of consecutive {@code map} items: the function once, the items, and back an
  * array of results in which an item that threw holds its {@link TaskFailure}.
  */
 public final class MapChunk implements Callable<Object[]> {
-    private final Function<Object, Object> fn;
+    private final SerializableFunction<Object, Object> fn;
     private final Object[] items;
 
     @SuppressWarnings("unchecked")
-    public MapChunk(Function<?, ?> fn, Object[] items) {
-        this.fn = (Function<Object, Object>) fn;
+    public MapChunk(SerializableFunction<?, ?> fn, Object[] items) {
+        this.fn = (SerializableFunction<Object, Object>) fn;
         this.items = items;
     }
 

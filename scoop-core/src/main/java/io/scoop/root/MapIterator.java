@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Function;
+import io.scoop.SerializableFunction;
 import java.util.function.IntSupplier;
 
 /**
@@ -34,7 +34,7 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
     }
 
     private final Iterator<?> input;
-    private final Function<?, ?> fn;
+    private final SerializableFunction<?, ?> fn;
     private final ChunkSender sender;
     private final IntSupplier clusterThreads;
     private final boolean ordered;
@@ -46,7 +46,7 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
     private int chunkSize = 1;
     private boolean closed;
 
-    public MapIterator(Function<?, ?> fn, Iterator<?> input, ChunkSender sender, IntSupplier clusterThreads,
+    public MapIterator(SerializableFunction<?, ?> fn, Iterator<?> input, ChunkSender sender, IntSupplier clusterThreads,
             boolean ordered) {
         this.fn = fn;
         this.input = input;
