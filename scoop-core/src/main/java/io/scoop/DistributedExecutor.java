@@ -9,6 +9,7 @@ import io.scoop.root.MapIterator;
 import io.scoop.root.RemoteFuture;
 import io.scoop.root.RootClient;
 import io.scoop.root.RunnableTask;
+import io.scoop.root.SharedStateCheck;
 import io.scoop.wire.KryoCodec;
 import io.scoop.worker.TaskContext;
 import io.scoop.worker.Worker;
@@ -413,6 +414,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     private void send(RemoteFuture<?> f) {
         Object task = f.task();
+        if (!f.isCallable()) {
+            SharedStateCheck.checkRunnable(task, System.err::println);
+        }
         byte[] payload = encodeTask(f.isCallable() ? task : new RunnableTask((Runnable) task));
         admit(f);
         client.submit(f, payload, childPriority());
