@@ -36,7 +36,7 @@ import org.zeromq.ZContext;
  * in batches).
  *
  * <p><b>Giving back.</b> A prefetched task must not wait behind a long one while other workers idle. When
- * every task thread has been busy for longer than {@code max(20 ms, 4 × the average task)} and tasks wait
+ * every task thread has been busy (not waiting on a child) for longer than {@code max(20 ms, 4 × the average task)} and tasks wait
  * in the local queue, the worker drops its prefetch to zero and returns the waiting tasks to the broker
  * (status RETURNED), which queues them for whoever is free. The prefetch comes back as tasks complete.
  *
@@ -73,6 +73,7 @@ public final class Worker {
     private volatile boolean running = true;
     private volatile RootClient nestedClient;
     private static final long GIVE_BACK_MIN_NANOS = 20_000_000;
+    private static final ThreadLocal<Job> CURRENT_JOB = new ThreadLocal<>();
 
     private final Map<Job, Boolean> runningJobs = new ConcurrentHashMap<>();
     private int prefetch = 1;
@@ -189,14 +190,12 @@ public final class Worker {
         }
         int busy = 0;
         for (Job j : runningJobs.keySet()) {
-            if (now - j.startedAt > threshold) {
+            if (!j.blocked && now - j.startedAt > threshold) {
                 busy++;
             }
         }
-        synchronized (threadLock) {
-            if (busy < allowedThreads) {
-                return;
-            }
+        if (busy < threads) {
+            return;
         }
         synchronized (this) {
             if (prefetch > 0) {
@@ -240,11 +239,13 @@ public final class Worker {
                     long start = System.nanoTime();
                     j.startedAt = start;
                     runningJobs.put(j, Boolean.TRUE);
+                    CURRENT_JOB.set(j);
                     ResultItem result;
                     try {
                         result = runner.run(j);
                     } finally {
                         runningJobs.remove(j);
+                        CURRENT_JOB.remove();
                     }
                     jobs.remove(j.id);
                     long took = System.nanoTime() - start;
@@ -300,6 +301,10 @@ public final class Worker {
     }
 
     private void lendSlot() {
+        Job j = CURRENT_JOB.get();
+        if (j != null) {
+            j.blocked = true;
+        }
         synchronized (threadLock) {
             allowedThreads++;
             if (liveThreads < allowedThreads) {
@@ -310,6 +315,10 @@ public final class Worker {
     }
 
     private void reclaimSlot() {
+        Job j = CURRENT_JOB.get();
+        if (j != null) {
+            j.blocked = false;
+        }
         synchronized (threadLock) {
             allowedThreads--;
         }
@@ -340,6 +349,8 @@ public final class Worker {
         final int priority;
         final byte[] payload;
         volatile long startedAt;
+        /** True while the task waits on another task's future (its slot is lent out). */
+        volatile boolean blocked;
         private Thread thread;
         private boolean interrupted;
 
