@@ -1,0 +1,5 @@
+/**
+ * The broker: routes opaque task payloads from roots to workers by credit, and results back; requeues
+ * the tasks of lost workers. See {@link io.scoop.broker.Broker} for the task and worker states. Not API.
+ */
+package io.scoop.broker;
