@@ -75,6 +75,10 @@ import org.zeromq.ZContext;
  * <p>A task that holds this executor (say, an anonymous class whose enclosing instance keeps it in a field)
  * gets the worker's executor in its place on the worker, and may submit child tasks through it.
  *
+ * <p>When the cluster cannot run tasks any more (the broker is lost, or every embedded worker has
+ * exited), the executor shuts itself down once the pending futures have failed, so a program whose
+ * {@code main} ended with an exception does not keep its JVM alive.
+ *
  * <p><b>Failures.</b> A task's exception reaches {@code get()} as an {@link ExecutionException} whose
  * cause is the original exception when this JVM has its class (else a {@link RemoteTaskException} with
  * the remote class, message and stack), and whose message names the worker. A task whose worker dies is
@@ -115,6 +119,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private static final String[] STATE_NAMES = {"Running", "Shutting down", "Stopping", "Terminated"};
     private static final ThreadLocal<RemoteFuture<?>> LAST_CREATED = new ThreadLocal<>();
     private static final AtomicInteger EXECUTORS = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicBoolean LAUNCHER_WATCHED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final RootClient client;
     private final boolean ownsClient;
@@ -181,6 +187,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             }
             this.ownsClient = true;
             this.mode = "connected to " + address;
+            watchLauncher();
         } else {
             this.ownContext = null;
             this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
@@ -202,6 +209,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             this.mode = "embedded, " + n + " local workers";
         }
         if (ownsClient) {
+            client.onBroken(this::shutdown);
             Thread keeper = new Thread(this::keepUntilTerminated, "scoop-executor-" + EXECUTORS.incrementAndGet());
             keeper.setDaemon(false);
             keeper.start();
@@ -213,6 +221,25 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return a != null && !a.isBlank() ? a : blankToNull(System.getenv("SCOOP_BROKER"));
     }
 
+    /**
+     * Under the launcher ({@code SCOOP_LAUNCHER_PID} set), ends this root JVM when the launcher process
+     * ends, even by {@code kill -9}: nothing the launcher started may outlive it.
+     */
+    private static void watchLauncher() {
+        String pid = blankToNull(System.getenv("SCOOP_LAUNCHER_PID"));
+        if (pid == null || !LAUNCHER_WATCHED.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(h -> h.onExit().thenRun(() -> {
+                System.err.println("scoop: the launcher (pid " + pid + ") has ended; ending this root JVM");
+                Runtime.getRuntime().halt(143);
+            }), () -> Runtime.getRuntime().halt(143));
+        } catch (NumberFormatException e) {
+            System.err.println("scoop: ignoring SCOOP_LAUNCHER_PID='" + pid + "': not a process id");
+        }
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
@@ -221,6 +248,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         System.err.println("scoop: " + why);
         if (remaining == 0) {
             broker.workerLost("*", "every worker has exited; the last: " + why);
+            shutdown();
         } else {
             broker.workerLost(name, why);
         }

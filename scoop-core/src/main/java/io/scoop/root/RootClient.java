@@ -60,6 +60,7 @@ public final class RootClient implements AutoCloseable {
     private volatile int clusterThreads;
     private volatile ClusterBrokenException broken;
     private volatile boolean closing;
+    private final List<Runnable> brokenListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Connects to the broker at {@code address} and waits for its answer.
@@ -184,6 +185,14 @@ public final class RootClient implements AutoCloseable {
         }
     }
 
+    /** Runs {@code listener} once if this client loses its broker (after every pending future has failed). */
+    public void onBroken(Runnable listener) {
+        brokenListeners.add(listener);
+        if (broken != null) {
+            listener.run();
+        }
+    }
+
     /** Says goodbye to the broker and stops the rx thread. Pending futures fail. */
     @Override
     public void close() {
@@ -224,6 +233,7 @@ public final class RootClient implements AutoCloseable {
                                 + ": no message from it for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard)
                                 + " ms (the launcher or the embedded executor that ran it has ended)");
                         failAll(broken);
+                        brokenListeners.forEach(Runnable::run);
                     }
                 }
             }
@@ -232,6 +242,7 @@ public final class RootClient implements AutoCloseable {
                 broken = new ClusterBrokenException("the connection to the broker at " + link.address()
                         + " failed: " + e);
                 failAll(broken);
+                brokenListeners.forEach(Runnable::run);
             }
         } finally {
             link.closeReceiver();

@@ -1,0 +1,55 @@
+package io.scoop.launcher;
+
+import io.scoop.internal.LocalWorkers;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Forks worker JVMs on this machine, through scoop-core's {@link LocalWorkers}: each worker's stdin is a pipe
+ * this JVM holds, so the workers exit by themselves when the launcher dies in any way, {@code kill -9}
+ * included; their output is forwarded line by line with a {@code [w1] } prefix.
+ */
+final class LocalSpawner implements Spawner {
+    private final LocalWorkers workers;
+
+    LocalSpawner(WorkerSpec spec, Listener listener) {
+        this.workers = new LocalWorkers(new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
+                spec.jvmOptions(), spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w",
+                spec.out(), spec.err()), (name, exitCode, why, remaining) -> listener.exited(name, why));
+    }
+
+    @Override
+    public String host() {
+        return LaunchPlan.LOCALHOST;
+    }
+
+    @Override
+    public List<String> start(int count) throws IOException {
+        return workers.start(count);
+    }
+
+    @Override
+    public int alive() {
+        return workers.alive();
+    }
+
+    @Override
+    public void close(long graceMillis) {
+        workers.close(graceMillis);
+    }
+
+    /** Lists the live workers with their pids, e.g. {@code localhost: w1 (pid 4242), w2 (pid 4243)}. */
+    @Override
+    public String toString() {
+        Map<String, Process> live = new TreeMap<>(workers.processes());
+        StringBuilder sb = new StringBuilder(host()).append(':');
+        String sep = " ";
+        for (Map.Entry<String, Process> e : live.entrySet()) {
+            sb.append(sep).append(e.getKey()).append(" (pid ").append(e.getValue().pid()).append(')');
+            sep = ", ";
+        }
+        return live.isEmpty() ? sb.append(" no live worker").toString() : sb.toString();
+    }
+}

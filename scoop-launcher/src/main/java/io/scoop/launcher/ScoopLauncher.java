@@ -1,0 +1,245 @@
+package io.scoop.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code scoop-launcher} command: runs a Java program on a Scoop cluster that lives as long as the
+ * program does.
+ *
+ * <pre>
+ * java -jar scoop-launcher.jar -n 4 app.jar arg1 arg2
+ * </pre>
+ *
+ * starts a broker, 4 worker JVMs on this machine and the program (the <em>root</em>: the jar's
+ * {@code Main-Class}, or {@code --main}), in which {@code new DistributedExecutor()} connects to that broker.
+ * Workers' output is forwarded with a {@code [w1] } prefix. The launcher exits with the root's exit code, and
+ * every process it started is gone by then, also after Ctrl-C. Everything after the app jar goes to the
+ * program, options included.
+ *
+ * <p>Exit codes: the root's; 2 for a usage error (with a message naming the value, the rule and the fix);
+ * 1 if the cluster could not be started; 130 if the launcher was stopped before the root finished.
+ */
+@Command(name = "scoop-launcher", mixinStandardHelpOptions = true, versionProvider = ScoopLauncher.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Runs a Java program on a Scoop cluster on this machine: starts a broker, N worker JVMs and the"
+                    + " program itself (the root), in which new DistributedExecutor() sends its tasks to these"
+                    + " workers. Workers' output is printed with a [w1] prefix. Exits with the program's exit"
+                    + " code, after ending every process it started (also on Ctrl-C).",
+            ""},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  java -jar scoop-launcher.jar -n 4 app.jar input.txt",
+            "  java -jar scoop-launcher.jar --jvm-opt=-Xmx2g --main com.example.Sweep app.jar",
+            "  java -jar scoop-launcher.jar -n 2 app.jar -v     (this -v goes to the app)",
+            "  java -jar scoop-launcher.jar --dry-run -n 3 app.jar",
+            "",
+            "Exit codes: the program's; 2 for a usage error; 1 if the cluster could not be started;"
+                    + " 130 if the launcher was stopped (Ctrl-C) before the program finished."})
+public final class ScoopLauncher implements Callable<Integer> {
+    /*
+     * Implementation notes.
+     *
+     * call() is the whole command: validate -> plan -> (print the plan and stop, for --dry-run) -> Launch.
+     * Validation happens here, not in Launch, so that every usage error is a ParameterException (exit code 2,
+     * message and usage on stderr) and is found before any process starts.
+     *
+     * The parser stops at the first positional parameter (the app jar): what follows belongs to the program,
+     * even when it looks like one of our options. And an option's value may look like an option, since JVM
+     * options do: "--jvm-opt -verbose:gc" would otherwise read as our -v. Both are set on the spec as picocli
+     * injects it (setSpec), so that main() stays the one-liner picocli recommends and tests get the same parser.
+     */
+
+    private static final Pattern CLASS_NAME = Pattern.compile(
+            "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
+
+    private CommandSpec spec;
+
+    @Option(names = {"-n", "--workers"}, paramLabel = "N",
+            description = "Worker JVMs to start (default: one per available processor, ${DEFAULT-VALUE} here).")
+    int workers = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--main", paramLabel = "CLASS",
+            description = "The program's main class (default: the Main-Class of the app jar's manifest).")
+    String mainClass;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Task threads in each worker JVM (default: ${DEFAULT-VALUE}).")
+    int threads = 1;
+
+    @Option(names = "--jvm-opt", paramLabel = "OPT",
+            description = "An option for every worker JVM, e.g. --jvm-opt=-Xmx2g. Repeat it for several.")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--root-jvm-opt", paramLabel = "OPT",
+            description = "An option for the root JVM (the program), e.g. --root-jvm-opt=-Xmx1g. Repeatable.")
+    List<String> rootJvmOptions = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"},
+            description = "Print the plan, and each process as it starts and stops, to standard error.")
+    boolean verbose;
+
+    @Option(names = "--dry-run",
+            description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
+    boolean dryRun;
+
+    @Parameters(index = "0", paramLabel = "APP_JAR",
+            description = "The jar that holds the program; it is on the classpath of the root and of every worker.")
+    Path appJar;
+
+    @Parameters(index = "1..*", paramLabel = "ARG",
+            description = "Arguments for the program. Everything after APP_JAR goes to the program, options too.")
+    List<String> appArgs = new ArrayList<>();
+
+    /** Runs the launcher; see the class description. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ScoopLauncher()).execute(args));
+    }
+
+    /**
+     * Picocli injects the spec. Everything after the app jar belongs to the program, not to us; and the value
+     * after {@code --jvm-opt} is a JVM option even when it looks like one of ours ({@code -verbose:gc}).
+     */
+    @Spec
+    void setSpec(CommandSpec spec) {
+        this.spec = spec;
+        spec.parser().stopAtPositional(true).allowOptionsAsOptionParameters(true);
+    }
+
+    /**
+     * Validates the command line, then runs the plan (or prints it, with {@code --dry-run}).
+     *
+     * @return the root's exit code (see the class description for the others)
+     * @throws ParameterException if a value breaks a rule; its message names the value, the rule and the fix
+     */
+    @Override
+    public Integer call() {
+        validateCounts();
+        validateJvmOptions("--jvm-opt", jvmOptions);
+        validateJvmOptions("--root-jvm-opt", rootJvmOptions);
+        Path jar = validateAppJar();
+        String main = resolveMainClass(jar);
+        LaunchPlan plan = LaunchPlan.local(workers, threads, jvmOptions, rootJvmOptions, launcherClasspath(), jar,
+                main, appArgs);
+        PrintWriter err = spec.commandLine().getErr();
+        if (dryRun) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(plan.describe(null));
+            out.println("(dry run: nothing was started)");
+            out.flush();
+            return 0;
+        }
+        try {
+            return new Launch(plan, err, verbose, System.out, System.err).run();
+        } catch (IOException e) {
+            err.println("scoop: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+    }
+
+    /* ---------------- validation ---------------- */
+
+    private void validateCounts() {
+        if (workers < 1) {
+            throw usage("Invalid value '%d' for option '--workers': a run needs at least 1 worker JVM. Pass -n 1 or"
+                    + " more, or leave -n out for one per available processor (%d here).", workers,
+                    Runtime.getRuntime().availableProcessors());
+        }
+        if (threads < 1) {
+            throw usage("Invalid value '%d' for option '--threads': each worker needs at least 1 task thread."
+                    + " Pass --threads 1 or more, or leave it out for 1.", threads);
+        }
+    }
+
+    private void validateJvmOptions(String option, List<String> options) {
+        for (String o : options) {
+            if (!o.startsWith("-")) {
+                throw usage("Invalid value '%s' for option '%s': a JVM option starts with '-'. Write it attached,"
+                        + " as in %s=-Xmx2g%s.", o, option, option, o.isBlank() ? "" : " (did you mean " + option
+                        + "=-" + o.strip() + "?)");
+            }
+        }
+    }
+
+    private Path validateAppJar() {
+        Path jar = appJar.toAbsolutePath().normalize();
+        if (!Files.exists(jar)) {
+            throw usage("Invalid value '%s' for parameter 'APP_JAR': no such file (looked for %s). Pass the path of"
+                    + " the jar that holds your program.", appJar, jar);
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw usage("Invalid value '%s' for parameter 'APP_JAR': %s is not a file. Pass the path of the jar that"
+                    + " holds your program, not a directory.", appJar, jar);
+        }
+        return jar;
+    }
+
+    private String resolveMainClass(Path jar) {
+        String fromManifest;
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            Manifest m = jf.getManifest();
+            fromManifest = m == null ? null : m.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
+        } catch (IOException e) {
+            throw usage("Invalid value '%s' for parameter 'APP_JAR': %s cannot be read as a jar (%s). Pass a jar"
+                    + " file, as built by the jar tool or Maven.", appJar, jar, e.getMessage());
+        }
+        if (mainClass != null) {
+            if (!CLASS_NAME.matcher(mainClass).matches()) {
+                throw usage("Invalid value '%s' for option '--main': not a Java class name. Pass the fully"
+                        + " qualified name, e.g. --main com.example.Main (no '/', no '.class').", mainClass);
+            }
+            return mainClass;
+        }
+        if (fromManifest == null || fromManifest.isBlank()) {
+            throw usage("The app jar %s has no Main-Class in its manifest, so the launcher does not know what to"
+                    + " run. Pass the main class with --main, e.g. --main com.example.Main, or add a Main-Class"
+                    + " entry to the jar's META-INF/MANIFEST.MF.", jar);
+        }
+        return fromManifest.strip();
+    }
+
+    private ParameterException usage(String format, Object... args) {
+        return new ParameterException(spec.commandLine(), String.format(format, args));
+    }
+
+    /** The launcher's own classpath, absolute: the launcher jar under {@code java -jar}, else as given. */
+    private static String launcherClasspath() {
+        String cp = System.getProperty("java.class.path", "");
+        List<String> entries = new ArrayList<>();
+        for (String e : cp.split(Pattern.quote(File.pathSeparator))) {
+            if (!e.isEmpty()) {
+                entries.add(Path.of(e).toAbsolutePath().toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** The version from the launcher jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ScoopLauncher.class.getPackage().getImplementationVersion();
+            return new String[] {"scoop-launcher " + (v != null ? v : "(development build)"),
+                "Java " + System.getProperty("java.version") + " at " + System.getProperty("java.home")};
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.scoop.launcher;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * How every worker of one run is started, whatever its host.
+ *
+ * @param brokerAddress    the broker's TCP endpoint, e.g. {@code tcp://127.0.0.1:40123}
+ * @param classpath        the workers' classpath: the launcher's own, then the app jar
+ * @param jvmOptions       options for each worker JVM ({@code --jvm-opt})
+ * @param threadsPerWorker task threads in each worker ({@code --threads})
+ * @param heartbeatMillis  heartbeat interval; must match the broker's
+ * @param expiryMillis     silence after which a peer counts as lost; must match the broker's
+ * @param out              where workers' standard output goes, each line prefixed with {@code [w1] }
+ * @param err              where workers' standard error goes, prefixed the same way
+ */
+record WorkerSpec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
+        long heartbeatMillis, long expiryMillis, PrintStream out, PrintStream err) {
+    WorkerSpec {
+        jvmOptions = List.copyOf(jvmOptions);
+    }
+}

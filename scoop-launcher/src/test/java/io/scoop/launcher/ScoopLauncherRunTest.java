@@ -1,0 +1,162 @@
+package io.scoop.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole runs of the launcher as a real child process ({@link ForkedLauncher}), with a real broker, worker JVMs
+ * and a root JVM running one of the test apps: tasks reach the workers, output is prefixed, exit codes
+ * propagate, and no process of the run survives it, after a normal exit, a throwing root, or SIGINT.
+ */
+class ScoopLauncherRunTest {
+    /*
+     * Every JVM of a run carries a unique -Dscoop.run marker on its command line (launcher, root, workers), so
+     * "nothing is left" is checked by scanning all processes for it. JVM starts dominate the run time on a
+     * two-core machine: the runs use one or two workers and fast-boot JVM options.
+     */
+
+    private static final Duration RUN_DEADLINE = Duration.ofSeconds(60);
+    private static final Pattern WORKER_TASK_LINE = Pattern.compile("^\\[(w\\d+)\\] task \\d+ ran in pid (\\d+)$",
+            Pattern.MULTILINE);
+
+    @TempDir
+    Path dir;
+
+    private ForkedLauncher launcher;
+
+    @AfterEach
+    void endEveryProcess() {
+        if (launcher != null) {
+            launcher.close();
+        }
+    }
+
+    private String diagnostics() {
+        return "\nlauncher out:\n" + launcher.out() + "\nlauncher err:\n" + launcher.err();
+    }
+
+    private void assertNothingLeft() {
+        assertTrue(launcher.markedAlive().isEmpty(), "processes of the run outlived the launcher:\n"
+                + launcher.describeMarkedAlive() + diagnostics());
+    }
+
+    /* ---------------- a normal run ---------------- */
+
+    /**
+     * With -n 2 the root's tasks run on the launcher's two workers (not in the root, which starts no process),
+     * the workers' output carries their [w1]/[w2] prefix, the launcher exits with 0, and nothing is left.
+     */
+    @Test
+    void run_twoWorkers_tasksRunOnTheLaunchersWorkersWithPrefixedOutput() throws IOException {
+        Path jar = AppJars.withMainClass(dir, SumApp.class);
+        launcher = ForkedLauncher.start("-n", "2", jar.toString(), "1000", "2");
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+
+        String out = launcher.out();
+        assertTrue(out.contains("sum=333833500\n"), "the sum of squares 1..1000" + diagnostics());
+        Map<String, Set<Long>> pidsByWorker = new HashMap<>();
+        Matcher m = WORKER_TASK_LINE.matcher(out);
+        while (m.find()) {
+            pidsByWorker.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(Long.parseLong(m.group(2)));
+        }
+        assertEquals(Set.of("w1", "w2"), pidsByWorker.keySet(), "workers that printed a prefixed line" + diagnostics());
+        Set<Long> workerPids = pidsByWorker.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
+        Set<Long> rootSeen = pidsOnLine(out, "pids=");
+        assertEquals(2, rootSeen.size(), "distinct pids the root's tasks ran in" + diagnostics());
+        assertEquals(workerPids, rootSeen, "the pids the root saw are those of the prefixed workers" + diagnostics());
+        long rootPid = Long.parseLong(valueOf(out, "root pid="));
+        assertFalse(rootSeen.contains(rootPid), "a task ran in the root" + diagnostics());
+        assertNotEquals(launcher.pid(), rootPid);
+        assertEquals("0", valueOf(out, "root children="), "the root started processes of its own" + diagnostics());
+    }
+
+    /* ---------------- exit codes ---------------- */
+
+    /** A root that calls System.exit(3) makes the launcher exit with 3, leaving nothing behind. */
+    @Test
+    void run_rootExitsWithThree_launcherExitsWithThree() throws IOException {
+        Path jar = AppJars.withMainClass(dir, ExitApp.class);
+        launcher = ForkedLauncher.start("-n", "1", jar.toString());
+
+        assertEquals(3, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.out().contains("answer=42, exiting with 3"), diagnostics());
+    }
+
+    /** A root whose main throws makes the launcher exit non-zero, its exception on stderr, nothing left. */
+    @Test
+    void run_rootThrows_launcherExitsNonZeroWithTheException() throws IOException {
+        Path jar = AppJars.withMainClass(dir, ThrowingApp.class);
+        launcher = ForkedLauncher.start("-n", "1", jar.toString());
+
+        assertEquals(1, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.err().contains("Exception in thread \"main\" java.lang.IllegalStateException: ThrowingApp"
+                + " fails on purpose after the answer 42"), diagnostics());
+    }
+
+    /* ---------------- Ctrl-C ---------------- */
+
+    /** SIGINT to the launcher while its root waits on a running task ends the launcher, root and workers. */
+    @Test
+    void sigint_whileTheRootRuns_endsEveryProcess() throws IOException {
+        Path jar = AppJars.withMainClass(dir, BlockingApp.class);
+        launcher = ForkedLauncher.start("-n", "1", jar.toString());
+        launcher.awaitOutput("[w1] blocking task started", RUN_DEADLINE);
+        assertEquals(3, launcher.markedAlive().size(), "launcher, root and one worker:\n"
+                + launcher.describeMarkedAlive());
+
+        launcher.signal("INT");
+
+        assertEquals(130, launcher.awaitExit(Duration.ofSeconds(20)), diagnostics());
+        launcher.awaitNoMarkedProcess(Duration.ofSeconds(10));
+        assertTrue(launcher.err().contains("scoop: the launcher was stopped (SIGINT or SIGTERM): ending the root"),
+                diagnostics());
+    }
+
+    /** kill -9 of the launcher while its root waits on a running task: root and workers end by themselves. */
+    @Test
+    void kill9_ofTheLauncher_rootAndWorkersEndByThemselves() throws IOException {
+        Path jar = AppJars.withMainClass(dir, BlockingApp.class);
+        launcher = ForkedLauncher.start("-n", "1", jar.toString());
+        launcher.awaitOutput("[w1] blocking task started", RUN_DEADLINE);
+        assertEquals(3, launcher.markedAlive().size(), launcher.describeMarkedAlive());
+
+        launcher.signal("KILL");
+
+        launcher.awaitNoMarkedProcess(Duration.ofSeconds(15));
+    }
+
+    /* ---------------- helpers ---------------- */
+
+    private static String valueOf(String out, String prefix) {
+        return out.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in:\n" + out));
+    }
+
+    private static Set<Long> pidsOnLine(String out, String prefix) {
+        String list = valueOf(out, prefix);
+        List<String> items = Arrays.asList(list.substring(1, list.length() - 1).split(",\\s*"));
+        return items.stream().map(Long::parseLong).collect(Collectors.toSet());
+    }
+}
