@@ -616,7 +616,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         try {
             client.close();
             if (workers != null) {
-                workers.close(2000);
+                // Idle workers exit on their own once stdin closes, but HotSpot's exit waits up to 300 ms
+                // for threads blocked in native code (JeroMQ's poller); nothing is left to lose by then.
+                workers.close(50);
             }
             if (broker != null) {
                 broker.close();

@@ -390,6 +390,8 @@ public final class Broker implements AutoCloseable {
         if (root != null) {
             dropRoot(root);
         }
+        // Answer, so that the peer's receiving thread wakes now instead of at its next receive timeout.
+        send(name, Messages.bare(Command.BYE));
     }
 
     private void onLost(String name, String reason) {

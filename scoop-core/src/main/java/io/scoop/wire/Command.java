@@ -17,7 +17,7 @@ package io.scoop.wire;
  *   CANCEL      root tx -> broker         root name, count, {root task id, interrupt}*
  *   CANCEL      broker -> worker rx       count, {broker task id, interrupt}*
  *   HEARTBEAT   any -> broker             name;  broker -> any: workers, threads
- *   BYE         root|worker -> broker     name
+ *   BYE         root|worker -> broker     name;  broker -> root rx: (nothing), the answer
  *   LOST        control -> broker         worker name, reason
  *   SHUTDOWN    broker -> worker rx       (nothing): the worker exits
  *   STOP        control -> broker         (nothing): the broker loop ends
