@@ -20,6 +20,11 @@ final class Launch {
      *
      * The pipeline, in run():  broker -> workers, host by host -> root -> wait for the root -> stop()
      *
+     * Workers start host by host in the plan's order, hosts with no worker skipped. All local hosts share one
+     * LocalSpawner (they are the same machine, whatever name the hostfile gives them), so worker names stay
+     * unique: "localhost 2" and "127.0.0.1 2" give w1, w2, then w3, w4. Remote hosts are refused by the
+     * launcher before a Launch is made; Spawner.forHost refuses them here too.
+     *
      * States, all changed under the lock on this object:
      *   STARTING  run() starts the processes, one step at a time, each under the lock
      *   RUNNING   the main thread waits for the root, outside the lock
@@ -125,21 +130,42 @@ final class Launch {
         }
         WorkerSpec spec = new WorkerSpec(b.address(), plan.classpath(), plan.workerJvmOptions(),
                 plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr);
+        Spawner local = null;
         for (LaunchPlan.HostShare share : plan.hosts()) {
+            if (share.workers() == 0) {
+                continue;
+            }
             synchronized (this) {
                 if (state != State.STARTING) {
                     return null;
                 }
-                Spawner s = Spawner.forHost(share.host(), spec, this::workerExited);
-                spawners.add(s);
-                try {
-                    s.start(share.workers());
-                } catch (IOException e) {
-                    throw new IOException("could not start " + share.workers() + " worker JVMs on " + share.host()
-                            + (spec.jvmOptions().isEmpty() ? "" : " with " + LaunchPlan.join(spec.jvmOptions()))
-                            + ": " + e.getMessage(), e);
+                Spawner s;
+                boolean again = share.host().isLocal() && local != null;
+                if (again) {
+                    // Every local host is this machine: one spawner numbers all of its workers (w1, w2, ...),
+                    // so that no two workers of the run share a name, whatever the names of the local hosts.
+                    s = local;
+                } else {
+                    try {
+                        s = Spawner.forHost(share.host(), spec, this::workerExited);
+                    } catch (IllegalArgumentException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                    spawners.add(s);
+                    if (share.host().isLocal()) {
+                        local = s;
+                    }
                 }
-                say("started workers " + s);
+                List<String> names;
+                try {
+                    names = s.start(share.workers());
+                } catch (IOException e) {
+                    throw new IOException("could not start " + share.workers() + " worker JVMs on "
+                            + share.host().name() + (spec.jvmOptions().isEmpty() ? ""
+                                    : " with " + LaunchPlan.join(spec.jvmOptions())) + ": " + e.getMessage(), e);
+                }
+                say(again ? "started workers " + String.join(", ", names) + " on " + share.host().name()
+                        + " (this machine, as " + s.host() + ")" : "started workers " + s);
             }
         }
         ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();

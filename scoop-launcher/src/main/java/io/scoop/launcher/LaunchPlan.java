@@ -1,5 +1,6 @@
 package io.scoop.launcher;
 
+import io.scoop.internal.Hosts;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,11 +8,13 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * What one run will start, decided before anything starts: which host gets how many workers, where the broker
- * binds, how workers are started and the root's command. {@code --verbose} prints it before the run and
- * {@code --dry-run} prints it instead of the run.
+ * What one run will start, decided before anything starts: where the hosts came from, which host gets how many
+ * workers, where the broker binds, how workers are started and the root's command. {@code --verbose} prints it
+ * before the run and {@code --dry-run} prints it instead of the run.
  *
- * @param hosts            each host with its number of workers, in spawning order
+ * @param hostSource       where the hosts came from, e.g. {@code hostfile hosts.txt}
+ * @param hosts            each host with its number of workers, in spawning order; a host may get none
+ * @param workersFrom      where the worker count came from, e.g. {@code -n 4} or {@code default: SLURM_NTASKS=4}
  * @param brokerBind       the endpoint the broker binds, e.g. {@code tcp://127.0.0.1:*} (port chosen at start)
  * @param threadsPerWorker task threads in each worker
  * @param workerJvmOptions options for every worker JVM
@@ -20,27 +23,30 @@ import java.util.regex.Pattern;
  * @param mainClass        the root's main class
  * @param appArgs          the root's arguments
  */
-record LaunchPlan(List<HostShare> hosts, String brokerBind, int threadsPerWorker, List<String> workerJvmOptions,
-        List<String> rootJvmOptions, String classpath, String mainClass, List<String> appArgs) {
-    /** The name of this machine in a plan. */
+record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, String brokerBind,
+        int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String classpath,
+        String mainClass, List<String> appArgs) {
+    /** The name of this machine in a plan when no host was named. */
     static final String LOCALHOST = "localhost";
     /** The environment variable that tells the root's {@code DistributedExecutor} where the broker is. */
     static final String BROKER_ENV = "SCOOP_BROKER";
     /** Loopback with a free port: used when every host is this machine, so no other machine can connect. */
     static final String LOOPBACK_BIND = "tcp://127.0.0.1:*";
+    /** Every interface with a free port: what remote hosts need to reach the broker. */
+    static final String ALL_INTERFACES_BIND = "tcp://0.0.0.0:*";
 
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=,@%+-]+");
 
     /**
      * One host's share of the workers.
      *
-     * @param host    a host name; {@link #LOCALHOST} is this machine
-     * @param workers how many workers it runs, at least 1
+     * @param host    the host, with its slots and whether it is this machine
+     * @param workers how many workers it runs; 0 when the hosts before it take them all
      */
-    record HostShare(String host, int workers) {
+    record HostShare(Host host, int workers) {
         HostShare {
-            if (workers < 1) {
-                throw new IllegalArgumentException("host " + host + " must get at least 1 worker: " + workers);
+            if (workers < 0) {
+                throw new IllegalArgumentException("host " + host.name() + " cannot get " + workers + " workers");
             }
         }
     }
@@ -50,15 +56,18 @@ record LaunchPlan(List<HostShare> hosts, String brokerBind, int threadsPerWorker
         workerJvmOptions = List.copyOf(workerJvmOptions);
         rootJvmOptions = List.copyOf(rootJvmOptions);
         appArgs = List.copyOf(appArgs);
-        if (hosts.isEmpty()) {
-            throw new IllegalArgumentException("a plan needs at least one host");
+        if (hosts.stream().mapToInt(HostShare::workers).sum() < 1) {
+            throw new IllegalArgumentException("a plan needs at least one worker on one host: " + hosts);
         }
     }
 
     /**
-     * The plan for a run on this machine only: every worker local, the broker on loopback.
+     * The plan for a run of {@code workers} workers spread over {@code hosts} ({@link WorkerSpread}). The broker
+     * binds loopback only when every host that gets workers is this machine, and every interface otherwise.
      *
+     * @param hosts             the hosts and where they came from
      * @param workers           number of worker JVMs
+     * @param workersFrom       where that number came from, e.g. {@code -n 4}
      * @param threadsPerWorker  task threads in each
      * @param workerJvmOptions  options for the worker JVMs
      * @param rootJvmOptions    options for the root JVM
@@ -67,16 +76,18 @@ record LaunchPlan(List<HostShare> hosts, String brokerBind, int threadsPerWorker
      * @param mainClass         the root's main class
      * @param appArgs           the root's arguments
      */
-    static LaunchPlan local(int workers, int threadsPerWorker, List<String> workerJvmOptions,
-            List<String> rootJvmOptions, String launcherClasspath, Path appJar, String mainClass,
-            List<String> appArgs) {
+    static LaunchPlan of(HostList hosts, int workers, String workersFrom, int threadsPerWorker,
+            List<String> workerJvmOptions, List<String> rootJvmOptions, String launcherClasspath, Path appJar,
+            String mainClass, List<String> appArgs) {
         // The launcher's classes come first, for workers and root alike: both must load the same scoop-core
         // as the broker, even when the app jar bundles its own copy.
         String classpath = launcherClasspath == null || launcherClasspath.isEmpty()
                 ? appJar.toString()
                 : launcherClasspath + File.pathSeparator + appJar;
-        return new LaunchPlan(List.of(new HostShare(LOCALHOST, workers)), LOOPBACK_BIND, threadsPerWorker,
-                workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs);
+        List<HostShare> shares = WorkerSpread.over(hosts.hosts(), workers);
+        boolean allLocal = shares.stream().allMatch(s -> s.workers() == 0 || s.host().isLocal());
+        return new LaunchPlan(hosts.source(), shares, workersFrom, allLocal ? LOOPBACK_BIND : ALL_INTERFACES_BIND,
+                threadsPerWorker, workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs);
     }
 
     /** The {@code java} executable of the JVM running the launcher; workers and root use the same. */
@@ -104,31 +115,93 @@ record LaunchPlan(List<HostShare> hosts, String brokerBind, int threadsPerWorker
         return hosts.stream().mapToInt(HostShare::workers).sum();
     }
 
+    /** The hosts that get workers but are not this machine: a run cannot start them yet. */
+    List<Host> remoteHosts() {
+        return hosts.stream().filter(s -> s.workers() > 0 && !s.host().isLocal()).map(HostShare::host).toList();
+    }
+
     /**
-     * The plan as the user reads it.
+     * The plan as the user reads it: where the hosts came from, each host's workers and slots, the total, the
+     * broker, the workers' JVM options and the root's command, then notes on anything a reader might not
+     * expect (assumed slots, workers beyond the slots, remote hosts).
      *
      * @param brokerAddress the broker's actual address once it is bound, or null before the run
      */
     String describe(String brokerAddress) {
         String nl = System.lineSeparator();
         StringBuilder sb = new StringBuilder("scoop plan").append(nl);
-        sb.append("  broker:    ").append(brokerAddress != null ? brokerAddress
-                : brokerBind + " (loopback only: every host is this machine; the port is chosen at start)").append(nl);
+        sb.append("  hosts:     ").append(hostSource).append(nl);
         int total = totalWorkers();
         sb.append("  workers:   ").append(total).append(total == 1 ? " worker" : " workers").append(", ")
                 .append(threadsPerWorker).append(threadsPerWorker == 1 ? " task thread" : " task threads")
-                .append(" each").append(nl);
-        int width = hosts.stream().mapToInt(h -> h.host().length()).max().orElse(0);
+                .append(" each (").append(workersFrom).append(')').append(nl);
+        int nameWidth = hosts.stream().mapToInt(h -> h.host().name().length()).max().orElse(0);
+        int countWidth = hosts.stream().mapToInt(h -> Integer.toString(h.workers()).length()).max().orElse(0);
         for (HostShare h : hosts) {
-            sb.append("    ").append(String.format("%-" + width + "s", h.host())).append(" -> ").append(h.workers())
-                    .append(nl);
+            Host host = h.host();
+            sb.append("    ").append(String.format("%-" + nameWidth + "s", host.name())).append(" -> ")
+                    .append(String.format("%-" + countWidth + "d", h.workers())).append("   (")
+                    .append(host.describeSlots());
+            if (!host.isLocal()) {
+                sb.append(", remote");
+            } else if (host.explicitSlots() && !host.name().equals(LOCALHOST)) {
+                sb.append(", this machine");
+            }
+            sb.append(')').append(nl);
         }
+        sb.append("  broker:    ").append(brokerAddress != null ? brokerAddress : brokerBind + " " + bindNote())
+                .append(nl);
         sb.append("  worker JVM options: ").append(workerJvmOptions.isEmpty() ? "(none)" : join(workerJvmOptions))
                 .append(nl);
         sb.append("  root:      ").append(BROKER_ENV).append('=')
                 .append(brokerAddress != null ? brokerAddress : "<broker address>").append(' ')
                 .append(join(rootCommand())).append(nl);
+        for (String note : notes()) {
+            sb.append("  note: ").append(note).append(nl);
+        }
         return sb.toString();
+    }
+
+    private String bindNote() {
+        if (LOOPBACK_BIND.equals(brokerBind)) {
+            return "(loopback only: every host is this machine; the port is chosen at start)";
+        }
+        return "(every interface, for the remote hosts, which would connect to tcp://" + Hosts.localName()
+                + ":PORT; the port is chosen at start)";
+    }
+
+    private List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        int slots = hosts.stream().mapToInt(h -> h.host().slots()).sum();
+        int total = totalWorkers();
+        if (total > slots) {
+            int extra = total - slots;
+            notes.add(total + " workers are more than the hosts' " + slots + " slots: " + (extra == 1
+                    ? "the extra one goes to the first host"
+                    : "the " + extra + " extra ones go one per host, round robin from the first host"));
+        }
+        List<Host> assumed = hosts.stream().map(HostShare::host).filter(h -> !h.explicitSlots() && !h.isLocal())
+                .toList();
+        if (!assumed.isEmpty()) {
+            Host first = assumed.get(0);
+            notes.add(names(assumed) + (assumed.size() == 1 ? " was listed without a count; a remote host's cores"
+                    + " are unknown until it is contacted, so it counts" : " were listed without a count; a remote"
+                    + " host's cores are unknown until it is contacted, so each counts") + " as 1 slot (write '"
+                    + first.name() + " 8' in a hostfile to give it 8)");
+        }
+        List<Host> remote = remoteHosts();
+        if (!remote.isEmpty()) {
+            notes.add(names(remote) + (remote.size() == 1 ? " is" : " are") + " remote: starting workers over SSH is"
+                    + " not supported yet, so this plan can be shown (--dry-run) but not run");
+        }
+        return notes;
+    }
+
+    /** Up to three host names, e.g. {@code node1, node2, node3 and 5 more}. */
+    static String names(List<Host> hosts) {
+        List<String> names = hosts.stream().limit(3).map(Host::name).toList();
+        String shown = String.join(", ", names);
+        return hosts.size() > 3 ? shown + " and " + (hosts.size() - 3) + " more" : shown;
     }
 
     /** Joins words into one line a shell would split back the same way. */

@@ -12,9 +12,16 @@ import java.util.TreeMap;
  * included; their output is forwarded line by line with a {@code [w1] } prefix.
  */
 final class LocalSpawner implements Spawner {
+    private final String host;
     private final LocalWorkers workers;
 
-    LocalSpawner(WorkerSpec spec, Listener listener) {
+    /**
+     * @param host     the name of this machine in the plan, e.g. {@code localhost}
+     * @param spec     how to start the workers
+     * @param listener hears about workers that exit by themselves
+     */
+    LocalSpawner(String host, WorkerSpec spec, Listener listener) {
+        this.host = host;
         this.workers = new LocalWorkers(new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
                 spec.jvmOptions(), spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w",
                 spec.out(), spec.err()), (name, exitCode, why, remaining) -> listener.exited(name, why));
@@ -22,7 +29,7 @@ final class LocalSpawner implements Spawner {
 
     @Override
     public String host() {
-        return LaunchPlan.LOCALHOST;
+        return host;
     }
 
     @Override

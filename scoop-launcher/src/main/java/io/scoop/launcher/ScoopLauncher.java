@@ -7,13 +7,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Stack;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,22 +35,34 @@ import picocli.CommandLine.Spec;
  * java -jar scoop-launcher.jar -n 4 app.jar arg1 arg2
  * </pre>
  *
- * starts a broker, 4 worker JVMs on this machine and the program (the <em>root</em>: the jar's
- * {@code Main-Class}, or {@code --main}), in which {@code new DistributedExecutor()} connects to that broker.
- * Workers' output is forwarded with a {@code [w1] } prefix. The launcher exits with the root's exit code, and
- * every process it started is gone by then, also after Ctrl-C. Everything after the app jar goes to the
- * program, options included.
+ * starts a broker, 4 worker JVMs and the program (the <em>root</em>: the jar's {@code Main-Class}, or
+ * {@code --main}), in which {@code new DistributedExecutor()} connects to that broker. Workers' output is
+ * forwarded with a {@code [w1] } prefix. The launcher exits with the root's exit code, and every process it
+ * started is gone by then, also after Ctrl-C. Everything after the app jar goes to the program, options
+ * included.
  *
- * <p>Exit codes: the root's; 2 for a usage error (with a message naming the value, the rule and the fix);
- * 1 if the cluster could not be started; 130 if the launcher was stopped before the root finished.
+ * <p>The hosts come from the first of: {@code --hostfile}, {@code --hosts}, the batch job's allocation (Slurm,
+ * PBS/Torque, SGE; see {@link SchedulerHosts}), this machine. {@code -n} workers are spread over them by
+ * {@link WorkerSpread}; without {@code -n}, the job's task count or the hosts' total slots. Only hosts that are
+ * this machine can run workers for now: a plan that gives workers to a remote host can be printed
+ * ({@code --dry-run}) but not run.
+ *
+ * <p>Exit codes: the root's; 2 for a usage error (with a message naming the value, the rule and the fix),
+ * a bad hostfile or scheduler variable, or a remote host in the plan; 1 if the cluster could not be started;
+ * 130 if the launcher was stopped before the root finished.
  */
 @Command(name = "scoop-launcher", mixinStandardHelpOptions = true, versionProvider = ScoopLauncher.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Runs a Java program on a Scoop cluster on this machine: starts a broker, N worker JVMs and the"
-                    + " program itself (the root), in which new DistributedExecutor() sends its tasks to these"
-                    + " workers. Workers' output is printed with a [w1] prefix. Exits with the program's exit"
-                    + " code, after ending every process it started (also on Ctrl-C).",
+            "Runs a Java program on a Scoop cluster: starts a broker, N worker JVMs and the program itself"
+                    + " (the root), in which new DistributedExecutor() sends its tasks to these workers. Workers'"
+                    + " output is printed with a [w1] prefix. Exits with the program's exit code, after ending"
+                    + " every process it started (also on Ctrl-C).",
+            "",
+            "Hosts come from --hostfile, else --hosts, else the batch job (Slurm SLURM_JOB_NODELIST,"
+                    + " PBS/Torque PBS_NODEFILE, SGE PE_HOSTFILE), else this machine. -n fills them host by host up"
+                    + " to each host's slots, then adds one per host, round robin. Workers start on hosts that are"
+                    + " this machine only, for now: a plan with a remote host can be shown with --dry-run.",
             ""},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -51,16 +70,35 @@ import picocli.CommandLine.Spec;
             "  java -jar scoop-launcher.jar --jvm-opt=-Xmx2g --main com.example.Sweep app.jar",
             "  java -jar scoop-launcher.jar -n 2 app.jar -v     (this -v goes to the app)",
             "  java -jar scoop-launcher.jar --dry-run -n 3 app.jar",
+            "  java -jar scoop-launcher.jar --hostfile hosts.txt -n 6 app.jar",
+            "  java -jar scoop-launcher.jar --dry-run --hosts node1 node1 node2 app.jar",
             "",
-            "Exit codes: the program's; 2 for a usage error; 1 if the cluster could not be started;"
-                    + " 130 if the launcher was stopped (Ctrl-C) before the program finished."})
+            "Hostfile lines: 'host N' (SCOOP), 'host slots=N' or 'host:N' (MPI), 'host' (this machine: one slot"
+                    + " per processor; a remote host: 1), 'node[01-04] 2' (Slurm range), '::1 2' or '[fe80::1] 2'"
+                    + " (IPv6); '#' starts a comment. A host on several lines gets the sum.",
+            "",
+            "Exit codes: the program's; 2 for a usage error, a bad hostfile or a remote host in the plan; 1 if"
+                    + " the cluster could not be started; 130 if the launcher was stopped (Ctrl-C) before the"
+                    + " program finished."})
 public final class ScoopLauncher implements Callable<Integer> {
     /*
      * Implementation notes.
      *
-     * call() is the whole command: validate -> plan -> (print the plan and stop, for --dry-run) -> Launch.
+     * call() is the whole command:
+     *   validate options -> app jar and main class -> hosts -> worker count -> plan
+     *   -> (print the plan and stop, for --dry-run) -> refuse remote hosts -> Launch.
      * Validation happens here, not in Launch, so that every usage error is a ParameterException (exit code 2,
-     * message and usage on stderr) and is found before any process starts.
+     * message and usage on stderr) and is found before any process starts. Two failures print one line
+     * instead, since the usage would not help: a scheduler variable that cannot be read, and a plan that
+     * gives workers to a remote host (exit code 2 for both).
+     *
+     * Hosts: --hostfile, else --hosts, else the batch job's allocation, else this machine (resolveHosts).
+     * The environment and the "is this host this machine" check are fields, injected by tests through the
+     * package-private constructor, so that a test describes a Slurm job or a remote host deterministically.
+     *
+     * --hosts takes several values (--hosts a a b app.jar), which picocli would take greedily, app jar
+     * included. HostWords stops the list at the first word that ends in ".jar" or starts with '-' ("--"
+     * included), so the app jar stays the app jar.
      *
      * The parser stops at the first positional parameter (the app jar): what follows belongs to the program,
      * even when it looks like one of our options. And an option's value may look like an option, since JVM
@@ -71,11 +109,24 @@ public final class ScoopLauncher implements Callable<Integer> {
     private static final Pattern CLASS_NAME = Pattern.compile(
             "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
 
+    private final Map<String, String> env;
+    private final Predicate<String> isLocal;
     private CommandSpec spec;
 
     @Option(names = {"-n", "--workers"}, paramLabel = "N",
-            description = "Worker JVMs to start (default: one per available processor, ${DEFAULT-VALUE} here).")
-    int workers = Runtime.getRuntime().availableProcessors();
+            description = "Worker JVMs to start (default: SLURM_NTASKS, PBS_NP or NSLOTS in a batch job, else the"
+                    + " hosts' total slots; with no hosts named, one per available processor).")
+    Integer workers;
+
+    @Option(names = "--hostfile", paramLabel = "FILE",
+            description = "The hosts, one per line: 'host N', 'host slots=N', 'host:N' or 'host'; '#' comments."
+                    + " Comes before --hosts and the batch job's hosts.")
+    Path hostfile;
+
+    @Option(names = "--hosts", paramLabel = "HOST", arity = "1..*", parameterConsumer = HostWords.class,
+            description = "The hosts, e.g. --hosts node1 node1 node2 (a host named twice gets 2 slots) or"
+                    + " --hosts node[01-04]. The list ends at APP_JAR (a name ending in .jar), an option or --.")
+    List<String> hosts = new ArrayList<>();
 
     @Option(names = "--main", paramLabel = "CLASS",
             description = "The program's main class (default: the Main-Class of the app jar's manifest).")
@@ -109,6 +160,20 @@ public final class ScoopLauncher implements Callable<Integer> {
             description = "Arguments for the program. Everything after APP_JAR goes to the program, options too.")
     List<String> appArgs = new ArrayList<>();
 
+    /** A launcher for this process: its environment, and this machine's names and addresses. */
+    public ScoopLauncher() {
+        this(System.getenv(), Host::isThisMachine);
+    }
+
+    /**
+     * A launcher that reads the batch scheduler's variables from {@code env} and asks {@code isLocal} which
+     * hosts are this machine; for tests.
+     */
+    ScoopLauncher(Map<String, String> env, Predicate<String> isLocal) {
+        this.env = Map.copyOf(env);
+        this.isLocal = isLocal;
+    }
+
     /** Runs the launcher; see the class description. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new ScoopLauncher()).execute(args));
@@ -132,20 +197,40 @@ public final class ScoopLauncher implements Callable<Integer> {
      */
     @Override
     public Integer call() {
-        validateCounts();
+        validateThreads();
         validateJvmOptions("--jvm-opt", jvmOptions);
         validateJvmOptions("--root-jvm-opt", rootJvmOptions);
         Path jar = validateAppJar();
         String main = resolveMainClass(jar);
-        LaunchPlan plan = LaunchPlan.local(workers, threads, jvmOptions, rootJvmOptions, launcherClasspath(), jar,
-                main, appArgs);
         PrintWriter err = spec.commandLine().getErr();
+        HostList hostList;
+        try {
+            hostList = resolveHosts(err);
+        } catch (HostfileException e) {
+            // Only the scheduler's variables get here: a bad --hostfile or --hosts is a usage error.
+            err.println("scoop: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
+        }
+        int n = resolveWorkers(hostList);
+        String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
+        LaunchPlan plan = LaunchPlan.of(hostList, n, workersFrom, threads, jvmOptions, rootJvmOptions,
+                launcherClasspath(), jar, main, appArgs);
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(plan.describe(null));
             out.println("(dry run: nothing was started)");
             out.flush();
             return 0;
+        }
+        List<Host> remote = plan.remoteHosts();
+        if (!remote.isEmpty()) {
+            if (verbose) {
+                err.print(plan.describe(null));
+            }
+            err.println("scoop: " + Spawner.remoteUnsupported(remote));
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
         }
         try {
             return new Launch(plan, err, verbose, System.out, System.err).run();
@@ -158,12 +243,7 @@ public final class ScoopLauncher implements Callable<Integer> {
 
     /* ---------------- validation ---------------- */
 
-    private void validateCounts() {
-        if (workers < 1) {
-            throw usage("Invalid value '%d' for option '--workers': a run needs at least 1 worker JVM. Pass -n 1 or"
-                    + " more, or leave -n out for one per available processor (%d here).", workers,
-                    Runtime.getRuntime().availableProcessors());
-        }
+    private void validateThreads() {
         if (threads < 1) {
             throw usage("Invalid value '%d' for option '--threads': each worker needs at least 1 task thread."
                     + " Pass --threads 1 or more, or leave it out for 1.", threads);
@@ -215,6 +295,85 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " entry to the jar's META-INF/MANIFEST.MF.", jar);
         }
         return fromManifest.strip();
+    }
+
+    /* ---------------- hosts ---------------- */
+
+    /**
+     * The hosts of this run: {@code --hostfile}, else {@code --hosts}, else the batch job's, else this machine.
+     *
+     * @throws ParameterException if the hostfile or {@code --hosts} breaks a rule
+     * @throws HostfileException  if the batch scheduler's variables or files cannot be read
+     */
+    private HostList resolveHosts(PrintWriter err) throws HostfileException {
+        if (hostfile != null) {
+            if (!hosts.isEmpty()) {
+                err.println("scoop: --hosts " + String.join(" ", hosts) + " is ignored: --hostfile " + hostfile
+                        + " comes first");
+                err.flush();
+            }
+            Path file = hostfile.toAbsolutePath().normalize();
+            if (!Files.exists(file)) {
+                throw usage("Invalid value '%s' for option '--hostfile': no such file (looked for %s). Pass a file"
+                        + " that lists the hosts, one per line, as in 'node1 4'.", hostfile, file);
+            }
+            if (!Files.isRegularFile(file)) {
+                throw usage("Invalid value '%s' for option '--hostfile': %s is not a file. Pass a file that lists the"
+                        + " hosts, one per line, as in 'node1 4'.", hostfile, file);
+            }
+            try {
+                return HostList.withTotal("hostfile " + hostfile, Hostfile.parse(hostfile, isLocal));
+            } catch (HostfileException e) {
+                throw usage("%s", e.getMessage());
+            }
+        }
+        if (!hosts.isEmpty()) {
+            try {
+                return HostList.withTotal("--hosts " + String.join(" ", hosts), Hostfile.fromWords(hosts, isLocal));
+            } catch (HostfileException e) {
+                throw usage("%s", e.getMessage());
+            }
+        }
+        Optional<HostList> job = new SchedulerHosts(env, isLocal).find();
+        return job.isPresent() ? job.get() : HostList.thisMachine();
+    }
+
+    /** {@code -n}, or the hosts' default. */
+    private int resolveWorkers(HostList hostList) {
+        if (workers == null) {
+            return hostList.defaultWorkers();
+        }
+        if (workers < 1) {
+            throw usage("Invalid value '%d' for option '--workers': a run needs at least 1 worker JVM. Pass -n 1 or"
+                    + " more, or leave -n out for the default: %d (%s).", workers, hostList.defaultWorkers(),
+                    hostList.defaultWorkersFrom());
+        }
+        return workers;
+    }
+
+    /**
+     * The values of {@code --hosts}: every word up to the app jar (a word ending in {@code .jar}), the next
+     * option or {@code --}.
+     */
+    static final class HostWords implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            List<String> values = argSpec.getValue();
+            List<String> list = values == null ? new ArrayList<>() : new ArrayList<>(values);
+            int before = list.size();
+            while (!args.isEmpty()) {
+                String next = args.peek();
+                if (next.startsWith("-") || next.toLowerCase(Locale.ROOT).endsWith(".jar")) {
+                    break;
+                }
+                list.add(args.pop());
+            }
+            if (list.size() == before) {
+                throw new ParameterException(commandSpec.commandLine(), "Missing host for option '--hosts': name at"
+                        + " least one host before the app jar, as in --hosts node1 node2 app.jar");
+            }
+            argSpec.setValue(list);
+        }
     }
 
     private ParameterException usage(String format, Object... args) {

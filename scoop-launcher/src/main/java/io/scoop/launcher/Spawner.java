@@ -19,17 +19,26 @@ interface Spawner {
     }
 
     /**
-     * Returns the spawner for {@code host}.
+     * Returns a new spawner for {@code host}.
      *
      * @throws IllegalArgumentException if {@code host} is not this machine: spawning on other hosts is not
-     *                                  built yet
+     *                                  built yet (the message is {@link #remoteUnsupported})
      */
-    static Spawner forHost(String host, WorkerSpec spec, Listener listener) {
-        if (LaunchPlan.LOCALHOST.equals(host)) {
-            return new LocalSpawner(spec, listener);
+    static Spawner forHost(Host host, WorkerSpec spec, Listener listener) {
+        if (host.isLocal()) {
+            return new LocalSpawner(host.name(), spec, listener);
         }
-        throw new IllegalArgumentException("host '" + host + "' is not this machine, and the launcher can only"
-                + " start workers locally for now: leave the host out of the plan");
+        throw new IllegalArgumentException(remoteUnsupported(List.of(host)));
+    }
+
+    /**
+     * Why a plan with these remote hosts cannot run, in one line, e.g. {@code host node07 is remote; starting
+     * workers over SSH is not supported yet: run on local hosts, or use --dry-run to see the plan}.
+     */
+    static String remoteUnsupported(List<Host> remote) {
+        return (remote.size() == 1 ? "host " + remote.get(0).name() + " is" : "hosts " + LaunchPlan.names(remote)
+                + " are") + " remote; starting workers over SSH is not supported yet: run on local hosts, or use"
+                + " --dry-run to see the plan";
     }
 
     /** The host this spawner starts workers on. */

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +40,8 @@ class ScoopLauncherCliTest {
     }
 
     private int execute(String... args) {
-        CommandLine cmd = new CommandLine(new ScoopLauncher());
+        // No batch scheduler's variables: the hosts are this machine, wherever the tests run.
+        CommandLine cmd = new CommandLine(new ScoopLauncher(Map.of(), Host::isThisMachine));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         return cmd.execute(args);
@@ -56,7 +58,7 @@ class ScoopLauncherCliTest {
     void help_listsEveryOption_exitsZero() {
         assertEquals(0, execute("--help"), diagnostics());
         String help = out.toString();
-        for (String option : List.of("-n, --workers=N", "--main=CLASS", "--threads=N", "--jvm-opt=OPT",
+        for (String option : List.of("-n, --workers=N", "--hostfile=FILE", "--hosts=HOST...", "--main=CLASS", "--threads=N", "--jvm-opt=OPT",
                 "--root-jvm-opt=OPT", "-v, --verbose", "--dry-run", "-h, --help", "-V, --version", "APP_JAR",
                 "[ARG...]", "Exit codes")) {
             assertTrue(help.contains(option), "help lacks " + option + diagnostics());
@@ -104,8 +106,8 @@ class ScoopLauncherCliTest {
     void workers_zero_exitsTwoNamingValueRuleAndFix() {
         assertEquals(2, execute("-n", "0", sumJar.toString()), diagnostics());
         assertTrue(err.toString().startsWith("Invalid value '0' for option '--workers': a run needs at least 1"
-                + " worker JVM. Pass -n 1 or more, or leave -n out for one per available processor ("
-                + Runtime.getRuntime().availableProcessors() + " here)."), diagnostics());
+                + " worker JVM. Pass -n 1 or more, or leave -n out for the default: "
+                + Runtime.getRuntime().availableProcessors() + " (one per available processor)."), diagnostics());
     }
 
     /** --threads 0: exit 2, naming the value and the rule. */
@@ -143,7 +145,7 @@ class ScoopLauncherCliTest {
                 diagnostics());
         String plan = out.toString();
         assertTrue(plan.contains("localhost -> 3"), plan);
-        assertTrue(plan.contains("workers:   3 workers, 1 task thread each"), plan);
+        assertTrue(plan.contains("workers:   3 workers, 1 task thread each (-n 3)"), plan);
         assertTrue(plan.contains("broker:    tcp://127.0.0.1:*"), plan);
         assertTrue(plan.contains("worker JVM options: -Xmx256m"), plan);
         assertTrue(plan.contains("SCOOP_BROKER=<broker address> " + LaunchPlan.javaExecutable()), plan);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -88,6 +89,31 @@ class ScoopLauncherRunTest {
         assertFalse(rootSeen.contains(rootPid), "a task ran in the root" + diagnostics());
         assertNotEquals(launcher.pid(), rootPid);
         assertEquals("0", valueOf(out, "root children="), "the root started processes of its own" + diagnostics());
+    }
+
+    /**
+     * A hostfile of "localhost 2" with -n 2 runs for real: the plan (-v) names the hostfile, and the root's
+     * tasks run on the two workers w1 and w2, leaving nothing behind.
+     */
+    @Test
+    void run_hostfileWithLocalhostTwo_runsOnItsTwoWorkers() throws IOException {
+        Path jar = AppJars.withMainClass(dir, SumApp.class);
+        Path hosts = Files.write(dir.resolve("hosts.txt"), List.of("# this machine, two workers", "localhost 2"));
+        launcher = ForkedLauncher.start("-v", "--hostfile", hosts.toString(), "-n", "2", jar.toString(), "100", "2");
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.out().contains("sum=338350\n"), "the sum of squares 1..100" + diagnostics());
+        String err = launcher.err();
+        assertTrue(err.contains("  hosts:     hostfile " + hosts + "\n"), diagnostics());
+        assertTrue(err.contains("  workers:   2 workers, 1 task thread each (-n 2)\n"), diagnostics());
+        assertTrue(err.contains("    localhost -> 2   (slots: 2)\n"), diagnostics());
+        Set<String> workers = new HashSet<>();
+        Matcher m = WORKER_TASK_LINE.matcher(launcher.out());
+        while (m.find()) {
+            workers.add(m.group(1));
+        }
+        assertEquals(Set.of("w1", "w2"), workers, "workers that ran a task" + diagnostics());
     }
 
     /* ---------------- exit codes ---------------- */

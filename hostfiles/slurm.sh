@@ -1,0 +1,43 @@
+#!/bin/bash
+# Scoop on Slurm:   sbatch hostfiles/slurm.sh
+#
+# The launcher finds everything in the job's environment: the hosts in SLURM_JOB_NODELIST (expanded by
+# the launcher, no scontrol needed), each host's slots in SLURM_TASKS_PER_NODE, and the number of
+# workers in SLURM_NTASKS. So there is no hostfile and no -n: ask Slurm for tasks, one worker JVM each.
+#
+# For now the launcher starts workers on the node it runs on only (starting them on other nodes over SSH
+# comes later). Keep --nodes=1; with more nodes the launcher stops before starting anything and says so.
+# Add --dry-run to SCOOP_OPTS below to print how it would spread the workers over the nodes.
+#
+# Edit the lines marked EDIT. Keep each #SBATCH line free of trailing comments.
+
+# EDIT: the job's name, as squeue shows it
+#SBATCH --job-name=scoop
+# EDIT: one node for now (see above)
+#SBATCH --nodes=1
+# EDIT: the number of worker JVMs (each runs --threads task threads, 1 by default; with --threads 4,
+# ask for --cpus-per-task=4 too)
+#SBATCH --ntasks=8
+# EDIT: the time limit; at the end Slurm sends SIGTERM and the launcher ends every process it started
+#SBATCH --time=01:00:00
+# The output of the launcher, the program and the workers ([w1] ...); %j is the job id
+#SBATCH --output=scoop-%j.out
+
+set -eo pipefail
+
+# EDIT: where the launcher and your program are: absolute paths, or relative to the folder you ran
+# sbatch in (Slurm starts the job there)
+SCOOP_LAUNCHER=${SCOOP_LAUNCHER:-scoop-launcher/target/scoop-launcher.jar}
+APP_JAR=${APP_JAR:-scoop-examples/target/scoop-examples.jar}
+# EDIT: your program's arguments
+APP_ARGS=(pi)
+# EDIT: launcher options, e.g. "-v" to print the plan and each step, "--dry-run", "--threads 2",
+# "--jvm-opt=-Xmx2g"
+SCOOP_OPTS=${SCOOP_OPTS:-}
+
+# EDIT: make Java 17 or later available, if your site uses environment modules
+# module load java/17
+
+# exec: the launcher replaces this shell, so Slurm's signals (scancel, the time limit) reach it.
+# shellcheck disable=SC2086
+exec java -jar "$SCOOP_LAUNCHER" $SCOOP_OPTS "$APP_JAR" "${APP_ARGS[@]}"
