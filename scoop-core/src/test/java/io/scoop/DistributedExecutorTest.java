@@ -54,6 +54,28 @@ class DistributedExecutorTest {
         assertTrue(executor.awaitTermination(20, TimeUnit.SECONDS));
     }
 
+    /* ---------------- sending ---------------- */
+
+    /**
+     * A task queued while another thread holds the send lock for a heartbeat is still sent. With a heartbeat
+     * every millisecond, thousands of sequential round trips collide with one many times over; before the fix
+     * such a task stayed queued until the next submit, and get() waited forever.
+     */
+    @Test
+    void sequentialSubmits_whileHeartbeatsHoldTheSendLock_neverStrandATask() throws Exception {
+        DistributedExecutor chatty = DistributedExecutor.builder().connect(cluster.address())
+                .heartbeat(1, 20_000, TimeUnit.MILLISECONDS).build();
+        try {
+            for (int i = 0; i < 3000; i++) {
+                int x = i;
+                assertEquals(x + 1, chatty.submit(() -> x + 1).get(10, TimeUnit.SECONDS), "round trip " + i);
+            }
+        } finally {
+            chatty.shutdownNow();
+            assertTrue(chatty.awaitTermination(20, TimeUnit.SECONDS));
+        }
+    }
+
     /* ---------------- what can travel ---------------- */
 
     /** A lambda passed where the static type is DistributedExecutor is serializable and runs remotely. */

@@ -19,6 +19,11 @@ import org.zeromq.ZMQ;
  * thread-safe, but may move between threads across a full memory barrier, which the lock gives).
  * {@link #trySendBatch} lets whoever holds the lock send what others queued meanwhile, so bursts share a
  * message (flat combining).
+ *
+ * <p>A thread that finds the lock taken leaves its items queued and trusts the holder to send them. So every
+ * holder, also one that came through {@link #send} for a heartbeat or a cancel, runs the
+ * {@linkplain #onRelease flusher} after releasing the lock: otherwise an item queued while it held the lock
+ * would wait for the next sender, forever if there is none.
  */
 public final class Link implements AutoCloseable {
     private final String name;
@@ -27,6 +32,7 @@ public final class Link implements AutoCloseable {
     private final ZMQ.Socket tx;
     private final ReentrantLock txLock = new ReentrantLock();
     private volatile boolean closed;
+    private volatile Runnable flusher = () -> { };
 
     public Link(ZContext ctx, String address, String name, int receiveTimeoutMillis) {
         this.name = name;
@@ -71,7 +77,15 @@ public final class Link implements AutoCloseable {
         return closed ? null : rx.recv(0);
     }
 
-    /** Sends one body on tx, waiting for the lock. Any thread. */
+    /**
+     * Sets what runs after each release of the tx lock by {@link #send}: the owner's flush, which sends what
+     * was queued while the lock was held. It must use {@link #trySendBatch}, not {@link #send}.
+     */
+    public void onRelease(Runnable flusher) {
+        this.flusher = flusher;
+    }
+
+    /** Sends one body on tx, waiting for the lock, then runs the flusher. Any thread. */
     public void send(byte[] body) {
         txLock.lock();
         try {
@@ -81,12 +95,14 @@ public final class Link implements AutoCloseable {
         } finally {
             txLock.unlock();
         }
+        flusher.run();
     }
 
     /**
      * Runs {@code drain} with the tx lock held if it is free, and returns whether it ran. {@code drain} sends
-     * through the {@link Sender} it is given. A caller that finds the lock taken may leave: the holder
-     * checks the shared queue again after releasing it.
+     * through the {@link Sender} it is given. A caller that finds the lock taken may leave: every holder
+     * checks the shared queue again after releasing it (a caller of this method in its loop, a caller of
+     * {@link #send} through the flusher).
      */
     public boolean trySendBatch(java.util.function.Consumer<Sender> drain) {
         if (!txLock.tryLock()) {

@@ -74,6 +74,7 @@ public final class RootClient implements AutoCloseable {
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
         this.link = new Link(ctx, address, name, (int) Math.min(heartbeatMillis, 250));
+        link.onRelease(this::flush);
         byte[] first = link.handshake(new Hello(Hello.ROOT, name, 0, 0, Hosts.pid(), Hosts.localName()),
                 connectTimeoutMillis);
         onHeartbeat(first);

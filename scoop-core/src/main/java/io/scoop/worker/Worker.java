@@ -87,6 +87,7 @@ public final class Worker {
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
         this.ctx = Sockets.context();
         this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 50));
+        link.onRelease(this::flush);
         this.runner = new TaskRunner(this);
         this.allowedThreads = threads;
     }
