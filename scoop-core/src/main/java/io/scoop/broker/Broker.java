@@ -281,6 +281,13 @@ public final class Broker implements AutoCloseable {
     private void onHello(Hello h) {
         long now = ticker.nanos();
         if (h.isWorker()) {
+            WorkerState known = workers.get(h.name());
+            if (known != null && known.pid == h.pid() && known.host.equals(h.host())) {
+                // The same process said HELLO again because our answer was slow: answer again, nothing more.
+                known.lastSeen = now;
+                send(h.name(), Messages.brokerHeartbeat(workers.size(), totalThreads()));
+                return;
+            }
             WorkerState w = new WorkerState(h.name(), h.threads(), h.credit(), h.pid(), h.host(), now);
             WorkerState old = workers.put(h.name(), w);
             if (old != null) {

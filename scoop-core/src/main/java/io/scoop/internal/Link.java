@@ -26,6 +26,7 @@ import org.zeromq.ZMQ;
  * would wait for the next sender, forever if there is none.
  */
 public final class Link implements AutoCloseable {
+    private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final String name;
     private final String address;
     private final ZMQ.Socket rx;
@@ -59,9 +60,18 @@ public final class Link implements AutoCloseable {
      * @throws ClusterBrokenException if no broker answers within {@code timeoutMillis}
      */
     public byte[] handshake(Hello hello, long timeoutMillis) {
-        rx.send(Messages.hello(hello), 0);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        byte[] helloBody = Messages.hello(hello);
+        rx.send(helloBody, 0);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long nextHello = start + HELLO_RETRY_NANOS;
         while (System.nanoTime() - deadline < 0) {
+            if (System.nanoTime() - nextHello >= 0) {
+                // Unanswered: say it again. The broker answers a repeated HELLO from the same process once more
+                // and changes nothing else.
+                rx.send(helloBody, 0);
+                nextHello = System.nanoTime() + HELLO_RETRY_NANOS;
+            }
             byte[] body = rx.recv(0);
             if (body != null && Command.of(body) == Command.HEARTBEAT) {
                 return body;

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.zeromq.ZContext;
 
 /**
@@ -44,6 +45,14 @@ import org.zeromq.ZContext;
  * 50 µs, or when the oldest unflushed result is 200 µs old: a burst of tiny tasks shares messages, and a
  * long task's result (and its credit) goes back at once.
  *
+ * <p><b>Who sends.</b> A short task's thread sends its own result (no hand-off: lowest latency). A task that
+ * ran longer than {@value #HANDOFF_NANOS} ns hands its result to the sender thread instead. This works around
+ * a race in JeroMQ 0.6.0's {@code zmq.Signaler}: a sender writes the I/O thread's wake-up byte before it counts
+ * the command, and the I/O thread, when it runs in between, finds nothing to read and spins in
+ * {@code epoll_wait} until the sender runs again. A CPU-bound task thread is exactly the thread the scheduler
+ * preempts for the woken I/O thread, which then spun for a whole time slice (2-4 ms, 16% of a core in W3 of
+ * scoop-bench). The sender thread is mostly asleep, so the scheduler lets it finish its send.
+ *
  * <p><b>Blocking.</b> A task that waits on another task's future lends its slot: the worker starts one more
  * task thread and asks for one more credit, and takes both back when the wait ends (see {@link Blocking}).
  * So recursive trees of tasks run on a single worker without deadlock.
@@ -53,6 +62,7 @@ public final class Worker {
     private static final long LONG_TASK_NANOS = 50_000;
     private static final long PREFETCH_TARGET_NANOS = 250_000;
     private static final int MAX_PREFETCH = 255;
+    private static final long HANDOFF_NANOS = 1_000_000;
 
     private final String name;
     private final String brokerAddress;
@@ -71,6 +81,8 @@ public final class Worker {
     private int threadSeq;
     private volatile long oldestUnflushed;
     private volatile boolean running = true;
+    private volatile boolean sendWanted;
+    private final Thread sender = new Thread(this::sendLoop, "scoop-sender");
     private volatile RootClient nestedClient;
     private static final long GIVE_BACK_MIN_NANOS = 20_000_000;
     private static final ThreadLocal<Job> CURRENT_JOB = new ThreadLocal<>();
@@ -109,6 +121,8 @@ public final class Worker {
     public boolean run(long connectTimeoutMillis) {
         link.handshake(new Hello(Hello.WORKER, name, threads, threads + prefetch, Hosts.pid(), Hosts.localName()),
                 connectTimeoutMillis);
+        sender.setDaemon(true);
+        sender.start();
         synchronized (threadLock) {
             for (int i = 0; i < threads; i++) {
                 startTaskThread();
@@ -251,7 +265,11 @@ public final class Worker {
                     jobs.remove(j.id);
                     long took = System.nanoTime() - start;
                     adaptPrefetch(took);
-                    reply(result, queue.isEmpty() || took > LONG_TASK_NANOS);
+                    if (took > HANDOFF_NANOS) {
+                        replyFromSender(result);
+                    } else {
+                        reply(result, queue.isEmpty() || took > LONG_TASK_NANOS);
+                    }
                 }
                 synchronized (threadLock) {
                     if (liveThreads > allowedThreads) {
@@ -262,6 +280,26 @@ public final class Worker {
             }
         } catch (InterruptedException e) {
             // the worker is stopping
+        }
+    }
+
+    /** Queues a result for the sender thread, which sends it at once. */
+    private void replyFromSender(ResultItem item) {
+        if (outbox.isEmpty()) {
+            oldestUnflushed = System.nanoTime();
+        }
+        outbox.add(item);
+        sendWanted = true;
+        LockSupport.unpark(sender);
+    }
+
+    private void sendLoop() {
+        while (running) {
+            if (!sendWanted) {
+                LockSupport.parkNanos(this, 50_000_000);
+            }
+            sendWanted = false;
+            flush();
         }
     }
 

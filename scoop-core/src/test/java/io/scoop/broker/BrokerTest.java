@@ -104,6 +104,31 @@ class BrokerTest {
         assertEquals(1, dispatched(next(worker, Command.DISPATCH)).size());
     }
 
+    /**
+     * A worker whose HELLO went unanswered says it again; the broker answers again and keeps the worker as it
+     * was: one worker, its credit counted once, its tasks still its own.
+     */
+    @Test
+    void hello_repeatedBySameProcess_answeredAgain_creditCountedOnce() {
+        Link root = peer("root", Hello.ROOT, 0);
+        Link worker = peer("w1", Hello.WORKER, 2);
+        List<TaskItem> tasks = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            tasks.add(new TaskItem(i, 0, 0, bytes("t" + i)));
+        }
+        root.send(Messages.tasks("root", tasks));
+        List<TaskItem> got = dispatched(next(worker, Command.DISPATCH));
+        assertEquals(2, got.size());
+        byte[] answer = worker.handshake(new Hello(Hello.WORKER, "w1", 1, 2, 1, "test"), 5000);
+        assertEquals(Command.HEARTBEAT, Command.of(answer));
+        worker.send(Messages.results("w1", List.of(new ResultItem(got.get(0).id(), Status.OK, 1, bytes("r")))));
+        List<TaskItem> next = dispatched(next(worker, Command.DISPATCH));
+        assertEquals(1, next.size(), "one credit came back, so one task");
+        assertArrayEquals(bytes("t3"), next.get(0).payload(), "the held tasks were not taken away and requeued");
+        assertEquals(0, next.get(0).attempt());
+        assertEquals(1, broker.stats().workers());
+    }
+
     /** A worker silent past the expiry is dropped and its tasks go to another worker. */
     @Test
     void expiry_silentWorker_tasksRequeuedToAnother() {
