@@ -3,6 +3,7 @@ package io.scoop;
 import com.esotericsoftware.kryo.DefaultSerializer;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
+import io.scoop.internal.RespawnBudget;
 import io.scoop.internal.Sockets;
 import io.scoop.root.MapChunk;
 import io.scoop.root.MapIterator;
@@ -127,6 +128,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final ZContext ownContext;
     private final Broker broker;
     private final LocalWorkers workers;
+    /** Dead embedded workers are replaced, up to as many as were started per minute. */
+    private final RespawnBudget respawns;
     private final Set<RemoteFuture<?>> active = ConcurrentHashMap.newKeySet();
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminateRequested = new CountDownLatch(1);
@@ -173,11 +176,13 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             this.ownContext = null;
             this.broker = null;
             this.workers = null;
+            this.respawns = null;
             this.mode = "nested on " + worker.name();
         } else if (address != null) {
             this.ownContext = Sockets.context();
             this.broker = null;
             this.workers = null;
+            this.respawns = null;
             try {
                 this.client = new RootClient(ownContext, address, "root", b.heartbeatMillis, b.expiryMillis,
                         b.connectTimeoutMillis);
@@ -193,6 +198,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
                     .noWorkerTimeout(b.expiryMillis * 2).start();
             int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
+            this.respawns = new RespawnBudget(n, 1, TimeUnit.MINUTES);
             this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
                     b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err),
                     this::workerExited);
@@ -246,11 +252,19 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     private void workerExited(String name, int exitCode, String why, int remaining) {
         System.err.println("scoop: " + why);
+        broker.workerLost(name, why);
+        if (!isTerminated() && respawns.tryAcquire()) {
+            try {
+                List<String> started = workers.start(1);
+                System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
+                return;
+            } catch (IOException e) {
+                System.err.println("scoop: could not start a worker in place of " + name + ": " + e.getMessage());
+            }
+        }
         if (remaining == 0) {
             broker.workerLost("*", "every worker has exited; the last: " + why);
             shutdown();
-        } else {
-            broker.workerLost(name, why);
         }
     }
 

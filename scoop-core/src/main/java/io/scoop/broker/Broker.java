@@ -521,25 +521,31 @@ public final class Broker implements AutoCloseable {
         List<Task> orphans = new ArrayList<>(w.assigned.values());
         w.assigned.clear();
         orphans.sort(null);
+        int requeued = 0;
+        int failed = 0;
+        int cancelled = 0;
         for (Task t : orphans) {
             t.worker = null;
             if (t.cancelled) {
                 forget(t);
+                cancelled++;
             } else if (t.attempts >= maxAttempts) {
                 forget(t);
+                failed++;
                 reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task was running on worker "
                         + w + ", which was lost (" + reason + "); it was tried " + t.attempts
                         + " times, the limit")));
             } else {
                 queue.add(t);
+                requeued++;
             }
         }
         if (workers.isEmpty()) {
             noWorkersSince = ticker.nanos();
         }
         if (!orphans.isEmpty()) {
-            System.err.println("scoop broker: worker " + w + " lost (" + reason + "); " + orphans.size()
-                    + " task(s) requeued or failed");
+            System.err.println("scoop broker: worker " + w + " lost (" + reason + "); of its tasks " + requeued
+                    + " requeued, " + failed + " failed (attempt limit), " + cancelled + " dropped (cancelled)");
         }
     }
 

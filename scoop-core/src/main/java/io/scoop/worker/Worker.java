@@ -53,6 +53,12 @@ import org.zeromq.ZContext;
  * preempts for the woken I/O thread, which then spun for a whole time slice (2-4 ms, 16% of a core in W3 of
  * scoop-bench). The sender thread is mostly asleep, so the scheduler lets it finish its send.
  *
+ * <p><b>Cancel, then kill.</b> {@code cancel(true)} interrupts a running task. A task that is still running
+ * {@code scoop.killAfterMillis} (a system property of the worker JVM; default 5000, 0 = never) after its
+ * interrupt ignores interrupts, as tight numeric loops do: the worker then ends its own JVM with exit code
+ * {@value #KILLED_EXIT_CODE}, since a Java thread cannot be stopped any other way. The broker requeues the
+ * worker's other tasks, and whoever started the worker starts a new one.
+ *
  * <p><b>Blocking.</b> A task that waits on another task's future lends its slot: the worker starts one more
  * task thread and asks for one more credit, and takes both back when the wait ends (see {@link Blocking}).
  * So recursive trees of tasks run on a single worker without deadlock.
@@ -85,6 +91,12 @@ public final class Worker {
     private final Thread sender = new Thread(this::sendLoop, "scoop-sender");
     private volatile RootClient nestedClient;
     private static final long GIVE_BACK_MIN_NANOS = 20_000_000;
+    /** The exit code of a worker that ended itself to stop a cancelled task that ignored its interrupt. */
+    public static final int KILLED_EXIT_CODE = 86;
+    private static final long KILL_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong("scoop.killAfterMillis", 5000));
+    /** Cancelled running tasks, with the time by which they must have ended. Receiving thread only. */
+    private final Map<Job, Long> killDeadlines = new java.util.HashMap<>();
     private static final ThreadLocal<Job> CURRENT_JOB = new ThreadLocal<>();
 
     private final Map<Job, Boolean> runningJobs = new ConcurrentHashMap<>();
@@ -158,6 +170,9 @@ public final class Worker {
             if (!outbox.isEmpty() && now - oldestUnflushed > FLUSH_AGE_NANOS) {
                 flush();
             }
+            if (!killDeadlines.isEmpty()) {
+                killIfIgnoredCancel(now);
+            }
             if (!queue.isEmpty()) {
                 giveBackIfStuck(now);
             }
@@ -194,6 +209,24 @@ public final class Worker {
                 reply(new ResultItem(j.id, Status.CANCELLED, 0, new byte[0]), true);
             } else if (interrupt) {
                 j.interrupt();
+                if (KILL_AFTER_NANOS > 0) {
+                    killDeadlines.putIfAbsent(j, System.nanoTime() + KILL_AFTER_NANOS);
+                }
+            }
+        }
+    }
+
+    private void killIfIgnoredCancel(long now) {
+        killDeadlines.keySet().removeIf(j -> !runningJobs.containsKey(j));
+        for (Map.Entry<Job, Long> e : killDeadlines.entrySet()) {
+            if (now - e.getValue() >= 0) {
+                System.err.println("scoop worker " + describe() + ": a cancelled task (id " + e.getKey().id
+                        + ") ignored its interrupt for " + TimeUnit.NANOSECONDS.toMillis(KILL_AFTER_NANOS)
+                        + " ms; ending this worker JVM to stop it (its other tasks are requeued; a task that should"
+                        + " stop on cancel(true) checks Thread.interrupted() in its loops)");
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(KILLED_EXIT_CODE);
             }
         }
     }
