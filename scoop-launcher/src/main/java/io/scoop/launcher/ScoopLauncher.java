@@ -148,6 +148,51 @@ public final class ScoopLauncher implements Callable<Integer> {
             description = "Print the plan, and each process as it starts and stops, to standard error.")
     boolean verbose;
 
+    @Option(names = {"--broker-hostname", "--external-hostname"}, paramLabel = "HOST",
+            description = "The name or address of this machine that remote workers dial to reach the broker (default:"
+                    + " this machine's first routable address). The broker binds it if it is an address of this"
+                    + " machine, else every interface. Unused when every host is this machine (loopback only).")
+    String brokerHostname;
+
+    @Option(names = "--ssh-config", paramLabel = "FILE",
+            description = "The ssh client configuration to read for remote hosts: Host patterns with HostName, User,"
+                    + " Port and IdentityFile (default: ~/.ssh/config).")
+    Path sshConfig = SshConfig.DEFAULT_FILE;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE",
+            description = "The known hosts file that remote host keys are checked against (default:"
+                    + " ~/.ssh/known_hosts).")
+    Path knownHosts = SshOptions.DEFAULT_KNOWN_HOSTS;
+
+    @Option(names = "--accept-new-host-keys",
+            description = "Trust a remote host whose key is not in the known hosts file yet, and record its key there."
+                    + " A key that differs from the recorded one is refused all the same.")
+    boolean acceptNewHostKeys;
+
+    @Option(names = "--ssh-timeout", paramLabel = "SECONDS",
+            description = "The most time to connect and log in to one remote host (default: ${DEFAULT-VALUE}).")
+    int sshTimeoutSeconds = 10;
+
+    @Option(names = "--on-host-failure", paramLabel = "stop|skip",
+            description = "What a remote host that cannot be reached or logged in to does: stop (the run ends before"
+                    + " any worker starts, exit code 1) or skip (the run goes on without its workers). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    Launch.OnHostFailure onHostFailure = Launch.OnHostFailure.stop;
+
+    @Option(names = "--java", paramLabel = "PATH",
+            description = "The java executable on the remote hosts (default: ${DEFAULT-VALUE}, from the remote PATH).")
+    String remoteJava = "java";
+
+    @Option(names = "--remote-cache", paramLabel = "DIR",
+            description = "Where the jars are copied on each remote host, one file per content hash; copies already"
+                    + " there are reused (default: ${DEFAULT-VALUE}).")
+    String remoteCache = SshOptions.DEFAULT_REMOTE_CACHE;
+
+    @Option(names = "--path",
+            description = "The jars are already at the same paths on every remote host (a shared file system):"
+                    + " copy nothing.")
+    boolean sharedPaths;
+
     @Option(names = "--dry-run",
             description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
     boolean dryRun;
@@ -198,6 +243,7 @@ public final class ScoopLauncher implements Callable<Integer> {
     @Override
     public Integer call() {
         validateThreads();
+        validateSsh();
         validateJvmOptions("--jvm-opt", jvmOptions);
         validateJvmOptions("--root-jvm-opt", rootJvmOptions);
         Path jar = validateAppJar();
@@ -214,7 +260,7 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         int n = resolveWorkers(hostList);
         String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
-        LaunchPlan plan = LaunchPlan.of(hostList, n, workersFrom, threads, jvmOptions, rootJvmOptions,
+        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, n, workersFrom, threads, jvmOptions, rootJvmOptions,
                 launcherClasspath(), jar, main, appArgs);
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
@@ -223,17 +269,29 @@ public final class ScoopLauncher implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        List<Host> remote = plan.remoteHosts();
-        if (!remote.isEmpty()) {
+        String brokerProblem = plan.brokerProblem();
+        if (brokerProblem != null) {
             if (verbose) {
                 err.print(plan.describe(null));
             }
-            err.println("scoop: " + Spawner.remoteUnsupported(remote));
+            err.println("scoop: " + brokerProblem);
             err.flush();
             return CommandLine.ExitCode.USAGE;
         }
+        Launch.Remote remote = null;
+        if (!plan.remoteHosts().isEmpty()) {
+            try {
+                remote = new Launch.Remote(new SshOptions(sshConfig, knownHosts, acceptNewHostKeys,
+                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, verbose),
+                        SshConfig.read(sshConfig), onHostFailure);
+            } catch (IOException e) {
+                err.println("scoop: cannot use the ssh configuration " + sshConfig + ": " + e.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.USAGE;
+            }
+        }
         try {
-            return new Launch(plan, err, verbose, System.out, System.err).run();
+            return new Launch(plan, err, verbose, System.out, System.err, remote).run();
         } catch (IOException e) {
             err.println("scoop: " + e.getMessage());
             err.flush();
@@ -242,6 +300,21 @@ public final class ScoopLauncher implements Callable<Integer> {
     }
 
     /* ---------------- validation ---------------- */
+
+    private void validateSsh() {
+        if (sshTimeoutSeconds < 1) {
+            throw usage("Invalid value '%d' for option '--ssh-timeout': a host needs at least 1 second to be reached"
+                    + " and logged in to. Pass --ssh-timeout 1 or more, or leave it out for 10.", sshTimeoutSeconds);
+        }
+        if (remoteJava.isBlank()) {
+            throw usage("Invalid value '' for option '--java': name the java executable of the remote hosts, e.g."
+                    + " --java /usr/lib/jvm/java-17/bin/java, or leave it out for 'java'.");
+        }
+        if (remoteCache.isBlank()) {
+            throw usage("Invalid value '' for option '--remote-cache': name a directory on the remote hosts, e.g."
+                    + " --remote-cache /scratch/scoop, or leave it out for ~/.cache/scoop.");
+        }
+    }
 
     private void validateThreads() {
         if (threads < 1) {
