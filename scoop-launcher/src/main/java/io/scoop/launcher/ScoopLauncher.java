@@ -43,13 +43,14 @@ import picocli.CommandLine.Spec;
  *
  * <p>The hosts come from the first of: {@code --hostfile}, {@code --hosts}, the batch job's allocation (Slurm,
  * PBS/Torque, SGE; see {@link SchedulerHosts}), this machine. {@code -n} workers are spread over them by
- * {@link WorkerSpread}; without {@code -n}, the job's task count or the hosts' total slots. Only hosts that are
- * this machine can run workers for now: a plan that gives workers to a remote host can be printed
- * ({@code --dry-run}) but not run.
+ * {@link WorkerSpread}; without {@code -n}, the job's task count or the hosts' total slots. Workers on hosts
+ * that are not this machine start over SSH ({@link SshSpawner}): the ssh config's aliases, the user's keys,
+ * known_hosts checked, the jars copied to a cache on each host by content hash (unless {@code --path}).
  *
  * <p>Exit codes: the root's; 2 for a usage error (with a message naming the value, the rule and the fix),
- * a bad hostfile or scheduler variable, or a remote host in the plan; 1 if the cluster could not be started;
- * 130 if the launcher was stopped before the root finished.
+ * a bad hostfile, ssh config or scheduler variable, or remote hosts with no broker address they can reach; 1
+ * if the cluster could not be started (a remote host unreachable, with {@code --on-host-failure=stop}); 130 if
+ * the launcher was stopped before the root finished.
  */
 @Command(name = "scoop-launcher", mixinStandardHelpOptions = true, versionProvider = ScoopLauncher.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -61,8 +62,13 @@ import picocli.CommandLine.Spec;
             "",
             "Hosts come from --hostfile, else --hosts, else the batch job (Slurm SLURM_JOB_NODELIST,"
                     + " PBS/Torque PBS_NODEFILE, SGE PE_HOSTFILE), else this machine. -n fills them host by host up"
-                    + " to each host's slots, then adds one per host, round robin. Workers start on hosts that are"
-                    + " this machine only, for now: a plan with a remote host can be shown with --dry-run.",
+                    + " to each host's slots, then adds one per host, round robin.",
+            "",
+            "Remote hosts are reached over SSH (keys from ~/.ssh or IdentityFile; aliases, User and Port from the"
+                    + " ssh config; host keys checked against known_hosts), all at once, each within --ssh-timeout."
+                    + " The jars are copied to --remote-cache on each host, named by content hash, and reused by"
+                    + " later runs. Remote workers dial the broker at --broker-hostname (default: this machine's"
+                    + " first routable address) and print with a [host/w1] prefix. An ssh-agent is not used.",
             ""},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -72,25 +78,28 @@ import picocli.CommandLine.Spec;
             "  java -jar scoop-launcher.jar --dry-run -n 3 app.jar",
             "  java -jar scoop-launcher.jar --hostfile hosts.txt -n 6 app.jar",
             "  java -jar scoop-launcher.jar --dry-run --hosts node1 node1 node2 app.jar",
+            "  java -jar scoop-launcher.jar --hosts node1 node2 --broker-hostname 10.0.0.5 -n 8 app.jar",
+            "  java -jar scoop-launcher.jar --hostfile hosts.txt --on-host-failure=skip --accept-new-host-keys app.jar",
             "",
             "Hostfile lines: 'host N' (SCOOP), 'host slots=N' or 'host:N' (MPI), 'host' (this machine: one slot"
                     + " per processor; a remote host: 1), 'node[01-04] 2' (Slurm range), '::1 2' or '[fe80::1] 2'"
                     + " (IPv6); '#' starts a comment. A host on several lines gets the sum.",
             "",
-            "Exit codes: the program's; 2 for a usage error, a bad hostfile or a remote host in the plan; 1 if"
-                    + " the cluster could not be started; 130 if the launcher was stopped (Ctrl-C) before the"
-                    + " program finished."})
+            "Exit codes: the program's; 2 for a usage error, a bad hostfile or ssh config, or remote hosts with"
+                    + " no broker address they can reach; 1 if the cluster could not be started (e.g. a remote host"
+                    + " unreachable); 130 if the launcher was stopped (Ctrl-C) before the program finished."})
 public final class ScoopLauncher implements Callable<Integer> {
     /*
      * Implementation notes.
      *
      * call() is the whole command:
-     *   validate options -> app jar and main class -> hosts -> worker count -> plan
-     *   -> (print the plan and stop, for --dry-run) -> refuse remote hosts -> Launch.
+     *   validate options -> app jar and main class -> hosts -> worker count -> plan (broker placement)
+     *   -> (print the plan and stop, for --dry-run) -> refuse remote hosts without a broker address
+     *   -> read the ssh config -> Launch.
      * Validation happens here, not in Launch, so that every usage error is a ParameterException (exit code 2,
      * message and usage on stderr) and is found before any process starts. Two failures print one line
-     * instead, since the usage would not help: a scheduler variable that cannot be read, and a plan that
-     * gives workers to a remote host (exit code 2 for both).
+     * instead, since the usage would not help: a scheduler variable that cannot be read, and a plan whose
+     * remote hosts have no address of this machine to reach the broker at (exit code 2 for both).
      *
      * Hosts: --hostfile, else --hosts, else the batch job's allocation, else this machine (resolveHosts).
      * The environment and the "is this host this machine" check are fields, injected by tests through the
