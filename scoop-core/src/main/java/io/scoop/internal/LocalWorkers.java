@@ -75,8 +75,23 @@ public final class LocalWorkers implements AutoCloseable {
     }
 
     private List<String> command(String name) {
+        return command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name);
+    }
+
+    /**
+     * The command line of one worker: {@code JAVA [JVM options] -cp CLASSPATH io.scoop.worker.WorkerMain
+     * --broker ADDRESS --name NAME --threads N --heartbeat MS --expiry MS --watch-stdin}. Forked workers use
+     * this JVM's {@code java}; a spawner on another host passes that host's {@code java}, and a spec with the
+     * classpath and broker address as seen from there.
+     *
+     * @param java the java executable
+     * @param spec the classpath, broker address, JVM options, threads and heartbeat (its prefix and streams are
+     *             not used)
+     * @param name the worker's name
+     */
+    public static List<String> command(String java, Spec spec, String name) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java);
         cmd.addAll(spec.jvmOptions());
         cmd.add("-cp");
         cmd.add(spec.classpath());

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  *                      allocation), rather than assumed for a host written bare: a local one gets this
  *                      machine's available processors, a remote one 1 (its cores are unknown until it is
  *                      contacted)
- * @param isLocal       whether the host is this machine (see {@link #isThisMachine}); only local hosts can
- *                      run workers for now
+ * @param isLocal       whether the host is this machine (see {@link #isThisMachine}); the workers of a host
+ *                      that is not start over SSH
  */
 record Host(String name, int slots, boolean explicitSlots, boolean isLocal) {
     /*

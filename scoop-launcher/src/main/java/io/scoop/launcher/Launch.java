@@ -1,13 +1,23 @@
 package io.scoop.launcher;
 
 import io.scoop.broker.Broker;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Carries out one {@link LaunchPlan}: starts the broker, the workers of every host and the root, waits for
@@ -18,12 +28,18 @@ final class Launch {
     /*
      * Implementation notes.
      *
-     * The pipeline, in run():  broker -> workers, host by host -> root -> wait for the root -> stop()
+     * The pipeline, in run():
+     *   broker -> remote hosts: connect and stage jars, all hosts in parallel -> workers, host by host -> root
+     *   -> wait for the root -> stop()
+     *
+     * Remote hosts are prepared before any worker starts, so that with --on-host-failure=stop a host that
+     * cannot be reached stops the run with nothing started but the broker (which stop() closes). With skip,
+     * the failed hosts are left out and the run goes on with the workers of the others.
      *
      * Workers start host by host in the plan's order, hosts with no worker skipped. All local hosts share one
      * LocalSpawner (they are the same machine, whatever name the hostfile gives them), so worker names stay
-     * unique: "localhost 2" and "127.0.0.1 2" give w1, w2, then w3, w4. Remote hosts are refused by the
-     * launcher before a Launch is made; Spawner.forHost refuses them here too.
+     * unique: "localhost 2" and "127.0.0.1 2" give w1, w2, then w3, w4. Remote workers are named after their
+     * host: node07/w1, node07/w2.
      *
      * States, all changed under the lock on this object:
      *   STARTING  run() starts the processes, one step at a time, each under the lock
@@ -58,11 +74,30 @@ final class Launch {
 
     private enum State { STARTING, RUNNING, STOPPING, STOPPED }
 
+    /** What to do when a remote host cannot be reached or logged in to. */
+    enum OnHostFailure {
+        /** End the run before any worker starts: exit code 1 with the reason. */
+        stop,
+        /** Go on with the other hosts, saying which were skipped and how many workers that removed. */
+        skip
+    }
+
+    /**
+     * How remote hosts are reached.
+     *
+     * @param options   the SSH options of the command line
+     * @param config    the parsed ssh configuration
+     * @param onFailure what an unreachable host does to the run
+     */
+    record Remote(SshOptions options, SshConfig config, OnHostFailure onFailure) {
+    }
+
     private final LaunchPlan plan;
     private final PrintWriter log;
     private final boolean verbose;
     private final PrintStream workerOut;
     private final PrintStream workerErr;
+    private final Remote remote;
     private final List<Spawner> spawners = new CopyOnWriteArrayList<>();
     private volatile State state = State.STARTING;
     private volatile Broker broker;
@@ -74,9 +109,12 @@ final class Launch {
      * @param verbose   whether to report each step, not only trouble
      * @param workerOut where workers' standard output is forwarded
      * @param workerErr where workers' standard error is forwarded
+     * @param remote    how remote hosts are reached; may be null when every host is local
      */
-    Launch(LaunchPlan plan, PrintWriter log, boolean verbose, PrintStream workerOut, PrintStream workerErr) {
+    Launch(LaunchPlan plan, PrintWriter log, boolean verbose, PrintStream workerOut, PrintStream workerErr,
+            Remote remote) {
         this.plan = plan;
+        this.remote = remote;
         this.log = log;
         this.verbose = verbose;
         this.workerOut = workerOut;
@@ -128,11 +166,16 @@ final class Launch {
             log.print(plan.describe(b.address()));
             log.flush();
         }
-        WorkerSpec spec = new WorkerSpec(b.address(), plan.classpath(), plan.workerJvmOptions(),
+        String localAddress = LaunchPlan.localDial(b.address());
+        WorkerSpec spec = new WorkerSpec(localAddress, plan.classpath(), plan.workerJvmOptions(),
                 plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr);
+        Map<Host, SshSpawner> remoteSpawners = prepareRemoteHosts(spec, plan.remoteDial(b.address()));
+        if (remoteSpawners == null) {
+            return null;
+        }
         Spawner local = null;
         for (LaunchPlan.HostShare share : plan.hosts()) {
-            if (share.workers() == 0) {
+            if (share.workers() == 0 || (!share.host().isLocal() && !remoteSpawners.containsKey(share.host()))) {
                 continue;
             }
             synchronized (this) {
@@ -145,16 +188,12 @@ final class Launch {
                     // Every local host is this machine: one spawner numbers all of its workers (w1, w2, ...),
                     // so that no two workers of the run share a name, whatever the names of the local hosts.
                     s = local;
+                } else if (!share.host().isLocal()) {
+                    s = remoteSpawners.get(share.host());
                 } else {
-                    try {
-                        s = Spawner.forHost(share.host(), spec, this::workerExited);
-                    } catch (IllegalArgumentException e) {
-                        throw new IOException(e.getMessage(), e);
-                    }
+                    s = Spawner.forHost(share.host(), spec, this::workerExited, null);
                     spawners.add(s);
-                    if (share.host().isLocal()) {
-                        local = s;
-                    }
+                    local = s;
                 }
                 List<String> names;
                 try {
@@ -169,7 +208,7 @@ final class Launch {
             }
         }
         ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();
-        pb.environment().put(LaunchPlan.BROKER_ENV, b.address());
+        pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
         pb.environment().put("SCOOP_LAUNCHER_PID", Long.toString(ProcessHandle.current().pid()));
         synchronized (this) {
@@ -185,6 +224,126 @@ final class Launch {
             state = State.RUNNING;
             say("started root (pid " + root.pid() + "): " + plan.mainClass());
             return root;
+        }
+    }
+
+    /**
+     * Connects to every remote host that gets workers and stages the jars there, all hosts at once. A host
+     * that fails stops the run (an IOException with one line per failed host) or, with
+     * {@link OnHostFailure#skip}, is left out with a message.
+     *
+     * @return the ready spawner of each remote host that goes on, or null if stop() came first
+     * @throws IOException if a host failed and the policy is stop, or no host with workers is left
+     */
+    private Map<Host, SshSpawner> prepareRemoteHosts(WorkerSpec spec, String remoteAddress) throws IOException {
+        List<LaunchPlan.HostShare> shares = plan.hosts().stream()
+                .filter(s -> s.workers() > 0 && !s.host().isLocal()).toList();
+        Map<Host, SshSpawner> ready = new LinkedHashMap<>();
+        if (shares.isEmpty()) {
+            return ready;
+        }
+        if (remote == null || remoteAddress == null) {
+            throw new IOException("hosts " + LaunchPlan.names(shares.stream().map(LaunchPlan.HostShare::host)
+                    .toList()) + " are remote, and no SSH settings or broker address were given to reach them");
+        }
+        SshSpawner.Context ctx = new SshSpawner.Context(remote.options(), remote.config(), remoteAddress, log);
+        Map<Host, SshSpawner> all = new LinkedHashMap<>();
+        synchronized (this) {
+            if (state != State.STARTING) {
+                return null;
+            }
+            for (LaunchPlan.HostShare share : shares) {
+                SshSpawner s = (SshSpawner) Spawner.forHost(share.host(), spec, this::workerExited, ctx);
+                spawners.add(s);
+                all.put(share.host(), s);
+            }
+        }
+        say("connecting to " + LaunchPlan.names(List.copyOf(all.keySet())) + " over SSH, in parallel (at most "
+                + remote.options().timeoutMillis() + " ms each to log in)");
+        SshSpawner.JarSupplier jars = localJars(spec.classpath());
+        Map<Host, CompletableFuture<Void>> work = new LinkedHashMap<>();
+        for (Map.Entry<Host, SshSpawner> e : all.entrySet()) {
+            SshSpawner s = e.getValue();
+            work.put(e.getKey(), CompletableFuture.runAsync(() -> {
+                try {
+                    s.connect();
+                    s.stage(jars);
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            }, r -> {
+                Thread t = new Thread(r, "scoop-ssh-prepare-" + e.getKey().name());
+                t.setDaemon(true);
+                t.start();
+            }));
+        }
+        List<String> failures = new ArrayList<>();
+        List<Host> skipped = new ArrayList<>();
+        int removed = 0;
+        for (LaunchPlan.HostShare share : shares) {
+            try {
+                work.get(share.host()).join();
+                ready.put(share.host(), all.get(share.host()));
+            } catch (RuntimeException ex) {
+                Throwable c = ex.getCause() instanceof UncheckedIOException u ? u.getCause() : ex.getCause();
+                String line = c instanceof SshSpawner.SshHostException ? c.getMessage()
+                        : "host " + share.host().name() + ": " + (c == null ? ex : c).getMessage();
+                failures.add(line);
+                skipped.add(share.host());
+                removed += share.workers();
+                all.get(share.host()).close(0);
+            }
+        }
+        if (failures.isEmpty()) {
+            return ready;
+        }
+        if (remote.onFailure() == OnHostFailure.stop) {
+            throw new IOException(String.join(System.lineSeparator() + "scoop: ", failures)
+                    + (failures.size() == 1 ? "" : System.lineSeparator() + "scoop: " + failures.size()
+                            + " hosts could not be reached")
+                    + "; nothing was started (pass --on-host-failure=skip to go on without unreachable hosts)");
+        }
+        int left = plan.totalWorkers() - removed;
+        synchronized (log) {
+            for (String f : failures) {
+                log.println("scoop: skipping " + f);
+            }
+            log.println("scoop: skipped " + skipped.size() + (skipped.size() == 1 ? " host (" : " hosts (")
+                    + LaunchPlan.names(skipped) + "), which removes " + removed + " of " + plan.totalWorkers()
+                    + " workers; going on with " + left + " (--on-host-failure=skip)");
+            log.flush();
+        }
+        if (left == 0) {
+            throw new IOException("no host with workers is left after skipping " + LaunchPlan.names(skipped)
+                    + "; fix the hosts above or add reachable ones");
+        }
+        return ready;
+    }
+
+    /** The worker classpath as jars hashed for staging: computed once, on first use, then shared by all hosts. */
+    private static SshSpawner.JarSupplier localJars(String classpath) {
+        return new SshSpawner.JarSupplier() {
+            private List<StagedJars.LocalJar> jars;
+
+            @Override
+            public synchronized List<StagedJars.LocalJar> get() throws IOException {
+                if (jars == null) {
+                    Path dir = Files.createTempDirectory("scoop-staging-");
+                    List<Path> entries = Stream.of(classpath.split(Pattern.quote(File.pathSeparator)))
+                            .filter(e -> !e.isEmpty()).map(Path::of).toList();
+                    jars = StagedJars.prepare(entries, dir);
+                    deleteOnExit(dir);
+                }
+                return jars;
+            }
+        };
+    }
+
+    /** Marks a flat directory and its files for deletion when the launcher exits. */
+    private static void deleteOnExit(Path dir) throws IOException {
+        dir.toFile().deleteOnExit();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().deleteOnExit());
         }
     }
 

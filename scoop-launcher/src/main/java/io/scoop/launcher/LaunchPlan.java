@@ -1,10 +1,15 @@
 package io.scoop.launcher;
 
-import io.scoop.internal.Hosts;
 import java.io.File;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -16,6 +21,10 @@ import java.util.regex.Pattern;
  * @param hosts            each host with its number of workers, in spawning order; a host may get none
  * @param workersFrom      where the worker count came from, e.g. {@code -n 4} or {@code default: SLURM_NTASKS=4}
  * @param brokerBind       the endpoint the broker binds, e.g. {@code tcp://127.0.0.1:*} (port chosen at start)
+ * @param brokerHost       the name or address remote workers dial to reach the broker, e.g. {@code 10.0.0.5};
+ *                         null when every host is this machine, or when no address could be found (then the
+ *                         plan can be shown but not run: see {@link #brokerProblem()})
+ * @param brokerNote       why the broker binds where it does, for the plan
  * @param threadsPerWorker task threads in each worker
  * @param workerJvmOptions options for every worker JVM
  * @param rootJvmOptions   options for the root JVM
@@ -24,7 +33,7 @@ import java.util.regex.Pattern;
  * @param appArgs          the root's arguments
  */
 record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, String brokerBind,
-        int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String classpath,
+        String brokerHost, String brokerNote, int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String classpath,
         String mainClass, List<String> appArgs) {
     /** The name of this machine in a plan when no host was named. */
     static final String LOCALHOST = "localhost";
@@ -63,9 +72,10 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
 
     /**
      * The plan for a run of {@code workers} workers spread over {@code hosts} ({@link WorkerSpread}). The broker
-     * binds loopback only when every host that gets workers is this machine, and every interface otherwise.
+     * binds loopback only when every host that gets workers is this machine; otherwise see {@link #placeBroker}.
      *
      * @param hosts             the hosts and where they came from
+     * @param brokerHostname    {@code --broker-hostname}: what remote workers dial, or null to pick an address
      * @param workers           number of worker JVMs
      * @param workersFrom       where that number came from, e.g. {@code -n 4}
      * @param threadsPerWorker  task threads in each
@@ -76,7 +86,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
      * @param mainClass         the root's main class
      * @param appArgs           the root's arguments
      */
-    static LaunchPlan of(HostList hosts, int workers, String workersFrom, int threadsPerWorker,
+    static LaunchPlan of(HostList hosts, String brokerHostname, int workers, String workersFrom, int threadsPerWorker,
             List<String> workerJvmOptions, List<String> rootJvmOptions, String launcherClasspath, Path appJar,
             String mainClass, List<String> appArgs) {
         // The launcher's classes come first, for workers and root alike: both must load the same scoop-core
@@ -86,8 +96,100 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
                 : launcherClasspath + File.pathSeparator + appJar;
         List<HostShare> shares = WorkerSpread.over(hosts.hosts(), workers);
         boolean allLocal = shares.stream().allMatch(s -> s.workers() == 0 || s.host().isLocal());
-        return new LaunchPlan(hosts.source(), shares, workersFrom, allLocal ? LOOPBACK_BIND : ALL_INTERFACES_BIND,
-                threadsPerWorker, workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs);
+        String[] broker = allLocal
+                ? new String[] {LOOPBACK_BIND, null, "loopback only: every host is this machine"}
+                : placeBroker(brokerHostname, LaunchPlan::routableAddress);
+        return new LaunchPlan(hosts.source(), shares, workersFrom, broker[0], broker[1], broker[2], threadsPerWorker,
+                workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs);
+    }
+
+    /** Finds an address of this machine that other machines may reach, if there is one. */
+    interface AddressFinder {
+        Optional<InetAddress> find();
+    }
+
+    /**
+     * Where the broker binds when remote hosts get workers: {bind endpoint, the host remote workers dial, a note}.
+     * With {@code --broker-hostname} given: that name is dialed; the broker binds it when it is an address
+     * of this machine (or loopback), else every interface (0.0.0.0), as a name may stand for any of this
+     * machine's addresses. Without it: the first routable address of this machine (up, not loopback, not
+     * link-local; IPv4 first) is both bound and dialed; if there is none, the dialed host is null.
+     */
+    static String[] placeBroker(String brokerHostname, AddressFinder finder) {
+        if (brokerHostname != null) {
+            if (isOwnLiteral(brokerHostname)) {
+                return new String[] {"tcp://" + bracketed(brokerHostname) + ":*", brokerHostname,
+                    "--broker-hostname " + brokerHostname + ", an address of this machine"};
+            }
+            return new String[] {ALL_INTERFACES_BIND, brokerHostname, "every interface; remote workers dial "
+                    + brokerHostname + " (--broker-hostname)"};
+        }
+        Optional<InetAddress> a = finder.find();
+        if (a.isEmpty()) {
+            return new String[] {LOOPBACK_BIND, null, "loopback only: this machine has no routable address"};
+        }
+        String literal = a.get().getHostAddress();
+        int zone = literal.indexOf('%');
+        literal = zone >= 0 ? literal.substring(0, zone) : literal;
+        return new String[] {"tcp://" + bracketed(literal) + ":*", literal, "this machine's address " + literal
+                + ", picked for the remote hosts; pass --broker-hostname to choose another"};
+    }
+
+    /** Whether {@code name} is an IP literal that is loopback or an address of this machine. */
+    private static boolean isOwnLiteral(String name) {
+        boolean literal = name.contains(":") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        return literal && Host.isThisMachine(name);
+    }
+
+    /** The first address of this machine that is up, not loopback, link-local or multicast; IPv4 first. */
+    static Optional<InetAddress> routableAddress() {
+        List<InetAddress> found = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
+                if (!ni.isUp() || ni.isLoopback()) {
+                    continue;
+                }
+                ni.inetAddresses().filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress()
+                        && !a.isMulticastAddress() && !a.isAnyLocalAddress()).forEach(found::add);
+            }
+        } catch (SocketException | SecurityException e) {
+            return Optional.empty();
+        }
+        return found.stream().min(Comparator.comparing((InetAddress a) -> a.getAddress().length)
+                .thenComparing(a -> !a.isSiteLocalAddress()));
+    }
+
+    /** An IPv6 literal in brackets, anything else as it is. */
+    static String bracketed(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /**
+     * Why this plan cannot run, or null if it can: remote hosts get workers but no address of this machine was
+     * found for them to reach the broker.
+     */
+    String brokerProblem() {
+        List<Host> remote = remoteHosts();
+        if (remote.isEmpty() || brokerHost != null) {
+            return null;
+        }
+        String first = remote.get(0).name();
+        return "workers on " + names(remote) + " cannot reach a broker on loopback, and this machine has no other"
+                + " address that is up; pass --broker-hostname <an address of this machine that " + first
+                + " can reach>";
+    }
+
+    /** The endpoint workers on this machine and the root dial, given the broker's bound address. */
+    static String localDial(String boundAddress) {
+        return boundAddress.replace("tcp://0.0.0.0:", "tcp://127.0.0.1:");
+    }
+
+    /** The endpoint remote workers dial, given the broker's bound address; null when every host is local. */
+    String remoteDial(String boundAddress) {
+        if (brokerHost == null) {
+            return null;
+        }
+        return "tcp://" + bracketed(brokerHost) + boundAddress.substring(boundAddress.lastIndexOf(':'));
     }
 
     /** The {@code java} executable of the JVM running the launcher; workers and root use the same. */
@@ -115,7 +217,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         return hosts.stream().mapToInt(HostShare::workers).sum();
     }
 
-    /** The hosts that get workers but are not this machine: a run cannot start them yet. */
+    /** The hosts that get workers but are not this machine: their workers start over SSH. */
     List<Host> remoteHosts() {
         return hosts.stream().filter(s -> s.workers() > 0 && !s.host().isLocal()).map(HostShare::host).toList();
     }
@@ -149,8 +251,15 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
             }
             sb.append(')').append(nl);
         }
-        sb.append("  broker:    ").append(brokerAddress != null ? brokerAddress : brokerBind + " " + bindNote())
+        sb.append("  broker:    ").append(brokerAddress != null ? brokerAddress : brokerBind).append(" (")
+                .append(brokerNote).append(brokerAddress != null ? "" : "; the port is chosen at start").append(')')
                 .append(nl);
+        if (brokerHost != null) {
+            sb.append("  remote workers dial: tcp://").append(bracketed(brokerHost)).append(':')
+                    .append(brokerAddress != null ? brokerAddress.substring(brokerAddress.lastIndexOf(':') + 1)
+                            : "PORT")
+                    .append(nl);
+        }
         sb.append("  worker JVM options: ").append(workerJvmOptions.isEmpty() ? "(none)" : join(workerJvmOptions))
                 .append(nl);
         sb.append("  root:      ").append(BROKER_ENV).append('=')
@@ -160,14 +269,6 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
             sb.append("  note: ").append(note).append(nl);
         }
         return sb.toString();
-    }
-
-    private String bindNote() {
-        if (LOOPBACK_BIND.equals(brokerBind)) {
-            return "(loopback only: every host is this machine; the port is chosen at start)";
-        }
-        return "(every interface, for the remote hosts, which would connect to tcp://" + Hosts.localName()
-                + ":PORT; the port is chosen at start)";
     }
 
     private List<String> notes() {
@@ -191,8 +292,12 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         }
         List<Host> remote = remoteHosts();
         if (!remote.isEmpty()) {
-            notes.add(names(remote) + (remote.size() == 1 ? " is" : " are") + " remote: starting workers over SSH is"
-                    + " not supported yet, so this plan can be shown (--dry-run) but not run");
+            notes.add(names(remote) + (remote.size() == 1 ? " is" : " are") + " remote: reached over SSH, each"
+                    + " worker in its own exec channel, the jars copied to a cache there unless --path");
+        }
+        String problem = brokerProblem();
+        if (problem != null) {
+            notes.add("this plan cannot run: " + problem);
         }
         return notes;
     }

@@ -43,13 +43,14 @@ import picocli.CommandLine.Spec;
  *
  * <p>The hosts come from the first of: {@code --hostfile}, {@code --hosts}, the batch job's allocation (Slurm,
  * PBS/Torque, SGE; see {@link SchedulerHosts}), this machine. {@code -n} workers are spread over them by
- * {@link WorkerSpread}; without {@code -n}, the job's task count or the hosts' total slots. Only hosts that are
- * this machine can run workers for now: a plan that gives workers to a remote host can be printed
- * ({@code --dry-run}) but not run.
+ * {@link WorkerSpread}; without {@code -n}, the job's task count or the hosts' total slots. Workers on hosts
+ * that are not this machine start over SSH ({@link SshSpawner}): the ssh config's aliases, the user's keys,
+ * known_hosts checked, the jars copied to a cache on each host by content hash (unless {@code --path}).
  *
  * <p>Exit codes: the root's; 2 for a usage error (with a message naming the value, the rule and the fix),
- * a bad hostfile or scheduler variable, or a remote host in the plan; 1 if the cluster could not be started;
- * 130 if the launcher was stopped before the root finished.
+ * a bad hostfile, ssh config or scheduler variable, or remote hosts with no broker address they can reach; 1
+ * if the cluster could not be started (a remote host unreachable, with {@code --on-host-failure=stop}); 130 if
+ * the launcher was stopped before the root finished.
  */
 @Command(name = "scoop-launcher", mixinStandardHelpOptions = true, versionProvider = ScoopLauncher.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -61,8 +62,13 @@ import picocli.CommandLine.Spec;
             "",
             "Hosts come from --hostfile, else --hosts, else the batch job (Slurm SLURM_JOB_NODELIST,"
                     + " PBS/Torque PBS_NODEFILE, SGE PE_HOSTFILE), else this machine. -n fills them host by host up"
-                    + " to each host's slots, then adds one per host, round robin. Workers start on hosts that are"
-                    + " this machine only, for now: a plan with a remote host can be shown with --dry-run.",
+                    + " to each host's slots, then adds one per host, round robin.",
+            "",
+            "Remote hosts are reached over SSH (keys from ~/.ssh or IdentityFile; aliases, User and Port from the"
+                    + " ssh config; host keys checked against known_hosts), all at once, each within --ssh-timeout."
+                    + " The jars are copied to --remote-cache on each host, named by content hash, and reused by"
+                    + " later runs. Remote workers dial the broker at --broker-hostname (default: this machine's"
+                    + " first routable address) and print with a [host/w1] prefix. An ssh-agent is not used.",
             ""},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -72,25 +78,28 @@ import picocli.CommandLine.Spec;
             "  java -jar scoop-launcher.jar --dry-run -n 3 app.jar",
             "  java -jar scoop-launcher.jar --hostfile hosts.txt -n 6 app.jar",
             "  java -jar scoop-launcher.jar --dry-run --hosts node1 node1 node2 app.jar",
+            "  java -jar scoop-launcher.jar --hosts node1 node2 --broker-hostname 10.0.0.5 -n 8 app.jar",
+            "  java -jar scoop-launcher.jar --hostfile hosts.txt --on-host-failure=skip --accept-new-host-keys app.jar",
             "",
             "Hostfile lines: 'host N' (SCOOP), 'host slots=N' or 'host:N' (MPI), 'host' (this machine: one slot"
                     + " per processor; a remote host: 1), 'node[01-04] 2' (Slurm range), '::1 2' or '[fe80::1] 2'"
                     + " (IPv6); '#' starts a comment. A host on several lines gets the sum.",
             "",
-            "Exit codes: the program's; 2 for a usage error, a bad hostfile or a remote host in the plan; 1 if"
-                    + " the cluster could not be started; 130 if the launcher was stopped (Ctrl-C) before the"
-                    + " program finished."})
+            "Exit codes: the program's; 2 for a usage error, a bad hostfile or ssh config, or remote hosts with"
+                    + " no broker address they can reach; 1 if the cluster could not be started (e.g. a remote host"
+                    + " unreachable); 130 if the launcher was stopped (Ctrl-C) before the program finished."})
 public final class ScoopLauncher implements Callable<Integer> {
     /*
      * Implementation notes.
      *
      * call() is the whole command:
-     *   validate options -> app jar and main class -> hosts -> worker count -> plan
-     *   -> (print the plan and stop, for --dry-run) -> refuse remote hosts -> Launch.
+     *   validate options -> app jar and main class -> hosts -> worker count -> plan (broker placement)
+     *   -> (print the plan and stop, for --dry-run) -> refuse remote hosts without a broker address
+     *   -> read the ssh config -> Launch.
      * Validation happens here, not in Launch, so that every usage error is a ParameterException (exit code 2,
      * message and usage on stderr) and is found before any process starts. Two failures print one line
-     * instead, since the usage would not help: a scheduler variable that cannot be read, and a plan that
-     * gives workers to a remote host (exit code 2 for both).
+     * instead, since the usage would not help: a scheduler variable that cannot be read, and a plan whose
+     * remote hosts have no address of this machine to reach the broker at (exit code 2 for both).
      *
      * Hosts: --hostfile, else --hosts, else the batch job's allocation, else this machine (resolveHosts).
      * The environment and the "is this host this machine" check are fields, injected by tests through the
@@ -148,6 +157,51 @@ public final class ScoopLauncher implements Callable<Integer> {
             description = "Print the plan, and each process as it starts and stops, to standard error.")
     boolean verbose;
 
+    @Option(names = {"--broker-hostname", "--external-hostname"}, paramLabel = "HOST",
+            description = "The name or address of this machine that remote workers dial to reach the broker (default:"
+                    + " this machine's first routable address). The broker binds it if it is an address of this"
+                    + " machine, else every interface. Unused when every host is this machine (loopback only).")
+    String brokerHostname;
+
+    @Option(names = "--ssh-config", paramLabel = "FILE",
+            description = "The ssh client configuration to read for remote hosts: Host patterns with HostName, User,"
+                    + " Port and IdentityFile (default: ~/.ssh/config).")
+    Path sshConfig = SshConfig.DEFAULT_FILE;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE",
+            description = "The known hosts file that remote host keys are checked against (default:"
+                    + " ~/.ssh/known_hosts).")
+    Path knownHosts = SshOptions.DEFAULT_KNOWN_HOSTS;
+
+    @Option(names = "--accept-new-host-keys",
+            description = "Trust a remote host whose key is not in the known hosts file yet, and record its key there."
+                    + " A key that differs from the recorded one is refused all the same.")
+    boolean acceptNewHostKeys;
+
+    @Option(names = "--ssh-timeout", paramLabel = "SECONDS",
+            description = "The most time to connect and log in to one remote host (default: ${DEFAULT-VALUE}).")
+    int sshTimeoutSeconds = 10;
+
+    @Option(names = "--on-host-failure", paramLabel = "stop|skip",
+            description = "What a remote host that cannot be reached or logged in to does: stop (the run ends before"
+                    + " any worker starts, exit code 1) or skip (the run goes on without its workers). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    Launch.OnHostFailure onHostFailure = Launch.OnHostFailure.stop;
+
+    @Option(names = "--java", paramLabel = "PATH",
+            description = "The java executable on the remote hosts (default: ${DEFAULT-VALUE}, from the remote PATH).")
+    String remoteJava = "java";
+
+    @Option(names = "--remote-cache", paramLabel = "DIR",
+            description = "Where the jars are copied on each remote host, one file per content hash; copies already"
+                    + " there are reused (default: ${DEFAULT-VALUE}).")
+    String remoteCache = SshOptions.DEFAULT_REMOTE_CACHE;
+
+    @Option(names = "--path",
+            description = "The jars are already at the same paths on every remote host (a shared file system):"
+                    + " copy nothing.")
+    boolean sharedPaths;
+
     @Option(names = "--dry-run",
             description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
     boolean dryRun;
@@ -198,6 +252,7 @@ public final class ScoopLauncher implements Callable<Integer> {
     @Override
     public Integer call() {
         validateThreads();
+        validateSsh();
         validateJvmOptions("--jvm-opt", jvmOptions);
         validateJvmOptions("--root-jvm-opt", rootJvmOptions);
         Path jar = validateAppJar();
@@ -214,7 +269,7 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         int n = resolveWorkers(hostList);
         String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
-        LaunchPlan plan = LaunchPlan.of(hostList, n, workersFrom, threads, jvmOptions, rootJvmOptions,
+        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, n, workersFrom, threads, jvmOptions, rootJvmOptions,
                 launcherClasspath(), jar, main, appArgs);
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
@@ -223,17 +278,29 @@ public final class ScoopLauncher implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        List<Host> remote = plan.remoteHosts();
-        if (!remote.isEmpty()) {
+        String brokerProblem = plan.brokerProblem();
+        if (brokerProblem != null) {
             if (verbose) {
                 err.print(plan.describe(null));
             }
-            err.println("scoop: " + Spawner.remoteUnsupported(remote));
+            err.println("scoop: " + brokerProblem);
             err.flush();
             return CommandLine.ExitCode.USAGE;
         }
+        Launch.Remote remote = null;
+        if (!plan.remoteHosts().isEmpty()) {
+            try {
+                remote = new Launch.Remote(new SshOptions(sshConfig, knownHosts, acceptNewHostKeys,
+                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, verbose),
+                        SshConfig.read(sshConfig), onHostFailure);
+            } catch (IOException e) {
+                err.println("scoop: cannot use the ssh configuration " + sshConfig + ": " + e.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.USAGE;
+            }
+        }
         try {
-            return new Launch(plan, err, verbose, System.out, System.err).run();
+            return new Launch(plan, err, verbose, System.out, System.err, remote).run();
         } catch (IOException e) {
             err.println("scoop: " + e.getMessage());
             err.flush();
@@ -242,6 +309,21 @@ public final class ScoopLauncher implements Callable<Integer> {
     }
 
     /* ---------------- validation ---------------- */
+
+    private void validateSsh() {
+        if (sshTimeoutSeconds < 1) {
+            throw usage("Invalid value '%d' for option '--ssh-timeout': a host needs at least 1 second to be reached"
+                    + " and logged in to. Pass --ssh-timeout 1 or more, or leave it out for 10.", sshTimeoutSeconds);
+        }
+        if (remoteJava.isBlank()) {
+            throw usage("Invalid value '' for option '--java': name the java executable of the remote hosts, e.g."
+                    + " --java /usr/lib/jvm/java-17/bin/java, or leave it out for 'java'.");
+        }
+        if (remoteCache.isBlank()) {
+            throw usage("Invalid value '' for option '--remote-cache': name a directory on the remote hosts, e.g."
+                    + " --remote-cache /scratch/scoop, or leave it out for ~/.cache/scoop.");
+        }
+    }
 
     private void validateThreads() {
         if (threads < 1) {

@@ -1,12 +1,13 @@
 package io.scoop.launcher;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Starts worker JVMs on one host and owns their lifetime: every worker it started is gone after
- * {@link #close(long)}. {@link LocalSpawner} forks workers on this machine; a later {@code SshSpawner} will
- * start them on other hosts, and {@link #forHost} is the one place that chooses between them.
+ * {@link #close(long)}. {@link LocalSpawner} forks workers on this machine, {@link SshSpawner} starts them on
+ * other hosts over SSH, and {@link #forHost} is the one place that chooses between them.
  */
 interface Spawner {
     /** Hears about a worker that exited while nobody asked it to. */
@@ -19,26 +20,23 @@ interface Spawner {
     }
 
     /**
-     * Returns a new spawner for {@code host}.
+     * Returns a new spawner for {@code host}: a {@link LocalSpawner} for this machine, an {@link SshSpawner}
+     * (not yet connected) for any other host.
      *
-     * @throws IllegalArgumentException if {@code host} is not this machine: spawning on other hosts is not
-     *                                  built yet (the message is {@link #remoteUnsupported})
+     * @param ssh how to reach remote hosts; may be null when {@code host} is local
+     * @throws IllegalArgumentException if {@code host} is remote and {@code ssh} is null
      */
-    static Spawner forHost(Host host, WorkerSpec spec, Listener listener) {
+    static Spawner forHost(Host host, WorkerSpec spec, Listener listener, SshSpawner.Context ssh) {
         if (host.isLocal()) {
             return new LocalSpawner(host.name(), spec, listener);
         }
-        throw new IllegalArgumentException(remoteUnsupported(List.of(host)));
-    }
-
-    /**
-     * Why a plan with these remote hosts cannot run, in one line, e.g. {@code host node07 is remote; starting
-     * workers over SSH is not supported yet: run on local hosts, or use --dry-run to see the plan}.
-     */
-    static String remoteUnsupported(List<Host> remote) {
-        return (remote.size() == 1 ? "host " + remote.get(0).name() + " is" : "hosts " + LaunchPlan.names(remote)
-                + " are") + " remote; starting workers over SSH is not supported yet: run on local hosts, or use"
-                + " --dry-run to see the plan";
+        if (ssh == null) {
+            throw new IllegalArgumentException("host " + host.name() + " is remote, and no SSH settings were given to"
+                    + " reach it");
+        }
+        return new SshSpawner(host, ssh.config().resolve(host.name(), System.getProperty("user.name"),
+                Path.of(System.getProperty("user.home"))), spec, ssh.brokerAddress(), ssh.options(), listener,
+                ssh.log());
     }
 
     /** The host this spawner starts workers on. */

@@ -14,18 +14,20 @@
  *    |
  *  WorkerSpread         -n over the hosts: fill each up to its slots, then one more per host, round robin
  *    |
- *  LaunchPlan           what will run where: host -&gt; worker count, the broker endpoint, the root command;
- *    |                  printed by --verbose and --dry-run. A plan that gives workers to a remote host
- *    |                  is refused here, before anything starts (no SSH yet).
+ *  LaunchPlan           what will run where: host -&gt; worker count, the broker endpoint (loopback when
+ *    |                  every host is local, else an address the remote hosts dial: --broker-hostname or
+ *    |                  this machine's first routable one), the root command; printed by -v and --dry-run
  *  Launch               carries the plan out, in this order, and undoes it in reverse:
- *    1. Broker          in this JVM, bound to loopback (every host that gets workers is local)
- *    2. Spawner         one per host of the plan (one for all the local hosts), starts its worker JVMs
- *         LocalSpawner  forks them on this machine (io.scoop.internal.LocalWorkers); an SshSpawner will
- *                       start them on other hosts
- *    3. root JVM        the user's main class, with SCOOP_BROKER set, so that new DistributedExecutor()
+ *    1. Broker          in this JVM
+ *    2. SshSpawner      for each remote host, all at once: log in (SshConfig: aliases, User, Port,
+ *                       IdentityFile; known_hosts), copy the jars (StagedJars: by content hash, once)
+ *    3. Spawner         one per host of the plan (one for all the local hosts), starts its worker JVMs
+ *         LocalSpawner  forks them on this machine (io.scoop.internal.LocalWorkers)
+ *         SshSpawner    one exec channel per worker on another host; the channel is the worker's stdin
+ *    4. root JVM        the user's main class, with SCOOP_BROKER set, so that new DistributedExecutor()
  *                       connects to the broker above and starts nothing itself
- *    4. wait            for the root; its exit code is the launcher's
- *    5. tear down       root (if still alive), workers, broker; also from a shutdown hook on Ctrl-C
+ *    5. wait            for the root; its exit code is the launcher's
+ *    6. tear down       root (if still alive), workers, broker; also from a shutdown hook on Ctrl-C
  * </pre>
  *
  * <p>Only {@link io.scoop.launcher.ScoopLauncher} is public; the rest is the launcher's own business.

@@ -31,8 +31,6 @@ class ScoopLauncherHostsTest {
      */
 
     private static final Predicate<String> LOCAL = Set.of("localhost", "127.0.0.1", "head")::contains;
-    private static final String REMOTE_REFUSAL = "scoop: host node07 is remote; starting workers over SSH is not"
-            + " supported yet: run on local hosts, or use --dry-run to see the plan";
 
     @TempDir
     Path dir;
@@ -84,8 +82,8 @@ class ScoopLauncherHostsTest {
     void dryRun_hostfile_printsHostsSlotsTotalBrokerAndRoot() throws IOException {
         Path hosts = hostfile("# two local slots, then the cluster", "localhost 2", "node07 slots=2", "node08",
                 "node09:4");
-        assertEquals(0, execute("--dry-run", "--hostfile", hosts.toString(), "-n", "6", sumJar.toString(), "10", "6"),
-                diagnostics());
+        assertEquals(0, execute("--dry-run", "--hostfile", hosts.toString(), "--broker-hostname", "10.1.2.3", "-n", "6",
+                sumJar.toString(), "10", "6"), diagnostics());
         assertEquals(List.of(
                 "scoop plan",
                 "  hosts:     hostfile " + hosts,
@@ -94,13 +92,14 @@ class ScoopLauncherHostsTest {
                 "    node07    -> 2   (slots: 2, remote)",
                 "    node08    -> 1   (slots: 1, assumed, remote)",
                 "    node09    -> 1   (slots: 4, remote)",
-                "  broker:    tcp://0.0.0.0:* (every interface, for the remote hosts, which would connect to tcp://"
-                        + io.scoop.internal.Hosts.localName() + ":PORT; the port is chosen at start)",
+                "  broker:    tcp://0.0.0.0:* (every interface; remote workers dial 10.1.2.3 (--broker-hostname); the"
+                        + " port is chosen at start)",
+                "  remote workers dial: tcp://10.1.2.3:PORT",
                 "  worker JVM options: (none)",
                 "  note: node08 was listed without a count; a remote host's cores are unknown until it is contacted,"
                         + " so it counts as 1 slot (write 'node08 8' in a hostfile to give it 8)",
-                "  note: node07, node08, node09 are remote: starting workers over SSH is not supported yet, so this"
-                        + " plan can be shown (--dry-run) but not run",
+                "  note: node07, node08, node09 are remote: reached over SSH, each worker in its own exec channel,"
+                        + " the jars copied to a cache there unless --path",
                 "(dry run: nothing was started)"), planLines());
         assertTrue(out.toString().contains("  root:      SCOOP_BROKER=<broker address> " + LaunchPlan.javaExecutable()),
                 diagnostics());
@@ -295,29 +294,41 @@ class ScoopLauncherHostsTest {
 
     /* ---------------- remote hosts ---------------- */
 
-    /** A real run whose plan gives workers to a remote host fails with one line and exit 2, starting nothing. */
+    /**
+     * A real run whose remote host cannot be reached (its ssh config leads to a port where nothing listens)
+     * fails with one line naming the host and the reason, exit code 1, and no process started.
+     */
     @Test
-    void run_remoteHost_refusedBeforeAnythingStarts() throws IOException {
+    void run_unreachableRemoteHost_oneLineExitOneNothingStarted() throws IOException {
         Path hosts = hostfile("localhost 1", "node07 2");
+        int port = SshTestServer.closedPort();
+        Path config = Files.write(dir.resolve("ssh_config"), List.of("Host node*", "  HostName 127.0.0.1",
+                "  Port " + port));
         Set<Long> childrenBefore = children();
-        assertEquals(2, execute("--hostfile", hosts.toString(), "-n", "3", sumJar.toString()), diagnostics());
-        assertEquals(REMOTE_REFUSAL + "\n", err.toString());
+        assertEquals(1, execute("--hostfile", hosts.toString(), "--ssh-config", config.toString(), "--broker-hostname",
+                "127.0.0.1", "-n", "3", sumJar.toString()), diagnostics());
+        assertEquals("scoop: host node07 (127.0.0.1:" + port + "): connection refused; check that sshd runs there and"
+                + " listens on port " + port + " (Port in " + config + "); nothing was started (pass"
+                + " --on-host-failure=skip to go on without unreachable hosts)\n", err.toString());
         assertEquals("", out.toString());
-        assertEquals(childrenBefore, children(), "a refused run started a process");
-        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("scoop-")),
-                "a refused run started a scoop thread (broker?)");
+        assertEquals(childrenBefore, children(), "a failed run started a process");
     }
 
-    /** With -v, the refused plan is printed before the refusal; several remote hosts are all named. */
+    /** With -v the plan comes first; two unreachable hosts, tried in parallel, get one line each. */
     @Test
-    void run_remoteHostsVerbose_printsThePlanThenRefuses() {
+    void run_twoUnreachableHostsVerbose_planThenOneLineEach() throws IOException {
         env.put("SLURM_JOB_NODELIST", "node[07-08]");
-        assertEquals(2, execute("-v", sumJar.toString()), diagnostics());
+        int port = SshTestServer.closedPort();
+        Path config = Files.write(dir.resolve("ssh_config"), List.of("Host node*", "  HostName 127.0.0.1",
+                "  Port " + port));
+        assertEquals(1, execute("-v", "--ssh-config", config.toString(), "--broker-hostname", "127.0.0.1",
+                sumJar.toString()), diagnostics());
         String e = err.toString();
         assertTrue(e.startsWith("scoop plan\n  hosts:     Slurm allocation (SLURM_JOB_NODELIST=node[07-08])\n"),
                 diagnostics());
-        assertTrue(e.endsWith("\nscoop: hosts node07, node08 are remote; starting workers over SSH is not supported"
-                + " yet: run on local hosts, or use --dry-run to see the plan\n"), diagnostics());
+        assertTrue(e.contains("\nscoop: host node07 (127.0.0.1:" + port + "): connection refused;"), diagnostics());
+        assertTrue(e.contains("\nscoop: host node08 (127.0.0.1:" + port + "): connection refused;"), diagnostics());
+        assertTrue(e.contains("\nscoop: 2 hosts could not be reached; nothing was started"), diagnostics());
     }
 
     private static Set<Long> children() {

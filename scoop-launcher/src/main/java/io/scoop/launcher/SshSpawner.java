@@ -1,0 +1,526 @@
+package io.scoop.launcher;
+
+import io.scoop.internal.LocalWorkers;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.schmizz.sshj.DefaultConfig;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.common.KeyType;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.connection.channel.direct.Signal;
+import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
+import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+
+/**
+ * Starts worker JVMs on another host over SSH (sshj) and owns their lifetime.
+ *
+ * <p>{@link #connect()} logs in with the user's keys, checking the host's key against known_hosts;
+ * {@link #stage} copies the jars a worker needs to the host's cache (unless they are on a shared file system);
+ * {@link #start} runs each worker in its own exec channel. A worker's stdin is its channel, which we hold open
+ * and never write to: the worker ({@code --watch-stdin}) exits when the channel closes, whether we close it,
+ * the launcher dies, or the connection breaks. Its output is forwarded line by line with a
+ * {@code [host/w1] } prefix.
+ */
+final class SshSpawner implements Spawner {
+    /*
+     * Implementation notes.
+     *
+     * One exec channel per worker, rather than one channel running a remote script that starts N workers:
+     * each worker then has its own stdin (its lifeline), its own stdout/stderr to prefix, and its own exit
+     * status to report, with no remote helper to install, and the remote shell needs nothing beyond running
+     * one command. The price is the server's limit on channels per connection (OpenSSH MaxSessions, 10 by
+     * default): a connection carries at most CHANNELS_PER_CONNECTION workers, and more open further
+     * connections to the same host.
+     *
+     * The command is "exec java ... WorkerMain ...", every word quoted for a POSIX shell where needed
+     * (LaunchPlan.join), so that the shell the server starts is replaced by the JVM and the channel's end
+     * reaches the JVM itself.
+     *
+     * connect() runs on a helper thread and is waited on for at most the --ssh-timeout, so that neither a
+     * name lookup nor a silent host can hold the launcher longer. Every failure becomes one SshHostException
+     * line: host, address, what went wrong, what to do.
+     */
+
+    /** Workers per SSH connection: one below OpenSSH's default MaxSessions of 10. */
+    static final int CHANNELS_PER_CONNECTION = 9;
+
+    /** The keys tried when the ssh configuration names none, as OpenSSH does. */
+    static final List<String> DEFAULT_KEYS = List.of("id_ed25519", "id_ecdsa", "id_rsa");
+
+    private static final Object KNOWN_HOSTS_LOCK = new Object();
+
+    private final Host host;
+    private final SshConfig.Target target;
+    private final WorkerSpec spec;
+    private final String brokerAddress;
+    private final SshOptions options;
+    private final Listener listener;
+    private final PrintWriter log;
+    private final List<SSHClient> clients = new CopyOnWriteArrayList<>();
+    private final List<RemoteWorker> workers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger alive = new AtomicInteger();
+    private volatile boolean closing;
+    private String classpath;
+    private int seq;
+
+    /**
+     * What every SSH spawner of one run shares.
+     *
+     * @param options       the SSH options of the command line
+     * @param config        the parsed ssh configuration
+     * @param brokerAddress the broker's endpoint as remote hosts dial it
+     * @param log           where the launcher's own messages go
+     */
+    record Context(SshOptions options, SshConfig config, String brokerAddress, PrintWriter log) {
+    }
+
+    private record RemoteWorker(String name, Session session, Session.Command command) {
+    }
+
+    /**
+     * @param host          the host as the plan names it
+     * @param target        where to connect for it (ssh config applied)
+     * @param spec          how workers start; its classpath is the local one, replaced by the staged jars
+     * @param brokerAddress the broker's endpoint as the host reaches it, e.g. {@code tcp://10.0.0.5:40123}
+     * @param options       the SSH options of the command line
+     * @param listener      hears about workers that exit by themselves
+     * @param log           where the launcher's own messages go
+     */
+    SshSpawner(Host host, SshConfig.Target target, WorkerSpec spec, String brokerAddress, SshOptions options,
+            Listener listener, PrintWriter log) {
+        this.host = host;
+        this.target = target;
+        this.spec = spec;
+        this.brokerAddress = brokerAddress;
+        this.options = options;
+        this.listener = listener;
+        this.log = log;
+    }
+
+    @Override
+    public String host() {
+        return host.name();
+    }
+
+    /* ---------------- connecting ---------------- */
+
+    /**
+     * Opens the first connection to the host: TCP, host key check, public key login, within the timeout.
+     *
+     * @throws SshHostException if any of these fails; its message is one line naming the host and the fix
+     */
+    void connect() throws SshHostException {
+        clients.add(open());
+    }
+
+    private SSHClient open() throws SshHostException {
+        if (closing) {
+            throw new SshHostException(host.name(), target, "the launcher is stopping");
+        }
+        SSHClient client = new SSHClient(new DefaultConfig());
+        FutureTask<Void> login = new FutureTask<>(() -> {
+            login(client);
+            return null;
+        });
+        Thread t = new Thread(login, "scoop-ssh-connect-" + host.name());
+        t.setDaemon(true);
+        t.start();
+        try {
+            login.get(options.timeoutMillis(), TimeUnit.MILLISECONDS);
+            return client;
+        } catch (TimeoutException e) {
+            disconnect(client);
+            throw new SshHostException(host.name(), target, "no SSH login within " + seconds(options.timeoutMillis())
+                    + " (--ssh-timeout); check that the host is up and reachable from here, or allow more time");
+        } catch (InterruptedException e) {
+            disconnect(client);
+            Thread.currentThread().interrupt();
+            throw new SshHostException(host.name(), target, "interrupted while connecting");
+        } catch (ExecutionException e) {
+            disconnect(client);
+            Throwable c = e.getCause();
+            if (c instanceof SshHostException she) {
+                throw she;
+            }
+            throw new SshHostException(host.name(), target, explain(c));
+        }
+    }
+
+    private void login(SSHClient client) throws IOException {
+        KnownHosts verifier = new KnownHosts(options.knownHosts().toFile(), options.acceptNewHostKeys());
+        client.addHostKeyVerifier(verifier);
+        int timeout = (int) Math.min(Integer.MAX_VALUE, options.timeoutMillis());
+        client.setConnectTimeout(timeout);
+        client.getTransport().setTimeoutMs(timeout);
+        try {
+            client.connect(target.hostName(), target.port());
+        } catch (IOException e) {
+            if (verifier.refusal != null) {
+                throw new SshHostException(host.name(), target, verifier.refusal);
+            }
+            throw e;
+        }
+        if (verifier.accepted != null) {
+            log(verifier.accepted);
+        }
+        List<Path> keys = target.identityFiles().isEmpty() ? defaultKeys() : target.identityFiles();
+        List<KeyProvider> providers = new ArrayList<>();
+        List<String> unusable = new ArrayList<>();
+        for (Path k : keys) {
+            if (!Files.isReadable(k)) {
+                unusable.add(k + " (absent)");
+                continue;
+            }
+            try {
+                providers.add(client.loadKeys(k.toString()));
+            } catch (IOException e) {
+                unusable.add(k + " (" + e.getMessage() + ")");
+            }
+        }
+        String tried = keys.isEmpty() ? "(none)" : String.join(", ", keys.stream().map(Path::toString).toList());
+        if (providers.isEmpty()) {
+            throw new SshHostException(host.name(), target, "no usable key for user " + target.user() + ": looked for "
+                    + tried + "; create one (ssh-keygen -t ed25519), add its public key to " + host.name()
+                    + "'s ~/.ssh/authorized_keys, or name it with IdentityFile in " + target.source());
+        }
+        try {
+            client.authPublickey(target.user(), providers);
+        } catch (UserAuthException e) {
+            throw new SshHostException(host.name(), target, "authentication failed for user " + target.user()
+                    + " with keys " + tried + (unusable.isEmpty() ? "" : " (unusable: " + String.join(", ", unusable)
+                    + ")") + ": add your public key to " + host.name() + "'s ~/.ssh/authorized_keys, or name the"
+                    + " right key with IdentityFile (and the user with User) for " + host.name() + " in "
+                    + target.source() + " (an ssh-agent is not used; encrypted keys are not supported)");
+        }
+    }
+
+    private static List<Path> defaultKeys() {
+        Path dir = Path.of(System.getProperty("user.home"), ".ssh");
+        return DEFAULT_KEYS.stream().map(dir::resolve).toList();
+    }
+
+    /** The reason of a failed connection, as a user reads it, with what to do. */
+    private String explain(Throwable c) {
+        for (Throwable t = c; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return "connection refused; check that sshd runs there and listens on port " + target.port()
+                        + " (Port in " + target.source() + ")";
+            }
+            if (t instanceof UnknownHostException) {
+                return "unknown host name '" + target.hostName() + "'; check the name, or give its address with"
+                        + " HostName in " + target.source();
+            }
+            if (t instanceof NoRouteToHostException) {
+                return "no route to host; check the address and the network between here and there";
+            }
+            if (t instanceof SocketTimeoutException) {
+                return "no answer within " + seconds(options.timeoutMillis()) + " (--ssh-timeout); check that the host"
+                        + " is up and reachable from here";
+            }
+        }
+        return "SSH failed: " + c + "; try 'ssh -p " + target.port() + " " + target.user() + "@" + target.hostName()
+                + "' to see why";
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    /* ---------------- staging ---------------- */
+
+    /**
+     * Makes the worker classpath available on the host: copies the jars to the remote cache, or, with
+     * {@code --path}, uses the local paths as they are.
+     *
+     * @param jars the local jars, hashed; not read with {@code --path}
+     * @throws IOException if the cache cannot be written
+     */
+    void stage(JarSupplier jars) throws IOException {
+        if (options.sharedPaths()) {
+            classpath = spec.classpath();
+            log(host.name() + ": no copy (--path): workers use the jars at the same paths as here");
+            return;
+        }
+        try (SFTPClient sftp = clients.get(0).newSFTPClient()) {
+            String cache = options.remoteCache();
+            if (cache.equals("~") || cache.startsWith("~/")) {
+                cache = sftp.canonicalize(".") + cache.substring(1);
+            }
+            List<String> remote = StagedJars.upload(host.name(), sftp, jars.get(), cache, this::log);
+            classpath = String.join(":", remote);
+        }
+    }
+
+    /** The local jars, hashed once per run and shared by every host. */
+    interface JarSupplier {
+        List<StagedJars.LocalJar> get() throws IOException;
+    }
+
+    /* ---------------- workers ---------------- */
+
+    @Override
+    public synchronized List<String> start(int count) throws IOException {
+        if (classpath == null) {
+            throw new IllegalStateException("stage() must come before start() on " + host.name());
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = host.name() + "/w" + (++seq);
+            int index = workers.size();
+            if (index / CHANNELS_PER_CONNECTION >= clients.size()) {
+                clients.add(open());
+            }
+            SSHClient client = clients.get(index / CHANNELS_PER_CONNECTION);
+            LocalWorkers.Spec remote = new LocalWorkers.Spec(brokerAddress, classpath, spec.jvmOptions(),
+                    spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w", spec.out(), spec.err());
+            String line = "exec " + LaunchPlan.join(LocalWorkers.command(options.java(), remote, name));
+            Session session = client.startSession();
+            Session.Command cmd;
+            try {
+                cmd = session.exec(line);
+            } catch (IOException e) {
+                session.close();
+                throw e;
+            }
+            RemoteWorker w = new RemoteWorker(name, session, cmd);
+            workers.add(w);
+            alive.incrementAndGet();
+            String prefix = "[" + name + "] ";
+            Deque<String> tail = new ArrayDeque<>();
+            pump(cmd.getInputStream(), spec.out(), prefix, null, name);
+            Thread errPump = pump(cmd.getErrorStream(), spec.err(), prefix, tail, name);
+            Thread watch = new Thread(() -> watch(w, errPump, tail), "scoop-ssh-watch-" + name);
+            watch.setDaemon(true);
+            watch.start();
+            names.add(name);
+        }
+        return names;
+    }
+
+    private void watch(RemoteWorker w, Thread errPump, Deque<String> tail) {
+        try {
+            w.command().join();
+        } catch (IOException e) {
+            // the connection broke: the worker is gone with it
+        }
+        alive.decrementAndGet();
+        if (closing) {
+            return;
+        }
+        try {
+            errPump.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Integer status = w.command().getExitStatus();
+        Signal signal = w.command().getExitSignal();
+        String last;
+        synchronized (tail) {
+            last = String.join(" | ", tail);
+        }
+        String how = status != null ? "exited with code " + status
+                : signal != null ? "was ended by signal " + signal : "was lost (the SSH channel closed without an exit"
+                        + " status)";
+        listener.exited(w.name(), "worker " + w.name() + " on " + host.name() + " " + how
+                + (last.isEmpty() ? "" : "; its last words: " + last));
+    }
+
+    private static Thread pump(InputStream in, PrintStream to, String prefix, Deque<String> tail, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    to.println(prefix + line);
+                    if (tail != null) {
+                        synchronized (tail) {
+                            tail.addLast(line);
+                            if (tail.size() > 5) {
+                                tail.removeFirst();
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the channel is gone
+            }
+        }, "scoop-ssh-output-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Override
+    public int alive() {
+        return alive.get();
+    }
+
+    /**
+     * Ends every worker: sends end-of-file on each channel (the worker exits), waits up to {@code graceMillis}
+     * for the channels to close, then closes them and the connections, which ends what is left.
+     */
+    @Override
+    public void close(long graceMillis) {
+        closing = true;
+        for (RemoteWorker w : workers) {
+            try {
+                w.command().getOutputStream().close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        for (RemoteWorker w : workers) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left > 0) {
+                    w.command().join(left, TimeUnit.NANOSECONDS);
+                }
+            } catch (IOException e) {
+                // not closed in time, or the connection broke: closed below
+            }
+            try {
+                w.session().close();
+            } catch (IOException e) {
+                // the connection is gone, and the worker's channel with it
+            }
+        }
+        for (SSHClient c : clients) {
+            disconnect(c);
+        }
+    }
+
+    private static void disconnect(SSHClient c) {
+        try {
+            c.disconnect();
+        } catch (IOException e) {
+            // nothing left to end
+        }
+    }
+
+    private void log(String message) {
+        if (options.verbose()) {
+            synchronized (log) {
+                log.println("scoop: " + message);
+                log.flush();
+            }
+        }
+    }
+
+    /** The host, its address and its live workers, e.g. {@code node07 (10.0.0.7:22): node07/w1, node07/w2}. */
+    @Override
+    public String toString() {
+        List<String> live = workers.stream().filter(w -> w.command().isOpen()).map(RemoteWorker::name).toList();
+        return host.name() + " (" + target.user() + "@" + target.address() + ", over SSH): "
+                + (live.isEmpty() ? "no live worker" : String.join(", ", live));
+    }
+
+    /* ---------------- host keys ---------------- */
+
+    /**
+     * known_hosts as OpenSSH keeps it, with the launcher's policy: an unknown key is refused unless
+     * {@code --accept-new-host-keys} (then recorded), a changed key always.
+     */
+    private final class KnownHosts extends OpenSSHKnownHosts {
+        private final boolean acceptNew;
+        volatile String refusal;
+        volatile String accepted;
+
+        KnownHosts(java.io.File file, boolean acceptNew) throws IOException {
+            super(file);
+            this.acceptNew = acceptNew;
+        }
+
+        @Override
+        protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
+            String fp = fingerprint(key);
+            if (!acceptNew) {
+                refusal = "host key " + fp + " is not in " + getFile() + " (unknown host " + hostname + "); check the"
+                        + " fingerprint with the host's administrator, then add it (ssh-keyscan -p " + target.port()
+                        + " " + target.hostName() + " >> " + getFile() + ", or log in once with ssh), or pass"
+                        + " --accept-new-host-keys to trust and record new keys";
+                return false;
+            }
+            try {
+                synchronized (KNOWN_HOSTS_LOCK) {
+                    Path parent = getFile().toPath().toAbsolutePath().getParent();
+                    if (parent != null) {
+                        Files.createDirectories(parent);
+                    }
+                    write(new HostEntry(null, hostname, KeyType.fromKey(key), key));
+                }
+            } catch (IOException e) {
+                refusal = "host key " + fp + " is new and could not be recorded in " + getFile() + " (" + e.getMessage()
+                        + "); make the file writable or add the key yourself (ssh-keyscan)";
+                return false;
+            }
+            accepted = host.name() + ": trusted the new host key " + fp + " of " + hostname + " and recorded it in "
+                    + getFile() + " (--accept-new-host-keys)";
+            return true;
+        }
+
+        @Override
+        protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
+            refusal = "host key CHANGED: " + hostname + " now shows " + fingerprint(key) + ", which differs from the"
+                    + " key recorded in " + getFile() + "; someone may be intercepting the connection, or the host was"
+                    + " reinstalled. Refused (also with --accept-new-host-keys). If the change is expected, remove the"
+                    + " old key (ssh-keygen -R '" + hostname + "' -f " + getFile() + ") and connect again";
+            return false;
+        }
+    }
+
+    /** A key's fingerprint as OpenSSH prints it, e.g. {@code ssh-ed25519 SHA256:abc...}. */
+    static String fingerprint(PublicKey key) {
+        byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
+            return KeyType.fromKey(key) + " SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** A failure to reach or log in to one host, in one line: {@code host node07 (10.0.0.7:22): reason}. */
+    static final class SshHostException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private final String host;
+
+        SshHostException(String host, SshConfig.Target target, String reason) {
+            super("host " + host + " (" + target.address() + "): " + reason);
+            this.host = host;
+        }
+
+        /** The host as the plan names it. */
+        String host() {
+            return host;
+        }
+    }
+}
