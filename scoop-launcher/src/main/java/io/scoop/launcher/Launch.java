@@ -1,6 +1,7 @@
 package io.scoop.launcher;
 
 import io.scoop.broker.Broker;
+import io.scoop.internal.RespawnBudget;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -99,6 +100,8 @@ final class Launch {
     private final PrintStream workerErr;
     private final Remote remote;
     private final List<Spawner> spawners = new CopyOnWriteArrayList<>();
+    /** Dead workers are replaced, up to as many per minute as the plan has workers. */
+    private final RespawnBudget respawns;
     private volatile State state = State.STARTING;
     private volatile Broker broker;
     private Process root;
@@ -115,6 +118,7 @@ final class Launch {
             Remote remote) {
         this.plan = plan;
         this.remote = remote;
+        this.respawns = new RespawnBudget(Math.max(1, plan.totalWorkers()), 1, TimeUnit.MINUTES);
         this.log = log;
         this.verbose = verbose;
         this.workerOut = workerOut;
@@ -365,8 +369,11 @@ final class Launch {
         }
     }
 
-    /** A worker exited by itself: tell the broker at once, so its tasks go elsewhere (or fail if none is left). */
-    private void workerExited(String worker, String why) {
+    /**
+     * A worker exited by itself: tell the broker at once, so its tasks go elsewhere (or fail if none is left),
+     * and start another on the same host while the root runs, within the {@link #respawns} budget.
+     */
+    private void workerExited(Spawner spawner, String worker, String why) {
         Broker b = broker;
         if (state == State.STOPPING || state == State.STOPPED || b == null) {
             return;
@@ -376,10 +383,39 @@ final class Launch {
             log.flush();
         }
         int left = spawners.stream().mapToInt(Spawner::alive).sum();
-        if (left == 0) {
+        boolean replace = state == State.RUNNING && respawns.tryAcquire();
+        if (left == 0 && !replace) {
             b.workerLost("*", "every worker has exited; the last: " + why);
         } else {
             b.workerLost(worker, why);
+        }
+        if (replace) {
+            Thread t = new Thread(() -> replace(spawner, worker), "scoop-respawn-" + worker);
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void replace(Spawner spawner, String worker) {
+        String outcome;
+        try {
+            List<String> started;
+            synchronized (this) {
+                // stop() holds this lock too: a worker started here is one that stop() will end.
+                if (state != State.RUNNING) {
+                    return;
+                }
+                started = spawner.start(1);
+            }
+            outcome = "started worker " + String.join(", ", started) + " on " + spawner.host() + " in place of "
+                    + worker;
+        } catch (IOException | RuntimeException e) {
+            outcome = "could not start a worker on " + spawner.host() + " in place of " + worker + ": "
+                    + e.getMessage();
+        }
+        synchronized (log) {
+            log.println("scoop: " + outcome);
+            log.flush();
         }
     }
 

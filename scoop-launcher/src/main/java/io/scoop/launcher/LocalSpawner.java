@@ -24,7 +24,7 @@ final class LocalSpawner implements Spawner {
         this.host = host;
         this.workers = new LocalWorkers(new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
                 spec.jvmOptions(), spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w",
-                spec.out(), spec.err()), (name, exitCode, why, remaining) -> listener.exited(name, why));
+                spec.out(), spec.err()), (name, exitCode, why, remaining) -> listener.exited(this, name, why));
     }
 
     @Override

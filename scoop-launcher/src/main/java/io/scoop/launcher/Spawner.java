@@ -13,10 +13,11 @@ interface Spawner {
     /** Hears about a worker that exited while nobody asked it to. */
     interface Listener {
         /**
-         * @param worker the worker's name, as the broker knows it
-         * @param why    a sentence for the user: which worker, its exit code, its last words
+         * @param spawner the spawner that started the worker (and can start another in its place)
+         * @param worker  the worker's name, as the broker knows it
+         * @param why     a sentence for the user: which worker, its exit code, its last words
          */
-        void exited(String worker, String why);
+        void exited(Spawner spawner, String worker, String why);
     }
 
     /**

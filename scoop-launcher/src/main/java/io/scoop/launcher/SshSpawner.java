@@ -349,7 +349,7 @@ final class SshSpawner implements Spawner {
         String how = status != null ? "exited with code " + status
                 : signal != null ? "was ended by signal " + signal : "was lost (the SSH channel closed without an exit"
                         + " status)";
-        listener.exited(w.name(), "worker " + w.name() + " on " + host.name() + " " + how
+        listener.exited(this, w.name(), "worker " + w.name() + " on " + host.name() + " " + how
                 + (last.isEmpty() ? "" : "; its last words: " + last));
     }
 

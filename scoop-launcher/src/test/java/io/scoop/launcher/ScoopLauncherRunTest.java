@@ -141,6 +141,21 @@ class ScoopLauncherRunTest {
                 + " fails on purpose after the answer 42"), diagnostics());
     }
 
+    /** A worker that dies while the root runs is replaced on its host; the task it held runs on the new one. */
+    @Test
+    void run_workerDies_launcherStartsAnotherInItsPlace() throws IOException {
+        Path jar = AppJars.withMainClass(dir, CrashOnceApp.class);
+        launcher = ForkedLauncher.start("-n", "1", jar.toString(), dir.resolve("crashed-once").toString());
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        Matcher m = Pattern.compile("second attempt ran in pid (\\d+), first in (\\d+)").matcher(launcher.out());
+        assertTrue(m.find(), diagnostics());
+        assertNotEquals(m.group(1), m.group(2), "the task ran again in another worker JVM");
+        assertTrue(launcher.err().contains("scoop: started worker w2 on "), diagnostics());
+        assertTrue(launcher.err().contains(" in place of w1"), diagnostics());
+    }
+
     /* ---------------- Ctrl-C ---------------- */
 
     /** SIGINT to the launcher while its root waits on a running task ends the launcher, root and workers. */

@@ -49,7 +49,7 @@ class SshSpawnerLoginTest {
                 new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()));
         SshSpawner.Context ctx = new SshSpawner.Context(options, SshConfig.read(config), "tcp://127.0.0.1:1",
                 new PrintWriter(log, true));
-        return (SshSpawner) Spawner.forHost(Host.bare(alias, false), spec, (w, why) -> { }, ctx);
+        return (SshSpawner) Spawner.forHost(Host.bare(alias, false), spec, (s, w, why) -> { }, ctx);
     }
 
     /** The authorized key and a known host key log in. */
