@@ -6,17 +6,19 @@
 # no -n: ask SGE for slots in a parallel environment (-pe), one worker JVM each. Without -pe, SGE writes
 # no PE_HOSTFILE and the launcher uses this machine's processors.
 #
-# For now the launcher starts workers on the host it runs on only (starting them on other hosts over SSH
-# comes later): use a parallel environment that keeps all slots on one host (allocation_rule $pe_slots).
-# With slots on several hosts the launcher stops before starting anything and says so. Add --dry-run to
-# SCOOP_OPTS below to print how it would spread the workers over the hosts.
+# Workers on the other nodes of the job start over SSH, which most clusters allow between the hosts of
+# your own job (host keys in /etc/ssh/ssh_known_hosts or ~/.ssh/known_hosts). The launcher copies the jars to
+# ~/.cache/scoop on each host; if they are on a shared file system, add --path to SCOOP_OPTS instead.
+# Workers dial this host's first routable address; on nodes with several networks, pass the one to use:
+# --broker-hostname "$(hostname -s)-ib0", say. Add --dry-run to SCOOP_OPTS below to print the plan.
 #
 # Edit the lines marked EDIT. Keep each #$ line free of trailing comments.
 
 # EDIT: the job's name, as qstat shows it
 #$ -N scoop
-# EDIT: the parallel environment and the number of worker JVMs. "smp" is a common name for a $pe_slots
-# environment; list your site's with: qconf -spl
+# EDIT: the parallel environment and the number of worker JVMs. "smp" is a common name for one that keeps
+# all slots on one host ($pe_slots); one with allocation_rule $fill_up or $round_robin ("mpi", "orte" at
+# many sites) spreads them over hosts. List your site's with: qconf -spl
 #$ -pe smp 8
 # EDIT: the time limit. At h_rt SGE kills the job (SIGKILL): the root and the workers end with the
 # launcher all the same, since they watch it

@@ -5,16 +5,18 @@
 # the launcher, no scontrol needed), each host's slots in SLURM_TASKS_PER_NODE, and the number of
 # workers in SLURM_NTASKS. So there is no hostfile and no -n: ask Slurm for tasks, one worker JVM each.
 #
-# For now the launcher starts workers on the node it runs on only (starting them on other nodes over SSH
-# comes later). Keep --nodes=1; with more nodes the launcher stops before starting anything and says so.
-# Add --dry-run to SCOOP_OPTS below to print how it would spread the workers over the nodes.
+# Workers on the other nodes of the job start over SSH, which most clusters allow between the nodes of
+# your own job (host keys in /etc/ssh/ssh_known_hosts or ~/.ssh/known_hosts). The launcher copies the jars to
+# ~/.cache/scoop on each node; if they are on a shared file system, add --path to SCOOP_OPTS instead.
+# Workers dial this node's first routable address; on nodes with several networks, pass the one to use:
+# --broker-hostname "$(hostname -s)-ib0", say. Add --dry-run to SCOOP_OPTS below to print the plan.
 #
 # Edit the lines marked EDIT. Keep each #SBATCH line free of trailing comments.
 
 # EDIT: the job's name, as squeue shows it
 #SBATCH --job-name=scoop
-# EDIT: one node for now (see above)
-#SBATCH --nodes=1
+# EDIT: the number of nodes
+#SBATCH --nodes=2
 # EDIT: the number of worker JVMs (each runs --threads task threads, 1 by default; with --threads 4,
 # ask for --cpus-per-task=4 too)
 #SBATCH --ntasks=8

@@ -100,6 +100,10 @@ public final class Broker implements AutoCloseable {
         this.maxAttempts = b.maxAttempts;
         this.router = Sockets.create(ctx, SocketType.ROUTER, null);
         router.setRouterMandatory(true);
+        // Never block the broker's only thread on one peer: a send to a peer whose pipe is not writable (a root
+        // or worker closing its socket as we answer its BYE) fails at once instead of waiting for that pipe
+        // forever. With no high-water mark, a live peer's pipe is always writable.
+        router.setSendTimeOut(0);
         router.setReceiveTimeOut((int) Math.max(1, Math.min(b.heartbeatMillis, 250)));
         if (b.bind.endsWith(":*")) {
             int port = router.bindToRandomPort(b.bind.substring(0, b.bind.length() - 2));
@@ -592,8 +596,10 @@ public final class Broker implements AutoCloseable {
 
     private void send(String peer, byte[] body) {
         try {
-            router.sendMore(peer.getBytes(StandardCharsets.UTF_8));
-            router.send(body, 0);
+            // A routing id that fails must not leave the body to be taken as the next message's routing id.
+            if (router.sendMore(peer.getBytes(StandardCharsets.UTF_8))) {
+                router.send(body, 0);
+            }
         } catch (RuntimeException e) {
             // The peer is gone (EHOSTUNREACH with ROUTER_MANDATORY); liveness will clean up after it.
         }

@@ -129,6 +129,26 @@ class BrokerTest {
         assertEquals(1, broker.stats().workers());
     }
 
+    /**
+     * Roots that say BYE and close their sockets at once, while the broker answers the BYE, never stall the
+     * broker: a send to a closing peer fails at once instead of waiting for its pipe.
+     */
+    @Test
+    void bye_peersClosingAsTheBrokerAnswers_neverStallTheBroker() {
+        for (int i = 0; i < 300; i++) {
+            String name = "leaver" + i;
+            Link l = new Link(ctx, broker.address(), name, 50);
+            l.handshake(new Hello(Hello.ROOT, name, 0, 0, 1, "test"), 5000);
+            l.send(Messages.named(Command.BYE, name));
+            l.close();
+            l.closeReceiver();
+        }
+        Link probe = peer("probe", Hello.WORKER, 1);
+        Link root = peer("root", Hello.ROOT, 0);
+        root.send(Messages.tasks("root", List.of(new TaskItem(1, 0, 0, bytes("after")))));
+        assertArrayEquals(bytes("after"), dispatched(next(probe, Command.DISPATCH)).get(0).payload());
+    }
+
     /** A worker silent past the expiry is dropped and its tasks go to another worker. */
     @Test
     void expiry_silentWorker_tasksRequeuedToAnother() {

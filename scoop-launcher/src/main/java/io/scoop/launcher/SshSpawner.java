@@ -175,6 +175,11 @@ final class SshSpawner implements Spawner {
     }
 
     private void login(SSHClient client) throws IOException {
+        if (options.knownHosts().equals(SshOptions.DEFAULT_KNOWN_HOSTS) && Files.isReadable(SYSTEM_KNOWN_HOSTS)) {
+            // Clusters keep their nodes' keys in the system-wide file, as OpenSSH reads it: asked first, and
+            // never written. A key it knows is accepted; an unknown one goes on to the user's file below.
+            client.addHostKeyVerifier(new SystemKnownHosts(SYSTEM_KNOWN_HOSTS.toFile()));
+        }
         KnownHosts verifier = new KnownHosts(options.knownHosts().toFile(), options.acceptNewHostKeys());
         client.addHostKeyVerifier(verifier);
         int timeout = (int) Math.min(Integer.MAX_VALUE, options.timeoutMillis());
@@ -492,6 +497,26 @@ final class SshSpawner implements Spawner {
                     + " key recorded in " + getFile() + "; someone may be intercepting the connection, or the host was"
                     + " reinstalled. Refused (also with --accept-new-host-keys). If the change is expected, remove the"
                     + " old key (ssh-keygen -R '" + hostname + "' -f " + getFile() + ") and connect again";
+            return false;
+        }
+    }
+
+    /** The system-wide known hosts file, which OpenSSH reads after the user's. */
+    static final Path SYSTEM_KNOWN_HOSTS = Path.of("/etc/ssh/ssh_known_hosts");
+
+    /** The system-wide known_hosts: read only; what it does not know is left to the user's file. */
+    private static final class SystemKnownHosts extends OpenSSHKnownHosts {
+        SystemKnownHosts(java.io.File file) throws IOException {
+            super(file);
+        }
+
+        @Override
+        protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
+            return false;
+        }
+
+        @Override
+        protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
             return false;
         }
     }
