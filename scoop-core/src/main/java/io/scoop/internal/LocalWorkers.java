@@ -130,7 +130,12 @@ public final class LocalWorkers implements AutoCloseable {
         listener.exited(name, p.exitValue(), why, remaining);
     }
 
-    private static Thread pump(InputStream in, PrintStream to, String prefix, Deque<String> tail, String name) {
+    /**
+     * Forwards a worker's output to {@code to} line by line, each line after {@code prefix}, on a daemon
+     * thread, keeping its last 5 lines in {@code tail} (if not null) to explain an early exit. Also used for
+     * workers on other hosts, whose output comes through SSH.
+     */
+    public static Thread pump(InputStream in, PrintStream to, String prefix, Deque<String> tail, String name) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;

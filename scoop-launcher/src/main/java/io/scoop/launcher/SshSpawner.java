@@ -1,17 +1,12 @@
 package io.scoop.launcher;
 
 import io.scoop.internal.LocalWorkers;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -320,8 +315,8 @@ final class SshSpawner implements Spawner {
             alive.incrementAndGet();
             String prefix = "[" + name + "] ";
             Deque<String> tail = new ArrayDeque<>();
-            pump(cmd.getInputStream(), spec.out(), prefix, null, name);
-            Thread errPump = pump(cmd.getErrorStream(), spec.err(), prefix, tail, name);
+            LocalWorkers.pump(cmd.getInputStream(), spec.out(), prefix, null, name);
+            Thread errPump = LocalWorkers.pump(cmd.getErrorStream(), spec.err(), prefix, tail, name);
             Thread watch = new Thread(() -> watch(w, errPump, tail), "scoop-ssh-watch-" + name);
             watch.setDaemon(true);
             watch.start();
@@ -356,30 +351,6 @@ final class SshSpawner implements Spawner {
                         + " status)";
         listener.exited(this, w.name(), "worker " + w.name() + " on " + host.name() + " " + how
                 + (last.isEmpty() ? "" : "; its last words: " + last));
-    }
-
-    private static Thread pump(InputStream in, PrintStream to, String prefix, Deque<String> tail, String name) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    to.println(prefix + line);
-                    if (tail != null) {
-                        synchronized (tail) {
-                            tail.addLast(line);
-                            if (tail.size() > 5) {
-                                tail.removeFirst();
-                            }
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the channel is gone
-            }
-        }, "scoop-ssh-output-" + name);
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     @Override
