@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -174,6 +175,44 @@ class DistributedExecutorTest {
             assertEquals(List.of(2, 3, 4, 5, 6), s.limit(5).collect(Collectors.toList()));
         }
         assertTrue(pulled.get() < 100_000, "read " + pulled.get() + " items for 5 results");
+    }
+
+    /**
+     * A map over millions of items keeps a bounded number of them between the input and the consumer (read
+     * but not yet consumed), and the broker's queue bounded too: memory stays flat however long the input.
+     */
+    @Test
+    void map_millionsOfItems_keepsWhatIsInFlightBounded() {
+        int n = 3_000_000;
+        AtomicLong pulled = new AtomicLong();
+        Iterator<Integer> input = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return pulled.get() < n;
+            }
+
+            @Override
+            public Integer next() {
+                return (int) pulled.incrementAndGet();
+            }
+        };
+        long consumed = 0;
+        long maxAhead = 0;
+        int maxQueued = 0;
+        long sum = 0;
+        Iterator<Integer> out = executor.map((Integer x) -> x & 7, input).iterator();
+        while (out.hasNext()) {
+            sum += out.next();
+            consumed++;
+            if ((consumed & 0x3fff) == 0) {
+                maxAhead = Math.max(maxAhead, pulled.get() - consumed);
+                maxQueued = Math.max(maxQueued, cluster.brokerStats().queued());
+            }
+        }
+        assertEquals(n, consumed);
+        assertEquals(LongStream.rangeClosed(1, n).map(x -> x & 7).sum(), sum);
+        assertTrue(maxAhead < 100_000, "items read ahead of the consumer: up to " + maxAhead);
+        assertTrue(maxQueued < 64, "tasks (chunks) queued at the broker: up to " + maxQueued);
     }
 
     /** An item that throws surfaces at its position, after every item before it. */
