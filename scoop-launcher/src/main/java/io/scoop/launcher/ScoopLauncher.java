@@ -148,6 +148,12 @@ public final class ScoopLauncher implements Callable<Integer> {
             description = "Print the plan, and each process as it starts and stops, to standard error.")
     boolean verbose;
 
+    @Option(names = "--curve", hidden = true,
+            description = "Use ZeroMQ CURVE with keys made for this run even when every host is this machine (it is"
+                    + " always used with remote hosts): connections are encrypted, and only the run's processes"
+                    + " may connect to the broker.")
+    boolean curve;
+
     @Option(names = "--dry-run",
             description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
     boolean dryRun;
@@ -233,7 +239,7 @@ public final class ScoopLauncher implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         }
         try {
-            return new Launch(plan, err, verbose, System.out, System.err).run();
+            return new Launch(plan, err, verbose, System.out, System.err, curve).run();
         } catch (IOException e) {
             err.println("scoop: " + e.getMessage());
             err.flush();
