@@ -59,12 +59,19 @@ import org.zeromq.ZContext;
  *   <li>inside a task on a worker: it submits through that worker's connection (nested tasks), and starts
  *       nothing, so an executor in a static field of a task class costs nothing on the worker;
  *   <li>under the launcher (environment variable {@code SCOOP_BROKER}, or system property
- *       {@code scoop.broker}): it connects to the launcher's broker;
+ *       {@code scoop.broker}): it connects to the launcher's broker, with the run's CURVE keys from the
+ *       environment variable {@value RunKeys#ENV} when the launcher set it;
  *   <li>otherwise, the <em>embedded default</em>: a broker in this JVM, bound to loopback only, and one
  *       worker JVM per available processor, forked with this JVM's classpath. The workers exit with this
  *       JVM, even if it is killed.
  * </ol>
  * {@link #builder()} sets the worker count, JVM options and the rest explicitly.
+ *
+ * <p><b>Security.</b> The embedded default binds loopback only and uses no encryption. A broker with CURVE
+ * admits only processes that hold the run's {@link RunKeys}: the launcher makes them for its run and hands
+ * them to the root in {@value RunKeys#ENV} (an environment variable, which only this user and the
+ * superuser can read; it is on no command line and in no file), and to each worker through its stdin;
+ * {@link Builder#connect(String, RunKeys)} and {@link Builder#keys(RunKeys)} set them explicitly.
  *
  * <p><b>What can be a task.</b> Tasks travel with Kryo: named and anonymous classes need not implement
  * {@link Serializable}, and their captured variables travel with them. A lambda travels when it is
@@ -170,6 +177,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     DistributedExecutor(Builder b) {
         Worker worker = TaskContext.processWorker();
         String address = b.address != null ? b.address : launcherAddress();
+        RunKeys keys = b.keys != null || b.address != null ? b.keys : launcherKeys();
         if (b.address == null && worker != null) {
             this.client = worker.nestedClient();
             this.ownsClient = false;
@@ -185,22 +193,26 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             this.respawns = null;
             try {
                 this.client = new RootClient(ownContext, address, "root", b.heartbeatMillis, b.expiryMillis,
-                        b.connectTimeoutMillis);
+                        b.connectTimeoutMillis, keys == null ? null : keys.forMembers());
             } catch (RuntimeException e) {
                 ownContext.close();
                 throw e;
             }
             this.ownsClient = true;
-            this.mode = "connected to " + address;
+            this.mode = "connected to " + address + (keys != null ? " with CURVE" : "");
             watchLauncher();
         } else {
             this.ownContext = null;
-            this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
-                    .noWorkerTimeout(b.expiryMillis * 2).start();
+            Broker.Builder bb = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis)
+                    .maxAttempts(b.maxAttempts).noWorkerTimeout(b.expiryMillis * 2);
+            if (keys != null) {
+                bb.curve(keys);
+            }
+            this.broker = bb.start();
             int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
             this.respawns = new RespawnBudget(n, 1, TimeUnit.MINUTES);
             this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
-                    b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err),
+                    b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, keys),
                     this::workerExited);
             try {
                 workers.start(n);
@@ -212,7 +224,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 throw new UncheckedIOException("could not start " + n + " local worker JVMs: " + e.getMessage(), e);
             }
             this.ownsClient = true;
-            this.mode = "embedded, " + n + " local workers";
+            this.mode = "embedded, " + n + " local workers" + (keys != null ? ", CURVE" : "");
         }
         if (ownsClient) {
             client.onBroken(this::shutdown);
@@ -243,6 +255,24 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             }), () -> Runtime.getRuntime().halt(143));
         } catch (NumberFormatException e) {
             System.err.println("scoop: ignoring SCOOP_LAUNCHER_PID='" + pid + "': not a process id");
+        }
+    }
+
+    /**
+     * The run's keys from {@value RunKeys#ENV}, or null if it is not set.
+     *
+     * @throws IllegalArgumentException if it is set but malformed
+     */
+    private static RunKeys launcherKeys() {
+        String line = blankToNull(System.getenv(RunKeys.ENV));
+        if (line == null) {
+            return null;
+        }
+        try {
+            return RunKeys.parse(line);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("environment variable " + RunKeys.ENV + ": " + e.getMessage()
+                    + " (the launcher sets it for the root of a run with CURVE)", e);
         }
     }
 
@@ -681,6 +711,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         private long expiryMillis = 5000;
         private long connectTimeoutMillis = 10_000;
         private int maxAttempts = 3;
+        private RunKeys keys;
         private final Set<String> set = new HashSet<>();
 
         Builder() {
@@ -740,6 +771,30 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return this;
         }
 
+        /**
+         * Connects to a running broker that uses CURVE, with the run's keys (for example
+         * {@code RunKeys.parse(line)} of the key line the launcher handed over); see {@link #connect(String)}.
+         */
+        public Builder connect(String brokerAddress, RunKeys keys) {
+            connect(brokerAddress);
+            return keys(keys);
+        }
+
+        /**
+         * The run's CURVE keys. With {@link #connect}, the keys to present to that broker (a member's keys
+         * suffice). For the embedded default, its broker requires CURVE with these keys and its workers get them
+         * through their stdin: they must be keys made by {@link RunKeys#generate()}. Default: none (plain TCP;
+         * the embedded broker binds loopback only). Under the launcher, the keys of {@value RunKeys#ENV} are
+         * used unless keys or an address are set here.
+         *
+         * @throws IllegalStateException if keys were already set
+         */
+        public Builder keys(RunKeys keys) {
+            once("keys", this.keys);
+            this.keys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
         /** How often peers exchange heartbeats, and after how long a silent peer counts as lost. */
         public Builder heartbeat(long interval, long expiry, TimeUnit unit) {
             once("heartbeat", heartbeatMillis + " ms / " + expiryMillis + " ms");
@@ -781,13 +836,19 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         /**
          * Creates the executor.
          *
-         * @throws IllegalStateException if embedded-only settings are combined with {@link #connect}
+         * @throws IllegalStateException if embedded-only settings are combined with {@link #connect}, or member
+         *                               keys are given to the embedded default
          */
         public DistributedExecutor build() {
             if (address != null && (set.contains("workers") || set.contains("jvmOptions") || set.contains("classpath")
                     || set.contains("threadsPerWorker"))) {
                 throw new IllegalStateException("workers, threadsPerWorker, jvmOptions and classpath configure the"
                         + " embedded default and cannot be combined with connect(" + address + ")");
+            }
+            if (address == null && keys != null && !keys.hasBrokerSecret() && TaskContext.processWorker() == null) {
+                throw new IllegalStateException("the embedded default starts its own CURVE broker, which needs the"
+                        + " broker's secret key that " + keys + " lack: pass RunKeys.generate(), or connect(address,"
+                        + " keys) to the broker of these keys");
             }
             return new DistributedExecutor(this);
         }

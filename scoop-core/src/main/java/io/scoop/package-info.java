@@ -25,6 +25,12 @@
  *   <li>{@code ResultItem} ({@code io.scoop.wire}): the outcome on the wire, worker to broker to root.
  * </ul>
  *
+ * <h2>Who may connect</h2>
+ * When every host is this machine the broker binds loopback only, with plain TCP. Otherwise (or when asked)
+ * the broker uses ZeroMQ CURVE with {@link io.scoop.RunKeys} made for the run: every TCP connection is
+ * encrypted, and only processes handed the run's key line (workers on their stdin, the root in
+ * {@code SCOOP_KEYS}) may submit or receive a task.
+ *
  * <p>Packages: {@code io.scoop} is the API; {@code root}, {@code broker}, {@code worker} are the three
  * roles; {@code wire} is what crosses sockets; {@code internal} holds sockets, links, processes. Only
  * {@code io.scoop} is API.

@@ -1,5 +1,6 @@
 package io.scoop.broker;
 
+import io.scoop.RunKeys;
 import io.scoop.internal.Sockets;
 import io.scoop.internal.Ticker;
 import io.scoop.wire.Command;
@@ -54,6 +55,12 @@ import org.zeromq.ZMQ;
  * After every burst of messages (up to BURST, read without blocking) the loop dispatches, flushes the
  * results it gathered per root, and, when due, sends heartbeats and purges silent peers (ppqueue's shape).
  * The loop ends on a STOP control message, never on Thread.interrupt (JeroMQ is not interrupt-safe).
+ *
+ * Security. By default the TCP endpoint is plain, and the launcher binds it to loopback when every host is
+ * this machine. With Builder.curve(keys) the ROUTER is a CURVE server: every TCP connection is encrypted, and
+ * a ZapHandler in the broker's context admits only peers presenting the run's member public key. The
+ * handler is bound before the TCP endpoint and closed after the ROUTER, since JeroMQ admits every CURVE
+ * client while no handler is bound. The inproc endpoint stays plain: it never leaves this process.
  * </pre>
  */
 public final class Broker implements AutoCloseable {
@@ -73,6 +80,7 @@ public final class Broker implements AutoCloseable {
     private final int maxAttempts;
     private final Thread thread;
     private final ReentrantLock controlLock = new ReentrantLock();
+    private final ZapHandler zap;
     private ZMQ.Socket control;
 
     /* ---------------- state owned by the loop thread ---------------- */
@@ -105,12 +113,24 @@ public final class Broker implements AutoCloseable {
         // forever. With no high-water mark, a live peer's pipe is always writable.
         router.setSendTimeOut(0);
         router.setReceiveTimeOut((int) Math.max(1, Math.min(b.heartbeatMillis, 250)));
-        if (b.bind.endsWith(":*")) {
-            int port = router.bindToRandomPort(b.bind.substring(0, b.bind.length() - 2));
-            this.address = b.bind.substring(0, b.bind.length() - 1) + port;
-        } else {
-            router.bind(b.bind);
-            this.address = b.bind;
+        this.zap = b.keys == null ? null : curveServer(router, ctx, b.keys);
+        try {
+            if (b.bind.endsWith(":*")) {
+                int port = router.bindToRandomPort(b.bind.substring(0, b.bind.length() - 2));
+                this.address = b.bind.substring(0, b.bind.length() - 1) + port;
+            } else {
+                router.bind(b.bind);
+                this.address = b.bind;
+            }
+        } catch (RuntimeException e) {
+            router.close();
+            if (zap != null) {
+                zap.close();
+            }
+            if (ownsContext) {
+                ctx.close();
+            }
+            throw e;
         }
         this.inprocAddress = "inproc://scoop-broker-" + INSTANCES.incrementAndGet();
         router.bind(inprocAddress);
@@ -122,6 +142,32 @@ public final class Broker implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Makes {@code router} a CURVE server with the broker's keys, behind a ZAP handler that admits members. */
+    private static ZapHandler curveServer(ZMQ.Socket router, ZContext ctx, RunKeys keys) {
+        ZapHandler handler;
+        try {
+            handler = new ZapHandler(ctx, keys.memberPublicKey());
+        } catch (RuntimeException e) {
+            router.close();
+            throw e;
+        }
+        router.setZapDomain(ZapHandler.DOMAIN);
+        router.setCurveServer(true);
+        router.setCurvePublicKey(keys.brokerPublicKey());
+        router.setCurveSecretKey(keys.brokerSecretKey());
+        return handler;
+    }
+
+    /** Whether the TCP endpoint requires CURVE and the run's keys. */
+    public boolean isCurve() {
+        return zap != null;
+    }
+
+    /** How many connections the CURVE authentication has refused so far (0 without CURVE). */
+    public long refusals() {
+        return zap == null ? 0 : zap.refusals();
     }
 
     /** The TCP endpoint workers and roots connect to, e.g. {@code tcp://127.0.0.1:40123}. */
@@ -169,6 +215,10 @@ public final class Broker implements AutoCloseable {
         } finally {
             controlLock.unlock();
         }
+        if (zap != null && !thread.isAlive()) {
+            // Only now: while the ROUTER is open, it must not be left without its handler (see the overview).
+            zap.close();
+        }
         if (ownsContext) {
             ctx.close();
         }
@@ -209,7 +259,7 @@ public final class Broker implements AutoCloseable {
     @Override
     public String toString() {
         Stats s = stats;
-        return "Broker[" + address + ", workers = " + s.workers() + ", queued = " + s.queued() + ", tasks = "
+        return "Broker[" + address + (zap != null ? " (CURVE)" : "") + ", workers = " + s.workers() + ", queued = " + s.queued() + ", tasks = "
                 + s.tasks() + ", roots = " + s.roots() + "]";
     }
 
@@ -684,8 +734,31 @@ public final class Broker implements AutoCloseable {
         private long expiryMillis = 5000;
         private long noWorkerMillis = 10_000;
         private int maxAttempts = 3;
+        private RunKeys keys;
 
         private Builder() {
+        }
+
+        /**
+         * Requires ZeroMQ CURVE on the TCP endpoint: connections are encrypted, and only peers that hold the
+         * members' keys of {@code keys} may connect (workers and roots given {@link RunKeys#memberLine()}).
+         * Default: plain TCP, for a broker bound to loopback.
+         *
+         * @throws IllegalArgumentException if {@code keys} lack the broker's secret key (a member's keys)
+         * @throws IllegalStateException    if CURVE keys were set already
+         */
+        public Builder curve(RunKeys keys) {
+            java.util.Objects.requireNonNull(keys, "keys");
+            if (this.keys != null) {
+                throw new IllegalStateException("CURVE keys were already set to " + this.keys);
+            }
+            if (!keys.hasBrokerSecret()) {
+                throw new IllegalArgumentException("a CURVE broker needs the broker's secret key, which " + keys
+                        + " lack (they were read from a member's key line): pass the keys made by"
+                        + " RunKeys.generate()");
+            }
+            this.keys = keys;
+            return this;
         }
 
         /** The TCP endpoint to bind; a port of {@code *} picks a free one. Default {@code tcp://127.0.0.1:*}. */

@@ -1,14 +1,18 @@
 package io.scoop.internal;
 
 import io.scoop.ClusterBrokenException;
+import io.scoop.RunKeys;
 import io.scoop.wire.Command;
 import io.scoop.wire.Hello;
 import io.scoop.wire.Messages;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.zeromq.ZEvent;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMonitor;
 
 /**
  * A peer's (root's or worker's) connection to the broker: two DEALER sockets.
@@ -24,6 +28,11 @@ import org.zeromq.ZMQ;
  * holder, also one that came through {@link #send} for a heartbeat or a cancel, runs the
  * {@linkplain #onRelease flusher} after releasing the lock: otherwise an item queued while it held the lock
  * would wait for the next sender, forever if there is none.
+ *
+ * <p><b>CURVE.</b> Given {@link RunKeys}, both sockets are CURVE clients of the broker (its public key, the
+ * members' key pair) on TCP. During the {@linkplain #handshake handshake} a monitor watches rx, so that a
+ * broker that refuses the keys, or a mismatch of plain and CURVE, fails at once with a message that says so,
+ * instead of at the timeout.
  */
 public final class Link implements AutoCloseable {
     private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -31,16 +40,44 @@ public final class Link implements AutoCloseable {
     private final String address;
     private final ZMQ.Socket rx;
     private final ZMQ.Socket tx;
+    private static final AtomicLong MONITORS = new AtomicLong();
+    private static final int HANDSHAKE_FAILURES = ZMQ.HANDSHAKE_FAILED_AUTH | ZMQ.HANDSHAKE_FAILED_PROTOCOL;
+
     private final ReentrantLock txLock = new ReentrantLock();
+    private final boolean curve;
+    private ZMQ.Socket monitor;
     private volatile boolean closed;
     private volatile Runnable flusher = () -> { };
 
+    /** A plain link; see {@link #Link(ZContext, String, String, int, RunKeys)}. */
     public Link(ZContext ctx, String address, String name, int receiveTimeoutMillis) {
+        this(ctx, address, name, receiveTimeoutMillis, null);
+    }
+
+    /**
+     * Connects both sockets to {@code address}.
+     *
+     * @param keys the run's member keys for a CURVE broker, or null for a plain one; not used on inproc,
+     *             which has no handshake
+     */
+    public Link(ZContext ctx, String address, String name, int receiveTimeoutMillis, RunKeys keys) {
         this.name = name;
         this.address = address;
+        this.curve = keys != null && !address.startsWith("inproc://");
         this.rx = Sockets.create(ctx, SocketType.DEALER, name);
         this.tx = Sockets.create(ctx, SocketType.DEALER, name + "/tx");
+        if (curve) {
+            Sockets.curveClient(rx, keys);
+            Sockets.curveClient(tx, keys);
+        }
         rx.setReceiveTimeOut(receiveTimeoutMillis);
+        if (!address.startsWith("inproc://")) {
+            String endpoint = "inproc://scoop-link-monitor-" + MONITORS.incrementAndGet();
+            rx.monitor(endpoint, HANDSHAKE_FAILURES);
+            monitor = ctx.createSocket(SocketType.PAIR);
+            monitor.setLinger(0);
+            monitor.connect(endpoint);
+        }
         rx.connect(address);
         tx.connect(address);
     }
@@ -57,29 +94,83 @@ public final class Link implements AutoCloseable {
      * Introduces this peer and waits for the broker's answer. Call before the receiving thread starts.
      *
      * @return the broker's first heartbeat
-     * @throws ClusterBrokenException if no broker answers within {@code timeoutMillis}
+     * @throws ClusterBrokenException if no broker answers within {@code timeoutMillis}, or at once if the
+     *                                broker refuses this peer's CURVE keys or the two disagree on CURVE
      */
     public byte[] handshake(Hello hello, long timeoutMillis) {
-        byte[] helloBody = Messages.hello(hello);
-        rx.send(helloBody, 0);
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        long nextHello = start + HELLO_RETRY_NANOS;
-        while (System.nanoTime() - deadline < 0) {
-            if (System.nanoTime() - nextHello >= 0) {
-                // Unanswered: say it again. The broker answers a repeated HELLO from the same process once more
-                // and changes nothing else.
-                rx.send(helloBody, 0);
-                nextHello = System.nanoTime() + HELLO_RETRY_NANOS;
+        try {
+            byte[] helloBody = Messages.hello(hello);
+            rx.send(helloBody, 0);
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            long nextHello = start + HELLO_RETRY_NANOS;
+            while (System.nanoTime() - deadline < 0) {
+                if (System.nanoTime() - nextHello >= 0) {
+                    // Unanswered: say it again. The broker answers a repeated HELLO from the same process once
+                    // more and changes nothing else.
+                    rx.send(helloBody, 0);
+                    nextHello = System.nanoTime() + HELLO_RETRY_NANOS;
+                }
+                byte[] body = rx.recv(0);
+                if (body != null && Command.of(body) == Command.HEARTBEAT) {
+                    return body;
+                }
+                String refusal = handshakeFailure(hello);
+                if (refusal != null) {
+                    throw new ClusterBrokenException(refusal);
+                }
             }
-            byte[] body = rx.recv(0);
-            if (body != null && Command.of(body) == Command.HEARTBEAT) {
-                return body;
-            }
+            throw new ClusterBrokenException("no Scoop broker answered at " + address + " within " + timeoutMillis
+                    + " ms: check that the broker (the launcher, or the embedded executor) is running and that this"
+                    + " address is reachable from " + Hosts.localName() + ". If the broker uses CURVE, it may also"
+                    + " have refused this " + role(hello) + " because its keys do not match the run's: "
+                    + KEYS_HINT);
+        } finally {
+            stopMonitor();
         }
-        throw new ClusterBrokenException("no Scoop broker answered at " + address + " within " + timeoutMillis
-                + " ms: check that the broker (the launcher, or the embedded executor) is running and that"
-                + " this address is reachable from " + Hosts.localName());
+    }
+
+    private static final String KEYS_HINT = "a worker reads the run's key line on stdin (WorkerMain --keys-stdin),"
+            + " a root under the launcher from " + RunKeys.ENV + " (or DistributedExecutor.builder().connect(address,"
+            + " keys)); keys are made anew for every run, so they must come from the run of this broker";
+
+    /** The reason the handshake failed for good, as the monitor reports it, or null if it has not. */
+    private String handshakeFailure(Hello hello) {
+        if (monitor == null) {
+            return null;
+        }
+        ZEvent e = ZEvent.recv(monitor, ZMQ.DONTWAIT);
+        if (e == null) {
+            return null;
+        }
+        String who = "this " + role(hello) + " (" + hello.name() + ")";
+        if (e.getEvent() == ZMonitor.Event.HANDSHAKE_FAILED_AUTH) {
+            return "the Scoop broker at " + address + " refused " + who + ": the broker uses CURVE and these keys"
+                    + " are not the run's (status " + e.getValue() + "). " + capitalize(KEYS_HINT);
+        }
+        if (e.getEvent() == ZMonitor.Event.HANDSHAKE_FAILED_PROTOCOL) {
+            return "the handshake of " + who + " with the Scoop broker at " + address + " failed (" + e.getValue()
+                    + "): " + (curve ? "this peer uses CURVE keys, and the broker does not, or has other keys: give"
+                            + " this peer the keys of this broker's run, or none if the broker is plain"
+                            : "the broker requires CURVE and this peer has no keys. " + capitalize(KEYS_HINT));
+        }
+        return null;
+    }
+
+    private void stopMonitor() {
+        if (monitor != null) {
+            rx.monitor(null, 0);
+            monitor.close();
+            monitor = null;
+        }
+    }
+
+    private static String role(Hello hello) {
+        return hello.isWorker() ? "worker" : "root";
+    }
+
+    private static String capitalize(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     /** Receives one message body, or null after the receive timeout. Receiving thread only. */
@@ -150,6 +241,7 @@ public final class Link implements AutoCloseable {
 
     /** Closes rx; call from the receiving thread once its loop has ended. */
     public void closeReceiver() {
+        stopMonitor();
         rx.close();
     }
 

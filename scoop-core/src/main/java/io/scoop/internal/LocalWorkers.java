@@ -1,5 +1,6 @@
 package io.scoop.internal;
 
+import io.scoop.RunKeys;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,11 +21,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Forks worker JVMs on this machine and owns their lifetime.
  *
- * <p>Each worker's standard input is a pipe this object holds open and never writes to: the worker exits
+ * <p>Each worker's standard input is a pipe this object holds open: the worker exits
  * when it reads end-of-file, which happens when we {@link #close} it or when this JVM dies in any way,
  * {@code kill -9} included. Its stdout and stderr are forwarded line by line with a {@code [w1]} prefix
  * (the last lines of stderr are kept to explain an early exit). A worker that exits while we did not ask it
  * to is reported to the {@link Listener}, so the broker can requeue its tasks at once.
+ *
+ * <p>With {@linkplain Spec#keys() keys} (a broker with CURVE), each worker is started with
+ * {@code --keys-stdin} and the first and only thing written to its stdin is the run's key line: the keys are
+ * on no command line, and the pipe is readable by this process and the worker only.
  */
 public final class LocalWorkers implements AutoCloseable {
     /** Hears about workers that exit on their own. */
@@ -38,9 +43,25 @@ public final class LocalWorkers implements AutoCloseable {
         void exited(String name, int exitCode, String why, int remaining);
     }
 
-    /** How to start the workers. */
+    /**
+     * How to start the workers.
+     *
+     * @param keys the run's keys, for a broker with CURVE; null for a plain broker
+     */
     public record Spec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
-            long heartbeatMillis, long expiryMillis, String namePrefix, PrintStream out, PrintStream err) {
+            long heartbeatMillis, long expiryMillis, String namePrefix, PrintStream out, PrintStream err,
+            RunKeys keys) {
+        /** Keeps only what members need of the keys: never the broker's secret. */
+        public Spec {
+            keys = keys == null ? null : keys.forMembers();
+        }
+
+        /** A spec for a plain broker (no keys). */
+        public Spec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
+                long heartbeatMillis, long expiryMillis, String namePrefix, PrintStream out, PrintStream err) {
+            this(brokerAddress, classpath, jvmOptions, threadsPerWorker, heartbeatMillis, expiryMillis, namePrefix,
+                    out, err, null);
+        }
     }
 
     private final Spec spec;
@@ -62,6 +83,15 @@ public final class LocalWorkers implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             String name = spec.namePrefix() + (++seq);
             Process p = new ProcessBuilder(command(name)).start();
+            if (spec.keys() != null) {
+                try {
+                    spec.keys().writeMemberLine(p.getOutputStream());
+                } catch (IOException e) {
+                    p.destroyForcibly();
+                    throw new IOException("could not hand the run's keys to worker " + name + " (pid " + p.pid()
+                            + ") through its standard input: " + e.getMessage(), e);
+                }
+            }
             processes.put(name, p);
             stdins.add(p.getOutputStream());
             alive.incrementAndGet();
@@ -107,6 +137,9 @@ public final class LocalWorkers implements AutoCloseable {
         cmd.add("--expiry");
         cmd.add(Long.toString(spec.expiryMillis()));
         cmd.add("--watch-stdin");
+        if (spec.keys() != null) {
+            cmd.add("--keys-stdin");
+        }
         return cmd;
     }
 

@@ -24,7 +24,17 @@ public final class Sockets {
         return s;
     }
 
-    /** A context with one I/O thread; {@code ZContext} threads are daemons, so they never hold the JVM. */
+    /**
+     * Makes {@code s} a CURVE client of the run's broker: the broker's public key, and the members' key pair.
+     * Call before {@code connect}.
+     */
+    public static void curveClient(ZMQ.Socket s, io.scoop.RunKeys keys) {
+        s.setCurveServerKey(keys.brokerPublicKey());
+        s.setCurvePublicKey(keys.memberPublicKey());
+        s.setCurveSecretKey(keys.memberSecretKey());
+    }
+
+        /** A context with one I/O thread; {@code ZContext} threads are daemons, so they never hold the JVM. */
     public static ZContext context() {
         return new ZContext(1);
     }

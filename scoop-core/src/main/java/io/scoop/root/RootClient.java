@@ -2,6 +2,7 @@ package io.scoop.root;
 
 import io.scoop.ClusterBrokenException;
 import io.scoop.ResultNotSerializableException;
+import io.scoop.RunKeys;
 import io.scoop.WorkerLostException;
 import io.scoop.internal.Hosts;
 import io.scoop.internal.Link;
@@ -70,13 +71,34 @@ public final class RootClient implements AutoCloseable {
      */
     public RootClient(ZContext ctx, String address, String namePrefix, long heartbeatMillis, long expiryMillis,
             long connectTimeoutMillis) {
+        this(ctx, address, namePrefix, heartbeatMillis, expiryMillis, connectTimeoutMillis, null);
+    }
+
+    /**
+     * Connects to the broker at {@code address}, as a CURVE client with {@code keys} unless they are null, and
+     * waits for its answer.
+     *
+     * @param namePrefix the start of this client's name, e.g. {@code root} or {@code w3/root}
+     * @param keys       the run's member keys, for a broker with CURVE; null for a plain one
+     * @throws ClusterBrokenException if no broker answers within {@code connectTimeoutMillis}, or it refuses
+     *                                the keys
+     */
+    public RootClient(ZContext ctx, String address, String namePrefix, long heartbeatMillis, long expiryMillis,
+            long connectTimeoutMillis, RunKeys keys) {
         this.name = namePrefix + "-" + Hosts.pid() + "-" + CLIENTS.incrementAndGet();
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
-        this.link = new Link(ctx, address, name, (int) Math.min(heartbeatMillis, 250));
+        this.link = new Link(ctx, address, name, (int) Math.min(heartbeatMillis, 250), keys);
         link.onRelease(this::flush);
-        byte[] first = link.handshake(new Hello(Hello.ROOT, name, 0, 0, Hosts.pid(), Hosts.localName()),
-                connectTimeoutMillis);
+        byte[] first;
+        try {
+            first = link.handshake(new Hello(Hello.ROOT, name, 0, 0, Hosts.pid(), Hosts.localName()),
+                    connectTimeoutMillis);
+        } catch (RuntimeException e) {
+            link.close();
+            link.closeReceiver();
+            throw e;
+        }
         onHeartbeat(first);
         this.rxThread = new Thread(this::receiveLoop, "scoop-root-rx " + name);
         rxThread.setDaemon(true);

@@ -1,5 +1,6 @@
 package io.scoop.worker;
 
+import io.scoop.RunKeys;
 import io.scoop.internal.Blocking;
 import io.scoop.internal.Hosts;
 import io.scoop.internal.Link;
@@ -76,6 +77,7 @@ public final class Worker {
     private final long heartbeatNanos;
     private final long expiryNanos;
     private final ZContext ctx;
+    private final RunKeys keys;
     private final Link link;
     private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
     private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
@@ -104,13 +106,23 @@ public final class Worker {
     private double avgTaskNanos = -1;
 
     public Worker(String brokerAddress, String name, int threads, long heartbeatMillis, long expiryMillis) {
+        this(brokerAddress, name, threads, heartbeatMillis, expiryMillis, null);
+    }
+
+    /**
+     * A worker of a broker with CURVE, when {@code keys} (the run's member keys) are not null; its nested
+     * tasks' connection uses them too.
+     */
+    public Worker(String brokerAddress, String name, int threads, long heartbeatMillis, long expiryMillis,
+            RunKeys keys) {
         this.name = name;
+        this.keys = keys;
         this.brokerAddress = brokerAddress;
         this.threads = threads;
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
         this.ctx = Sockets.context();
-        this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 50));
+        this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 50), keys);
         link.onRelease(this::flush);
         this.runner = new TaskRunner(this);
         this.allowedThreads = threads;
@@ -407,7 +419,7 @@ public final class Worker {
                 c = nestedClient;
                 if (c == null) {
                     c = new RootClient(ctx, brokerAddress, name + "/root", heartbeatNanos / 1_000_000,
-                            expiryNanos / 1_000_000, 10_000);
+                            expiryNanos / 1_000_000, 10_000, keys);
                     nestedClient = c;
                 }
             }

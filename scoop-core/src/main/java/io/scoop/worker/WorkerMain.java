@@ -1,18 +1,30 @@
 package io.scoop.worker;
 
+import io.scoop.ClusterBrokenException;
+import io.scoop.RunKeys;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The entry point of a worker JVM:
  * {@code java -cp ... io.scoop.worker.WorkerMain --broker tcp://host:port --name w1 [--threads 1]
- * [--heartbeat 1000] [--expiry 5000] [--watch-stdin]}.
+ * [--heartbeat 1000] [--expiry 5000] [--keys-stdin] [--watch-stdin]}.
+ *
+ * <p>With {@code --keys-stdin} the worker first reads one line from its standard input: the run's key line
+ * ({@link RunKeys#memberLine()}), with which it connects to a broker that uses CURVE. Keys never appear on
+ * the command line. A missing or malformed line ends the worker with exit code 2 and a message that says
+ * why; a broker that refuses the keys, with exit code 4.
  *
  * <p>With {@code --watch-stdin} the worker exits as soon as its standard input closes: the process that
  * started it holds the other end, so the worker ends within moments of its parent, even after a
  * {@code kill -9}. Without it (or as well), it exits when the broker has been silent for the expiry.
  */
 public final class WorkerMain {
+    /** The longest key line read from stdin; the real one has about 140 characters. */
+    private static final int MAX_KEY_LINE = 1024;
+
     private WorkerMain() {
     }
 
@@ -23,6 +35,7 @@ public final class WorkerMain {
         long heartbeat = 1000;
         long expiry = 5000;
         boolean watchStdin = false;
+        boolean keysStdin = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--broker" -> broker = args[++i];
@@ -31,9 +44,11 @@ public final class WorkerMain {
                 case "--heartbeat" -> heartbeat = Long.parseLong(args[++i]);
                 case "--expiry" -> expiry = Long.parseLong(args[++i]);
                 case "--watch-stdin" -> watchStdin = true;
+                case "--keys-stdin" -> keysStdin = true;
                 default -> {
                     System.err.println("scoop worker: unknown argument '" + args[i] + "'; expected --broker URL"
-                            + " --name NAME [--threads N] [--heartbeat MS] [--expiry MS] [--watch-stdin]");
+                            + " --name NAME [--threads N] [--heartbeat MS] [--expiry MS] [--keys-stdin]"
+                            + " [--watch-stdin]");
                     System.exit(2);
                 }
             }
@@ -42,16 +57,57 @@ public final class WorkerMain {
             System.err.println("scoop worker: --broker tcp://HOST:PORT is required");
             System.exit(2);
         }
+        RunKeys keys = null;
+        if (keysStdin) {
+            try {
+                keys = RunKeys.parse(readKeyLine(System.in));
+            } catch (IOException | IllegalArgumentException e) {
+                System.err.println("scoop worker " + name + ": --keys-stdin: " + e.getMessage());
+                System.exit(2);
+            }
+        }
         if (watchStdin) {
             Thread watcher = new Thread(WorkerMain::exitOnStdinClose, "scoop-stdin-watch");
             watcher.setDaemon(true);
             watcher.start();
         }
-        Worker worker = new Worker(broker, name, threads, heartbeat, expiry);
+        Worker worker = new Worker(broker, name, threads, heartbeat, expiry, keys);
         TaskContext.setProcessWorker(worker);
-        boolean orderly = worker.run(30_000);
+        boolean orderly;
+        try {
+            orderly = worker.run(30_000);
+        } catch (ClusterBrokenException e) {
+            System.err.println("scoop worker " + worker.describe() + ": " + e.getMessage());
+            System.exit(4);
+            return;
+        }
         System.out.flush();
         System.exit(orderly ? 0 : 3);
+    }
+
+    /**
+     * Reads the key line: the bytes up to the first line feed, read one at a time so that nothing after it is
+     * taken from the stream.
+     *
+     * @throws IOException if the stream ends first, or the line is too long to be a key line
+     */
+    static String readKeyLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(160);
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) {
+                throw new IOException("standard input ended before a whole key line was read (" + line.size()
+                        + " bytes): whoever starts the worker with --keys-stdin must write the run's key line"
+                        + " (RunKeys.memberLine()) and a line feed to its standard input");
+            }
+            if (line.size() >= MAX_KEY_LINE) {
+                throw new IOException("the first line of standard input is longer than " + MAX_KEY_LINE
+                        + " bytes, so it is not a key line: with --keys-stdin, the first line must be the run's"
+                        + " key line (RunKeys.memberLine())");
+            }
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.US_ASCII);
     }
 
     private static void exitOnStdinClose() {

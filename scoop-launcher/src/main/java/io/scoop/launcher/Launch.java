@@ -1,5 +1,6 @@
 package io.scoop.launcher;
 
+import io.scoop.RunKeys;
 import io.scoop.broker.Broker;
 import io.scoop.internal.RespawnBudget;
 import java.io.File;
@@ -57,6 +58,14 @@ final class Launch {
      *   workers  their stdin pipe closes: Spawner.close(), or the death of this JVM (kill -9 included)
      *   broker   a thread of this JVM: closed last, and gone with the JVM in any case
      *
+     * CURVE (--curve, or any remote host in the plan): keys are made for this run (RunKeys.generate()) and
+     * never leave this JVM but as the member line, which has no broker secret: on each worker's stdin
+     * (LocalWorkers writes it to the pipe it keeps anyway; WorkerMain --keys-stdin reads it) and in the
+     * root's environment (RunKeys.ENV). Not on any command line and in no file: a process's environment is
+     * readable by its user and the superuser only, the same people who could read a 0600 file, and nothing
+     * is left on disk if this JVM is killed. Without CURVE, RunKeys.ENV is removed from the root's environment
+     * in case our own environment has one.
+     *
      * A worker that exits while we run is reported to the broker at once, so that its tasks are requeued
      * now rather than at the heartbeat expiry; when none is left, the broker fails every pending task with
      * one named reason instead of letting the root wait forever.
@@ -99,6 +108,7 @@ final class Launch {
     private final PrintStream workerOut;
     private final PrintStream workerErr;
     private final Remote remote;
+    private final boolean curve;
     private final List<Spawner> spawners = new CopyOnWriteArrayList<>();
     /** Dead workers are replaced, up to as many per minute as the plan has workers. */
     private final RespawnBudget respawns;
@@ -116,6 +126,16 @@ final class Launch {
      */
     Launch(LaunchPlan plan, PrintWriter log, boolean verbose, PrintStream workerOut, PrintStream workerErr,
             Remote remote) {
+        this(plan, log, verbose, workerOut, workerErr, remote, false);
+    }
+
+    /**
+     * @param curve whether the broker uses CURVE with keys made for this run even when every host is this
+     *              machine; a plan with a remote host always does
+     */
+    Launch(LaunchPlan plan, PrintWriter log, boolean verbose, PrintStream workerOut, PrintStream workerErr,
+            Remote remote, boolean curve) {
+        this.curve = curve || !plan.remoteHosts().isEmpty();
         this.plan = plan;
         this.remote = remote;
         this.respawns = new RespawnBudget(Math.max(1, plan.totalWorkers()), 1, TimeUnit.MINUTES);
@@ -159,20 +179,28 @@ final class Launch {
     /** Starts broker, workers and root; returns the root, or null if stop() came first. */
     private Process start() throws IOException {
         Broker b;
+        RunKeys keys = curve ? RunKeys.generate() : null;
         synchronized (this) {
             if (state != State.STARTING) {
                 return null;
             }
-            b = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS).start();
+            Broker.Builder bb = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS);
+            if (keys != null) {
+                bb.curve(keys);
+            }
+            b = bb.start();
             broker = b;
         }
         if (verbose) {
             log.print(plan.describe(b.address()));
             log.flush();
         }
+        if (keys != null) {
+            say("CURVE: keys made for this run; workers read them on stdin, the root in " + RunKeys.ENV);
+        }
         String localAddress = LaunchPlan.localDial(b.address());
         WorkerSpec spec = new WorkerSpec(localAddress, plan.classpath(), plan.workerJvmOptions(),
-                plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr);
+                plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr, keys);
         Map<Host, SshSpawner> remoteSpawners = prepareRemoteHosts(spec, plan.remoteDial(b.address()));
         if (remoteSpawners == null) {
             return null;
@@ -213,6 +241,11 @@ final class Launch {
         }
         ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();
         pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
+        if (keys != null) {
+            pb.environment().put(RunKeys.ENV, keys.memberLine());
+        } else {
+            pb.environment().remove(RunKeys.ENV);
+        }
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
         pb.environment().put("SCOOP_LAUNCHER_PID", Long.toString(ProcessHandle.current().pid()));
         synchronized (this) {

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * Forks worker JVMs on this machine, through scoop-core's {@link LocalWorkers}: each worker's stdin is a pipe
  * this JVM holds, so the workers exit by themselves when the launcher dies in any way, {@code kill -9}
- * included; their output is forwarded line by line with a {@code [w1] } prefix.
+ * included; their output is forwarded line by line with a {@code [w1] } prefix. With CURVE, the run's key
+ * line is the first thing written to that pipe ({@code --keys-stdin}).
  */
 final class LocalSpawner implements Spawner {
     private final String host;
@@ -24,7 +25,7 @@ final class LocalSpawner implements Spawner {
         this.host = host;
         this.workers = new LocalWorkers(new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
                 spec.jvmOptions(), spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w",
-                spec.out(), spec.err()), (name, exitCode, why, remaining) -> listener.exited(this, name, why));
+                spec.out(), spec.err(), spec.keys()), (name, exitCode, why, remaining) -> listener.exited(this, name, why));
     }
 
     @Override

@@ -201,6 +201,11 @@ public final class ScoopLauncher implements Callable<Integer> {
             description = "The jars are already at the same paths on every remote host (a shared file system):"
                     + " copy nothing.")
     boolean sharedPaths;
+    @Option(names = "--curve", hidden = true,
+            description = "Use ZeroMQ CURVE with keys made for this run even when every host is this machine (it is"
+                    + " always used with remote hosts): connections are encrypted, and only the run's processes"
+                    + " may connect to the broker.")
+    boolean curve;
 
     @Option(names = "--dry-run",
             description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
@@ -300,7 +305,7 @@ public final class ScoopLauncher implements Callable<Integer> {
             }
         }
         try {
-            return new Launch(plan, err, verbose, System.out, System.err, remote).run();
+            return new Launch(plan, err, verbose, System.out, System.err, remote, curve).run();
         } catch (IOException e) {
             err.println("scoop: " + e.getMessage());
             err.flush();

@@ -300,7 +300,8 @@ final class SshSpawner implements Spawner {
             }
             SSHClient client = clients.get(index / CHANNELS_PER_CONNECTION);
             LocalWorkers.Spec remote = new LocalWorkers.Spec(brokerAddress, classpath, spec.jvmOptions(),
-                    spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w", spec.out(), spec.err());
+                    spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w", spec.out(), spec.err(),
+                    spec.keys());
             String line = "exec " + LaunchPlan.join(LocalWorkers.command(options.java(), remote, name));
             Session session = client.startSession();
             Session.Command cmd;
@@ -309,6 +310,17 @@ final class SshSpawner implements Spawner {
             } catch (IOException e) {
                 session.close();
                 throw e;
+            }
+            if (spec.keys() != null) {
+                // The run's CURVE keys travel inside the encrypted SSH channel, on the worker's stdin: never on a
+                // command line (visible in ps) or in a file.
+                try {
+                    spec.keys().writeMemberLine(cmd.getOutputStream());
+                } catch (IOException e) {
+                    session.close();
+                    throw new IOException("could not hand the run's keys to worker " + name + " through its SSH"
+                            + " channel: " + e.getMessage(), e);
+                }
             }
             RemoteWorker w = new RemoteWorker(name, session, cmd);
             workers.add(w);

@@ -1,5 +1,6 @@
 package io.scoop.launcher;
 
+import io.scoop.RunKeys;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -14,10 +15,13 @@ import java.util.List;
  * @param expiryMillis     silence after which a peer counts as lost; must match the broker's
  * @param out              where workers' standard output goes, each line prefixed with {@code [w1] }
  * @param err              where workers' standard error goes, prefixed the same way
+ * @param keys             the run's keys when the broker uses CURVE (members' keys only), else null; a
+ *                         spawner hands {@link RunKeys#memberLine()} to each worker on its stdin
  */
 record WorkerSpec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
-        long heartbeatMillis, long expiryMillis, PrintStream out, PrintStream err) {
+        long heartbeatMillis, long expiryMillis, PrintStream out, PrintStream err, RunKeys keys) {
     WorkerSpec {
         jvmOptions = List.copyOf(jvmOptions);
+        keys = keys == null ? null : keys.forMembers();
     }
 }

@@ -125,6 +125,28 @@ class SshLauncherRunTest {
     /* ---------------- staging ---------------- */
 
     /** The first run copies every jar to the cache, named by hash; the second copies none. */
+    /**
+     * With a remote host the run uses CURVE by itself: the workers over SSH get the run's keys on their stdin,
+     * through the SSH channel, and no process's command line shows them.
+     */
+    @Test
+    void run_remoteHost_usesCurveWithKeysOnlyOnTheSshChannel() throws IOException {
+        Path jar = AppJars.withMainClass(dir, CurveApp.class);
+        start(dir.resolve("cache"), List.of(), "-v", "--hosts", "testhost", "testhost", "-n", "2", jar.toString(),
+                "1000", "2");
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        String out = launcher.out();
+        assertTrue(out.contains(" with CURVE, workers = "), "the root connected with CURVE" + diagnostics());
+        assertTrue(out.contains("sum=333833500\n"), diagnostics());
+        assertTrue(out.contains("worker pids=2\n"), "tasks ran on both remote workers" + diagnostics());
+        assertTrue(out.contains("command lines with keys=0\n"), diagnostics());
+        assertTrue(out.contains("workers with --keys-stdin=2\n"), diagnostics());
+        assertTrue(out.contains("workers with keys in environment=0\n"), diagnostics());
+        assertTrue(launcher.err().contains("scoop: CURVE: keys made for this run"), diagnostics());
+    }
+
     @Test
     void staging_secondRun_copiesNothing() throws IOException {
         Path jar = AppJars.withMainClass(dir, ExitApp.class);
