@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * address on a veth link, where OpenSSH's sshd runs ({@link NetnsHost}). Checked: the tasks ran inside the
  * namespace (their {@code /proc/self/ns/net} is the namespace's, not ours), their output carries the
  * {@code [10.213.X.2/w1] } prefix, the jars were copied over SFTP to the remote cache, the broker's automatic
- * address is one the namespace can reach, and no process is left, in the namespace or here, after a normal
+ * address is one the namespace can reach, --tunnel works when the namespace cannot reach the broker at all
+ * (it binds our loopback only) and fails with one line when sshd refuses the forward, and no process is left, in the namespace or here, after a normal
  * run or SIGINT.
  *
  * <p>Skips only when the namespace cannot be made: not root, or {@code ip} or {@code sshd} missing (CI runs as
@@ -39,13 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NetnsLauncherTest {
     /*
-     * One namespace and one sshd (port 22 inside the namespace, AllowTcpForwarding yes) for the class; each test
+     * One namespace for the class, with two sshds: port 22 with AllowTcpForwarding remote (what --tunnel needs),
+     * and port 2222 with AllowTcpForwarding no (the refusal); each test
      * its own temp dir and remote cache. The remote host is named by its address, as --hosts 10.213.X.2, with
      * a Host block for that address in the temp ssh config.
      */
 
     private static final Duration RUN_DEADLINE = Duration.ofSeconds(60);
     private static final int SSH_PORT = 22;
+    /** A second sshd in the namespace, with AllowTcpForwarding no. */
+    private static final int NO_FORWARDING_PORT = 2222;
 
     @TempDir
     static Path hostDir;
@@ -62,7 +66,8 @@ class NetnsLauncherTest {
         Optional<String> unavailable = NetnsHost.unavailableReason();
         Assumptions.assumeTrue(unavailable.isEmpty(), () -> "no network namespace host: " + unavailable.get());
         host = NetnsHost.create(hostDir);
-        host.startSshd(SSH_PORT, "yes");
+        host.startSshd(SSH_PORT, "remote");
+        host.startSshd(NO_FORWARDING_PORT, "no");
     }
 
     @AfterAll
@@ -184,6 +189,52 @@ class NetnsLauncherTest {
 
         start("-v", "--hosts", host.address(), "-n", "2", jar.toString(), "2");
         assertTasksRanInTheNamespace();
+    }
+
+    /* ---------------- --tunnel ---------------- */
+
+    /**
+     * --tunnel: the broker binds our 127.0.0.1, which the namespace cannot reach (its 127.0.0.1 is its own),
+     * and the run works all the same, through a port forwarded on the namespace's loopback.
+     */
+    @Test
+    void tunnel_brokerOnLoopbackOnly_tasksRunInTheNamespace() throws IOException {
+        Path jar = AppJars.withMainClass(dir, NetnsApp.class);
+        start("-v", "--tunnel", "--hosts", host.address(), "-n", "2", jar.toString(), "2");
+
+        assertTasksRanInTheNamespace();
+        String err = launcher.err();
+        assertTrue(err.contains("  broker:    tcp://127.0.0.1:"), "the broker binds loopback only" + diagnostics());
+        assertTrue(err.contains("(loopback only: remote workers reach it through their host's SSH connection"
+                + " (--tunnel))\n"), diagnostics());
+        assertTrue(Pattern.compile("scoop: " + Pattern.quote(host.address()) + ": --tunnel: workers there dial"
+                + " tcp://127\\.0\\.0\\.1:\\d+, forwarded through SSH to the broker at tcp://127\\.0\\.0\\.1:\\d+\n")
+                .matcher(err).find(), diagnostics());
+    }
+
+    /** --tunnel to an sshd with AllowTcpForwarding no: exit 1 with one line that names the host and the fix. */
+    @Test
+    void tunnel_forwardingRefused_oneLineWithTheFix() throws IOException {
+        Path jar = AppJars.withMainClass(dir, NetnsApp.class);
+        List<String> args = new ArrayList<>(List.of(
+                "--ssh-config", host.sshConfig(dir.resolve("ssh_config"), "closedhost", NO_FORWARDING_PORT).toString(),
+                "--known-hosts", host.knownHosts(dir.resolve("known_hosts"), NO_FORWARDING_PORT).toString(),
+                "--remote-cache", dir.resolve("cache").toString(),
+                "--java", LaunchPlan.javaExecutable(),
+                "--tunnel", "--hosts", "closedhost", "-n", "1", jar.toString(), "1"));
+        launcher = ForkedLauncher.start(args.toArray(String[]::new));
+
+        assertEquals(1, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        launcher.awaitNoMarkedProcess(Duration.ofSeconds(10));
+        List<String> lines = launcher.err().lines().toList();
+        assertEquals(1, lines.size(), diagnostics());
+        String line = lines.get(0);
+        assertTrue(line.startsWith("scoop: host closedhost (" + host.address() + ":" + NO_FORWARDING_PORT + "):"
+                + " refused port forwarding for --tunnel ("), diagnostics());
+        assertTrue(line.endsWith("): set AllowTcpForwarding yes (or remote) in its sshd_config, or run without"
+                + " --tunnel and pass --broker-hostname with an address of this machine that closedhost can reach;"
+                + " nothing was started (pass --on-host-failure=skip to go on without unreachable hosts)"),
+                diagnostics());
     }
 
     /* ---------------- lifetime ---------------- */
