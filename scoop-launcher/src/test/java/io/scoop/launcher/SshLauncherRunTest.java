@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * server in this JVM, reached through a temp ssh config and known_hosts, that runs each worker as a real
  * process through {@code /bin/sh -c}. Checked: tasks run on the remote workers, output carries the
  * {@code [testhost/w1] } prefix, {@code --tunnel} works through a forwarded port, jars are staged once,
- * unreachable hosts stop or are skipped, and no worker
- * started over SSH outlives the run: after a normal exit, a throwing root, or SIGINT.
+ * unreachable hosts stop or are skipped, and no worker started over SSH outlives the run: after a normal
+ * exit, a throwing root, or SIGINT.
  */
 class SshLauncherRunTest {
     /*
