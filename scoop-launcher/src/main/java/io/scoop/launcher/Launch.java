@@ -31,8 +31,8 @@ final class Launch {
      * Implementation notes.
      *
      * The pipeline, in run():
-     *   broker -> remote hosts: connect and stage jars, all hosts in parallel -> workers, host by host -> root
-     *   -> wait for the root -> stop()
+     *   broker -> remote hosts: connect (and forward a port, with --tunnel) and stage jars, all hosts in parallel
+     *   -> workers, host by host -> root -> wait for the root -> stop()
      *
      * Remote hosts are prepared before any worker starts, so that with --on-host-failure=stop a host that
      * cannot be reached stops the run with nothing started but the broker (which stop() closes). With skip,
@@ -201,7 +201,9 @@ final class Launch {
         String localAddress = LaunchPlan.localDial(b.address());
         WorkerSpec spec = new WorkerSpec(localAddress, plan.classpath(), plan.workerJvmOptions(),
                 plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr, keys);
-        Map<Host, SshSpawner> remoteSpawners = prepareRemoteHosts(spec, plan.remoteDial(b.address()));
+        // With --tunnel, each remote host gets a port on its loopback forwarded to the broker's local address.
+        String remoteAddress = plan.tunnel() ? localAddress : plan.remoteDial(b.address());
+        Map<Host, SshSpawner> remoteSpawners = prepareRemoteHosts(spec, remoteAddress);
         if (remoteSpawners == null) {
             return null;
         }

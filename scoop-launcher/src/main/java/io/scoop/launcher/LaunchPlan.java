@@ -22,9 +22,11 @@ import java.util.regex.Pattern;
  * @param workersFrom      where the worker count came from, e.g. {@code -n 4} or {@code default: SLURM_NTASKS=4}
  * @param brokerBind       the endpoint the broker binds, e.g. {@code tcp://127.0.0.1:*} (port chosen at start)
  * @param brokerHost       the name or address remote workers dial to reach the broker, e.g. {@code 10.0.0.5};
- *                         null when every host is this machine, or when no address could be found (then the
- *                         plan can be shown but not run: see {@link #brokerProblem()})
+ *                         null when every host is this machine, with {@code --tunnel}, or when no address
+ *                         could be found (then the plan can be shown but not run: see {@link #brokerProblem()})
  * @param brokerNote       why the broker binds where it does, for the plan
+ * @param tunnel           {@code --tunnel}: remote workers reach the broker through their host's SSH connection
+ *                         (a port forwarded from the host's loopback), so the broker stays on loopback here
  * @param threadsPerWorker task threads in each worker
  * @param workerJvmOptions options for every worker JVM
  * @param rootJvmOptions   options for the root JVM
@@ -33,7 +35,7 @@ import java.util.regex.Pattern;
  * @param appArgs          the root's arguments
  */
 record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, String brokerBind,
-        String brokerHost, String brokerNote, int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String classpath,
+        String brokerHost, String brokerNote, boolean tunnel, int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String classpath,
         String mainClass, List<String> appArgs) {
     /** The name of this machine in a plan when no host was named. */
     static final String LOCALHOST = "localhost";
@@ -41,6 +43,8 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
     static final String BROKER_ENV = "SCOOP_BROKER";
     /** Loopback with a free port: used when every host is this machine, so no other machine can connect. */
     static final String LOOPBACK_BIND = "tcp://127.0.0.1:*";
+    /** The host remote workers dial with {@code --tunnel}: their own loopback, where the forwarded port is. */
+    static final String TUNNEL_DIAL_HOST = "127.0.0.1";
     /** Every interface with a free port: what remote hosts need to reach the broker. */
     static final String ALL_INTERFACES_BIND = "tcp://0.0.0.0:*";
 
@@ -72,10 +76,13 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
 
     /**
      * The plan for a run of {@code workers} workers spread over {@code hosts} ({@link WorkerSpread}). The broker
-     * binds loopback only when every host that gets workers is this machine; otherwise see {@link #placeBroker}.
+     * binds loopback only when every host that gets workers is this machine, or with {@code tunnel}; otherwise
+     * see {@link #placeBroker}.
      *
      * @param hosts             the hosts and where they came from
-     * @param brokerHostname    {@code --broker-hostname}: what remote workers dial, or null to pick an address
+     * @param brokerHostname    {@code --broker-hostname}: what remote workers dial, or null to pick an address;
+     *                          must be null with {@code tunnel}
+     * @param tunnel            {@code --tunnel}: remote workers reach the broker through SSH
      * @param workers           number of worker JVMs
      * @param workersFrom       where that number came from, e.g. {@code -n 4}
      * @param threadsPerWorker  task threads in each
@@ -86,7 +93,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
      * @param mainClass         the root's main class
      * @param appArgs           the root's arguments
      */
-    static LaunchPlan of(HostList hosts, String brokerHostname, int workers, String workersFrom, int threadsPerWorker,
+    static LaunchPlan of(HostList hosts, String brokerHostname, boolean tunnel, int workers, String workersFrom, int threadsPerWorker,
             List<String> workerJvmOptions, List<String> rootJvmOptions, String launcherClasspath, Path appJar,
             String mainClass, List<String> appArgs) {
         // The launcher's classes come first, for workers and root alike: both must load the same scoop-core
@@ -96,10 +103,18 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
                 : launcherClasspath + File.pathSeparator + appJar;
         List<HostShare> shares = WorkerSpread.over(hosts.hosts(), workers);
         boolean allLocal = shares.stream().allMatch(s -> s.workers() == 0 || s.host().isLocal());
+        if (tunnel && brokerHostname != null) {
+            throw new IllegalArgumentException("--tunnel and --broker-hostname " + brokerHostname + " exclude each"
+                    + " other");
+        }
         String[] broker = allLocal
                 ? new String[] {LOOPBACK_BIND, null, "loopback only: every host is this machine"}
+                : tunnel
+                ? new String[] {LOOPBACK_BIND, null, "loopback only: remote workers reach it through their host's SSH"
+                    + " connection (--tunnel)"}
                 : placeBroker(brokerHostname, LaunchPlan::routableAddress);
-        return new LaunchPlan(hosts.source(), shares, workersFrom, broker[0], broker[1], broker[2], threadsPerWorker,
+        return new LaunchPlan(hosts.source(), shares, workersFrom, broker[0], broker[1], broker[2], tunnel && !allLocal,
+                threadsPerWorker,
                 workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs);
     }
 
@@ -170,7 +185,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
      */
     String brokerProblem() {
         List<Host> remote = remoteHosts();
-        if (remote.isEmpty() || brokerHost != null) {
+        if (remote.isEmpty() || brokerHost != null || tunnel) {
             return null;
         }
         String first = remote.get(0).name();
@@ -184,9 +199,12 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         return boundAddress.replace("tcp://0.0.0.0:", "tcp://127.0.0.1:");
     }
 
-    /** The endpoint remote workers dial, given the broker's bound address; null when every host is local. */
+    /**
+     * The endpoint remote workers dial, given the broker's bound address; null when every host is local, and
+     * with {@code --tunnel} (each host's forwarded port is known only once its SSH connection forwards it).
+     */
     String remoteDial(String boundAddress) {
-        if (brokerHost == null) {
+        if (brokerHost == null || tunnel) {
             return null;
         }
         return "tcp://" + bracketed(brokerHost) + boundAddress.substring(boundAddress.lastIndexOf(':'));
@@ -254,7 +272,10 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         sb.append("  broker:    ").append(brokerAddress != null ? brokerAddress : brokerBind).append(" (")
                 .append(brokerNote).append(brokerAddress != null ? "" : "; the port is chosen at start").append(')')
                 .append(nl);
-        if (brokerHost != null) {
+        if (tunnel) {
+            sb.append("  remote workers dial: tcp://").append(TUNNEL_DIAL_HOST).append(":PORT on their own host, a"
+                    + " port forwarded through its SSH connection to the broker (--tunnel)").append(nl);
+        } else if (brokerHost != null) {
             sb.append("  remote workers dial: tcp://").append(bracketed(brokerHost)).append(':')
                     .append(brokerAddress != null ? brokerAddress.substring(brokerAddress.lastIndexOf(':') + 1)
                             : "PORT")
@@ -293,7 +314,9 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         List<Host> remote = remoteHosts();
         if (!remote.isEmpty()) {
             notes.add(names(remote) + (remote.size() == 1 ? " is" : " are") + " remote: reached over SSH, each"
-                    + " worker in its own exec channel, the jars copied to a cache there unless --path");
+                    + " worker in its own exec channel, the jars copied to a cache there unless --path"
+                    + (tunnel ? "; worker connections go through the SSH connection (the host's sshd must allow"
+                    + " TCP forwarding)" : ""));
         }
         String problem = brokerProblem();
         if (problem != null) {

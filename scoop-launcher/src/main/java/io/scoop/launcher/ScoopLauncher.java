@@ -69,6 +69,10 @@ import picocli.CommandLine.Spec;
                     + " The jars are copied to --remote-cache on each host, named by content hash, and reused by"
                     + " later runs. Remote workers dial the broker at --broker-hostname (default: this machine's"
                     + " first routable address) and print with a [host/w1] prefix. An ssh-agent is not used.",
+            "",
+            "With --tunnel, the broker stays on loopback and each remote host's worker connections go through the"
+                    + " launcher's SSH connection to it (a port forwarded from the host's loopback), for clusters"
+                    + " whose ports are closed; the hosts' sshd must allow TCP forwarding.",
             ""},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -80,6 +84,7 @@ import picocli.CommandLine.Spec;
             "  java -jar scoop-launcher.jar --dry-run --hosts node1 node1 node2 app.jar",
             "  java -jar scoop-launcher.jar --hosts node1 node2 --broker-hostname 10.0.0.5 -n 8 app.jar",
             "  java -jar scoop-launcher.jar --hostfile hosts.txt --on-host-failure=skip --accept-new-host-keys app.jar",
+            "  java -jar scoop-launcher.jar --hosts node1 node2 --tunnel -n 8 app.jar",
             "",
             "Hostfile lines: 'host N' (SCOOP), 'host slots=N' or 'host:N' (MPI), 'host' (this machine: one slot"
                     + " per processor; a remote host: 1), 'node[01-04] 2' (Slurm range), '::1 2' or '[fe80::1] 2'"
@@ -207,6 +212,12 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " may connect to the broker.")
     boolean curve;
 
+    @Option(names = "--tunnel",
+            description = "Carry the worker connections through the SSH session, for clusters whose ports are closed:"
+                    + " each remote host forwards a port on its loopback to the broker, which stays on loopback here"
+                    + " (no --broker-hostname). The hosts' sshd must allow it (AllowTcpForwarding yes or remote).")
+    boolean tunnel;
+
     @Option(names = "--dry-run",
             description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
     boolean dryRun;
@@ -274,7 +285,7 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         int n = resolveWorkers(hostList);
         String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
-        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, n, workersFrom, threads, jvmOptions, rootJvmOptions,
+        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, jvmOptions, rootJvmOptions,
                 launcherClasspath(), jar, main, appArgs);
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
@@ -296,7 +307,7 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (!plan.remoteHosts().isEmpty()) {
             try {
                 remote = new Launch.Remote(new SshOptions(sshConfig, knownHosts, acceptNewHostKeys,
-                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, verbose),
+                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, tunnel, verbose),
                         SshConfig.read(sshConfig), onHostFailure);
             } catch (IOException e) {
                 err.println("scoop: cannot use the ssh configuration " + sshConfig + ": " + e.getMessage());
@@ -323,6 +334,12 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (remoteJava.isBlank()) {
             throw usage("Invalid value '' for option '--java': name the java executable of the remote hosts, e.g."
                     + " --java /usr/lib/jvm/java-17/bin/java, or leave it out for 'java'.");
+        }
+        if (tunnel && brokerHostname != null) {
+            throw usage("Options '--tunnel' and '--broker-hostname %s' exclude each other: with --tunnel, remote"
+                    + " workers reach the broker through their SSH connection and it binds loopback only, so no"
+                    + " address of this machine is dialed. Drop --broker-hostname to tunnel, or --tunnel to have"
+                    + " workers dial %s directly.", brokerHostname, brokerHostname);
         }
         if (remoteCache.isBlank()) {
             throw usage("Invalid value '' for option '--remote-cache': name a directory on the remote hosts, e.g."

@@ -14,10 +14,12 @@ import java.nio.file.Path;
  * @param remoteCache       where staged jars live on each host ({@code --remote-cache}); {@code ~/} is the
  *                          remote home directory
  * @param sharedPaths       whether the jars are already at the same paths on every host ({@code --path}): no copy
+ * @param tunnel            whether workers reach the broker through the SSH connection ({@code --tunnel}): a port
+ *                          on the host's loopback, forwarded to the broker's local address here
  * @param verbose           whether to report what is copied and what is already there
  */
 record SshOptions(Path config, Path knownHosts, boolean acceptNewHostKeys, long timeoutMillis, String java,
-        String remoteCache, boolean sharedPaths, boolean verbose) {
+        String remoteCache, boolean sharedPaths, boolean tunnel, boolean verbose) {
     /** The standard known hosts file. */
     static final Path DEFAULT_KNOWN_HOSTS = Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");
     /** Where jars are staged on a remote host unless told otherwise. */

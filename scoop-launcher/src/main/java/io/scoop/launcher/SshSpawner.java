@@ -4,6 +4,7 @@ import io.scoop.internal.LocalWorkers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -27,6 +28,9 @@ import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
+import net.schmizz.sshj.connection.ConnectionException;
+import net.schmizz.sshj.connection.channel.forwarded.RemotePortForwarder;
+import net.schmizz.sshj.connection.channel.forwarded.SocketForwardingConnectListener;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.SFTPClient;
@@ -38,7 +42,8 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
  * Starts worker JVMs on another host over SSH (sshj) and owns their lifetime.
  *
  * <p>{@link #connect()} logs in with the user's keys, checking the host's key against known_hosts;
- * {@link #stage} copies the jars a worker needs to the host's cache (unless they are on a shared file system);
+ * with {@code --tunnel}, it also has the host forward a port on its loopback through this connection to the
+ * broker; {@link #stage} copies the jars a worker needs to the host's cache (unless they are on a shared file system);
  * {@link #start} runs each worker in its own exec channel. A worker's stdin is its channel, which we hold open
  * and never write to: the worker ({@code --watch-stdin}) exits when the channel closes, whether we close it,
  * the launcher dies, or the connection breaks. Its output is forwarded line by line with a
@@ -62,6 +67,12 @@ final class SshSpawner implements Spawner {
      * connect() runs on a helper thread and is waited on for at most the --ssh-timeout, so that neither a
      * name lookup nor a silent host can hold the launcher longer. Every failure becomes one SshHostException
      * line: host, address, what went wrong, what to do.
+     *
+     * --tunnel: one remote port forward ("tcpip-forward", RFC 4254 7.1) on the first connection, bound to the
+     * host's 127.0.0.1 with a port the server picks. Every worker on the host, whichever connection started it,
+     * dials that port; sshd opens a "forwarded-tcpip" channel per TCP connection back to us, and sshj connects
+     * it to the broker's local address. Those channels are not sessions, so they do not count against
+     * MaxSessions. The forward ends with the connection, as do the workers (their stdin is a channel of it).
      */
 
     /** Workers per SSH connection: one below OpenSSH's default MaxSessions of 10. */
@@ -77,6 +88,8 @@ final class SshSpawner implements Spawner {
     private final WorkerSpec spec;
     private final String brokerAddress;
     private final SshOptions options;
+    /** What the workers dial: {@link #brokerAddress}, or with --tunnel the forwarded port, once connected. */
+    private volatile String dial;
     private final Listener listener;
     private final PrintWriter log;
     private final List<SSHClient> clients = new CopyOnWriteArrayList<>();
@@ -91,7 +104,8 @@ final class SshSpawner implements Spawner {
      *
      * @param options       the SSH options of the command line
      * @param config        the parsed ssh configuration
-     * @param brokerAddress the broker's endpoint as remote hosts dial it
+     * @param brokerAddress the broker's endpoint as remote hosts dial it; with {@code --tunnel}, its local endpoint
+     *                      here, to which each host's forwarded port leads
      * @param log           where the launcher's own messages go
      */
     record Context(SshOptions options, SshConfig config, String brokerAddress, PrintWriter log) {
@@ -104,7 +118,8 @@ final class SshSpawner implements Spawner {
      * @param host          the host as the plan names it
      * @param target        where to connect for it (ssh config applied)
      * @param spec          how workers start; its classpath is the local one, replaced by the staged jars
-     * @param brokerAddress the broker's endpoint as the host reaches it, e.g. {@code tcp://10.0.0.5:40123}
+     * @param brokerAddress the broker's endpoint as the host reaches it, e.g. {@code tcp://10.0.0.5:40123}; with
+     *                      {@code --tunnel}, the broker's endpoint here, e.g. {@code tcp://127.0.0.1:40123}
      * @param options       the SSH options of the command line
      * @param listener      hears about workers that exit by themselves
      * @param log           where the launcher's own messages go
@@ -128,12 +143,44 @@ final class SshSpawner implements Spawner {
     /* ---------------- connecting ---------------- */
 
     /**
-     * Opens the first connection to the host: TCP, host key check, public key login, within the timeout.
+     * Opens the first connection to the host: TCP, host key check, public key login, within the timeout; then,
+     * with {@code --tunnel}, the port forward that workers will dial.
      *
      * @throws SshHostException if any of these fails; its message is one line naming the host and the fix
      */
     void connect() throws SshHostException {
-        clients.add(open());
+        SSHClient first = open();
+        clients.add(first);
+        dial = options.tunnel() ? forward(first) : brokerAddress;
+    }
+
+    /**
+     * Has the host listen on a port of its loopback and forward each connection to it through {@code client}
+     * to the broker; returns the endpoint workers there dial, {@code tcp://127.0.0.1:PORT}.
+     */
+    private String forward(SSHClient client) throws SshHostException {
+        int colon = brokerAddress.lastIndexOf(':');
+        String brokerHost = brokerAddress.substring("tcp://".length(), colon);
+        int brokerPort = Integer.parseInt(brokerAddress.substring(colon + 1));
+        RemotePortForwarder.Forward bound;
+        try {
+            bound = client.getRemotePortForwarder().bind(new RemotePortForwarder.Forward(LaunchPlan.TUNNEL_DIAL_HOST, 0),
+                    new SocketForwardingConnectListener(new InetSocketAddress(brokerHost, brokerPort)));
+        } catch (ConnectionException e) {
+            disconnect(client);
+            throw new SshHostException(host.name(), target, "refused port forwarding for --tunnel (" + e.getMessage()
+                    + "): set AllowTcpForwarding yes (or remote) in its sshd_config, or run without --tunnel and pass"
+                    + " --broker-hostname with an address of this machine that " + host.name() + " can reach");
+        } catch (IOException e) {
+            disconnect(client);
+            throw new SshHostException(host.name(), target, "could not set up the --tunnel port forward: " + e
+                    + "; run without --tunnel and pass --broker-hostname with an address of this machine that "
+                    + host.name() + " can reach");
+        }
+        String endpoint = "tcp://" + LaunchPlan.TUNNEL_DIAL_HOST + ":" + bound.getPort();
+        log(host.name() + ": --tunnel: workers there dial " + endpoint + ", forwarded through SSH to the broker at "
+                + brokerAddress);
+        return endpoint;
     }
 
     private SSHClient open() throws SshHostException {
@@ -299,7 +346,7 @@ final class SshSpawner implements Spawner {
                 clients.add(open());
             }
             SSHClient client = clients.get(index / CHANNELS_PER_CONNECTION);
-            LocalWorkers.Spec remote = new LocalWorkers.Spec(brokerAddress, classpath, spec.jvmOptions(),
+            LocalWorkers.Spec remote = new LocalWorkers.Spec(dial, classpath, spec.jvmOptions(),
                     spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w", spec.out(), spec.err(),
                     spec.keys());
             String line = "exec " + LaunchPlan.join(LocalWorkers.command(options.java(), remote, name));

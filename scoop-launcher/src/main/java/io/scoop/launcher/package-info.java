@@ -16,11 +16,13 @@
  *    |
  *  LaunchPlan           what will run where: host -&gt; worker count, the broker endpoint (loopback when
  *    |                  every host is local, else an address the remote hosts dial: --broker-hostname or
- *    |                  this machine's first routable one), the root command; printed by -v and --dry-run
+ *    |                  this machine's first routable one; loopback again with --tunnel), the root command;
+ *    |                  printed by -v and --dry-run
  *  Launch               carries the plan out, in this order, and undoes it in reverse:
  *    1. Broker          in this JVM
  *    2. SshSpawner      for each remote host, all at once: log in (SshConfig: aliases, User, Port,
- *                       IdentityFile; known_hosts), copy the jars (StagedJars: by content hash, once)
+ *                       IdentityFile; known_hosts), with --tunnel forward a port on the host's loopback
+ *                       to the broker, copy the jars (StagedJars: by content hash, once)
  *    3. Spawner         one per host of the plan (one for all the local hosts), starts its worker JVMs
  *         LocalSpawner  forks them on this machine (io.scoop.internal.LocalWorkers)
  *         SshSpawner    one exec channel per worker on another host; the channel is the worker's stdin

@@ -59,7 +59,7 @@ class ScoopLauncherCliTest {
         assertEquals(0, execute("--help"), diagnostics());
         String help = out.toString();
         for (String option : List.of("-n, --workers=N", "--hostfile=FILE", "--hosts=HOST...", "--main=CLASS", "--threads=N", "--jvm-opt=OPT",
-                "--root-jvm-opt=OPT", "-v, --verbose", "--dry-run", "-h, --help", "-V, --version", "APP_JAR",
+                "--root-jvm-opt=OPT", "-v, --verbose", "--tunnel", "--dry-run", "-h, --help", "-V, --version", "APP_JAR",
                 "[ARG...]", "Exit codes")) {
             assertTrue(help.contains(option), "help lacks " + option + diagnostics());
         }

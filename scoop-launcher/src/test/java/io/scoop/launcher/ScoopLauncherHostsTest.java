@@ -264,6 +264,35 @@ class ScoopLauncherHostsTest {
                 diagnostics());
     }
 
+    /**
+     * --tunnel with remote hosts: the broker stays on loopback, and the plan says that remote workers dial a
+     * forwarded port on their own host.
+     */
+    @Test
+    void dryRun_tunnel_brokerOnLoopbackWorkersDialTheirForwardedPort() {
+        assertEquals(0, execute("--dry-run", "--tunnel", "--hosts", "node07", "node08", "-n", "2", sumJar.toString()),
+                diagnostics());
+        assertPlanHas("  broker:    tcp://127.0.0.1:* (loopback only: remote workers reach it through their host's SSH"
+                        + " connection (--tunnel); the port is chosen at start)",
+                "  remote workers dial: tcp://127.0.0.1:PORT on their own host, a port forwarded through its SSH"
+                        + " connection to the broker (--tunnel)",
+                "  note: node07, node08 are remote: reached over SSH, each worker in its own exec channel, the jars"
+                        + " copied to a cache there unless --path; worker connections go through the SSH connection"
+                        + " (the host's sshd must allow TCP forwarding)");
+        assertEquals("", err.toString());
+    }
+
+    /** --tunnel with --broker-hostname: exit 2, saying why they exclude each other and which to drop. */
+    @Test
+    void tunnel_withBrokerHostname_exitsTwoNamingBoth() {
+        assertEquals(2, execute("--tunnel", "--broker-hostname", "10.1.2.3", "--hosts", "node07", sumJar.toString()),
+                diagnostics());
+        assertTrue(err.toString().startsWith("Options '--tunnel' and '--broker-hostname 10.1.2.3' exclude each other:"
+                + " with --tunnel, remote workers reach the broker through their SSH connection and it binds loopback"
+                + " only, so no address of this machine is dialed. Drop --broker-hostname to tunnel, or --tunnel to"
+                + " have workers dial 10.1.2.3 directly.\n"), diagnostics());
+    }
+
     /** --hosts with no host before the app jar: exit 2 with an example. */
     @Test
     void hosts_empty_exitsTwoWithAnExample() {

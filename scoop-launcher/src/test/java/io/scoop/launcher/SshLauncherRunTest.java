@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Whole runs of the launcher (a real child process) whose workers start over SSH on "testhost": a real SSH
  * server in this JVM, reached through a temp ssh config and known_hosts, that runs each worker as a real
  * process through {@code /bin/sh -c}. Checked: tasks run on the remote workers, output carries the
- * {@code [testhost/w1] } prefix, jars are staged once, unreachable hosts stop or are skipped, and no worker
- * started over SSH outlives the run: after a normal exit, a throwing root, or SIGINT.
+ * {@code [testhost/w1] } prefix, {@code --tunnel} works through a forwarded port, jars are staged once,
+ * unreachable hosts stop or are skipped, and no worker started over SSH outlives the run: after a normal
+ * exit, a throwing root, or SIGINT.
  */
 class SshLauncherRunTest {
     /*
@@ -120,6 +121,30 @@ class SshLauncherRunTest {
         assertTrue(err.contains("  remote workers dial: tcp://127.0.0.1:"), diagnostics());
         assertTrue(err.contains("scoop: started workers testhost (" + SshTestServer.USER + "@127.0.0.1:"
                 + server.port() + ", over SSH): testhost/w1, testhost/w2\n"), diagnostics());
+    }
+
+    /**
+     * --tunnel: workers on testhost dial a port the server forwards through the SSH connection, not the
+     * broker's own port; the run works.
+     */
+    @Test
+    void tunnel_workersDialTheForwardedPort() throws IOException {
+        Path jar = AppJars.withMainClass(dir, SumApp.class);
+        List<String> args = new ArrayList<>(List.of(
+                "--ssh-config", server.sshConfig(dir).toString(),
+                "--known-hosts", server.knownHosts(dir).toString(),
+                "--remote-cache", dir.resolve("cache").toString(),
+                "--java", LaunchPlan.javaExecutable(),
+                "-v", "--tunnel", "--hosts", "testhost", "-n", "1", jar.toString(), "100", "1"));
+        launcher = ForkedLauncher.start(args.toArray(String[]::new));
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.out().contains("sum=338350\n"), diagnostics());
+        Matcher m = Pattern.compile("scoop: testhost: --tunnel: workers there dial tcp://127\\.0\\.0\\.1:(\\d+),"
+                + " forwarded through SSH to the broker at tcp://127\\.0\\.0\\.1:(\\d+)\n").matcher(launcher.err());
+        assertTrue(m.find(), diagnostics());
+        assertTrue(!m.group(1).equals(m.group(2)), "the forwarded port is not the broker's" + diagnostics());
     }
 
     /* ---------------- staging ---------------- */

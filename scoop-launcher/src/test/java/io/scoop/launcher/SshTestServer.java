@@ -15,13 +15,14 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
 import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
 import org.apache.sshd.server.shell.ProcessShellFactory;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * A real SSH server in the test JVM (Apache MINA SSHD) on 127.0.0.1 and an ephemeral port: a generated host
  * key, one authorized user key (its private key written to a temp dir), exec commands run for real through
- * {@code /bin/sh -c}, and SFTP on the native file system. With {@link #sshConfig} and {@link #knownHosts},
+ * {@code /bin/sh -c}, SFTP on the native file system, and TCP port forwarding (for {@code --tunnel}). With {@link #sshConfig} and {@link #knownHosts},
  * the alias {@code testhost} is a remote host for the launcher that leads here.
  */
 final class SshTestServer implements AutoCloseable {
@@ -61,6 +62,8 @@ final class SshTestServer implements AutoCloseable {
                 new ProcessShellFactory(command, List.of("/bin/sh", "-c", command)).createShell(channel));
         server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
         server.setFileSystemFactory(NativeFileSystemFactory.INSTANCE);
+        // --tunnel asks for a remote port forward (tcpip-forward); MINA refuses every forward unless told.
+        server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
         server.start();
         return new SshTestServer(server, host, userKey, otherKey);
     }
