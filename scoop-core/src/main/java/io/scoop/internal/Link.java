@@ -107,8 +107,9 @@ public final class Link implements AutoCloseable {
             while (System.nanoTime() - deadline < 0) {
                 if (System.nanoTime() - nextHello >= 0) {
                     // Unanswered: say it again. The broker answers a repeated HELLO from the same process once
-                    // more and changes nothing else.
-                    rx.send(helloBody, 0);
+                    // more and changes nothing else. Never wait to send it: with no connection up (a broker that
+                    // is gone, or refuses our keys), a blocking send would wait past the deadline.
+                    rx.send(helloBody, ZMQ.DONTWAIT);
                     nextHello = System.nanoTime() + HELLO_RETRY_NANOS;
                 }
                 byte[] body = rx.recv(0);
