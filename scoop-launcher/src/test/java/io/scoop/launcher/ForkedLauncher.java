@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -36,7 +37,7 @@ final class ForkedLauncher implements AutoCloseable {
     private final StringBuffer out = new StringBuffer();
     private final StringBuffer err = new StringBuffer();
 
-    private ForkedLauncher(List<String> launcherArgs) {
+    private ForkedLauncher(List<String> launcherArgs, Map<String, String> env) {
         this.marker = "-Dscoop.run=launcher-test-" + UUID.randomUUID();
         List<String> cmd = new ArrayList<>();
         if (sigintIgnoredHere()) {
@@ -58,8 +59,13 @@ final class ForkedLauncher implements AutoCloseable {
         cmd.add("--jvm-opt=" + marker);
         cmd.add("--root-jvm-opt=" + marker);
         cmd.addAll(launcherArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // A test describes its batch job itself: none of the machine's own (if CI runs inside one) leaks in.
+        pb.environment().keySet().removeIf(k -> k.startsWith("SLURM_") || k.startsWith("PBS_")
+                || k.equals("PE_HOSTFILE") || k.equals("NSLOTS"));
+        pb.environment().putAll(env);
         try {
-            this.process = new ProcessBuilder(cmd).start();
+            this.process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not fork the launcher: " + cmd, e);
         }
@@ -69,7 +75,12 @@ final class ForkedLauncher implements AutoCloseable {
 
     /** Starts the launcher with these arguments (after the marker and fast-JVM options). */
     static ForkedLauncher start(String... launcherArgs) {
-        return new ForkedLauncher(List.of(launcherArgs));
+        return new ForkedLauncher(List.of(launcherArgs), Map.of());
+    }
+
+    /** Starts the launcher with these environment variables added (a batch job's, say). */
+    static ForkedLauncher startWithEnv(Map<String, String> env, String... launcherArgs) {
+        return new ForkedLauncher(List.of(launcherArgs), env);
     }
 
     long pid() {

@@ -141,6 +141,25 @@ class ScoopLauncherRunTest {
                 + " fails on purpose after the answer 42"), diagnostics());
     }
 
+    /**
+     * Inside a Slurm job the launcher needs neither a hostfile nor -n: the hosts and the worker count come
+     * from the job's variables (here a one-node allocation of this machine, with 2 tasks).
+     */
+    @Test
+    void run_insideASlurmJob_takesHostsAndWorkersFromTheJob() throws IOException {
+        Path jar = AppJars.withMainClass(dir, SumApp.class);
+        launcher = ForkedLauncher.startWithEnv(Map.of("SLURM_JOB_NODELIST", "localhost", "SLURM_TASKS_PER_NODE",
+                "2", "SLURM_NTASKS", "2"), "-v", jar.toString(), "100", "2");
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.out().contains("sum=338350\n"), "the sum of squares 1..100" + diagnostics());
+        String err = launcher.err();
+        assertTrue(err.contains("  hosts:     Slurm allocation (SLURM_JOB_NODELIST=localhost)"), diagnostics());
+        assertTrue(err.contains("  workers:   2 workers, 1 task thread each (default: SLURM_NTASKS=2)"), diagnostics());
+        assertTrue(err.contains("started workers localhost: w1 (pid "), diagnostics());
+    }
+
     /** A worker that dies while the root runs is replaced on its host; the task it held runs on the new one. */
     @Test
     void run_workerDies_launcherStartsAnotherInItsPlace() throws IOException {
