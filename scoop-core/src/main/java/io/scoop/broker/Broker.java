@@ -108,6 +108,8 @@ public final class Broker implements AutoCloseable {
         this.maxAttempts = b.maxAttempts;
         this.router = Sockets.create(ctx, SocketType.ROUTER, null);
         router.setRouterMandatory(true);
+        // A peer that reconnects (Link.handshake does when its HELLO goes unanswered) keeps its routing id.
+        router.setRouterHandover(true);
         // Never block the broker's only thread on one peer: a send to a peer whose pipe is not writable (a root
         // or worker closing its socket as we answer its BYE) fails at once instead of waiting for that pipe
         // forever. With no high-water mark, a live peer's pipe is always writable.

@@ -36,6 +36,7 @@ import org.zeromq.ZMonitor;
  */
 public final class Link implements AutoCloseable {
     private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(3);
     private final String name;
     private final String address;
     private final ZMQ.Socket rx;
@@ -104,7 +105,17 @@ public final class Link implements AutoCloseable {
             long start = System.nanoTime();
             long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             long nextHello = start + HELLO_RETRY_NANOS;
+            long nextReconnect = start + RECONNECT_NANOS;
             while (System.nanoTime() - deadline < 0) {
+                if (System.nanoTime() - nextReconnect >= 0) {
+                    // Still unanswered: start over on a new connection. Seen under load after many peers came
+                    // and went: both ends connected, the broker idle, and our HELLO never reaching it. The
+                    // broker's ROUTER hands our routing id over to the new connection.
+                    rx.disconnect(address);
+                    rx.connect(address);
+                    nextReconnect = System.nanoTime() + RECONNECT_NANOS;
+                    nextHello = System.nanoTime();
+                }
                 if (System.nanoTime() - nextHello >= 0) {
                     // Unanswered: say it again. The broker answers a repeated HELLO from the same process once
                     // more and changes nothing else. Never wait to send it: with no connection up (a broker that
