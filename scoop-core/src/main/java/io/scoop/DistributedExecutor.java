@@ -680,15 +680,18 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return broker != null ? broker.address() : client.address();
     }
 
-    /** Worker JVMs connected to the broker, as of its last heartbeat. */
+    /**
+     * Worker JVMs connected to the broker: exact for the embedded default (its broker is in this JVM),
+     * otherwise as of the broker's last heartbeat.
+     */
     public int workerCount() {
-        return client.clusterWorkers();
+        return broker != null ? broker.stats().workers() : client.clusterWorkers();
     }
 
     @Override
     public String toString() {
         return "DistributedExecutor[" + STATE_NAMES[state.get()] + ", " + mode + ", workers = "
-                + client.clusterWorkers() + ", in flight = " + active.size() + ", broker = " + brokerAddress() + "]";
+                + workerCount() + ", in flight = " + active.size() + ", broker = " + brokerAddress() + "]";
     }
 
     /* ---------------- builder ---------------- */
