@@ -63,7 +63,7 @@ class CurveTest {
     @BeforeAll
     static void startCluster() throws IOException {
         keys = RunKeys.generate();
-        broker = Broker.builder().heartbeat(300, 3000).noWorkerTimeout(3000).curve(keys).start();
+        broker = Broker.builder().heartbeat(300, 3000).noWorkerTimeout(3000).secure(keys).start();
         workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), System.getProperty("java.class.path"),
                 FAST_JVM, 1, 300, 3000, "w", System.out, System.err, keys), (name, code, why, remaining) -> {
                     exits.add(why);
@@ -238,8 +238,8 @@ class CurveTest {
 
             assertEquals("no Scoop broker answered at " + broker.address() + " within 1500 ms: check that the broker"
                     + " (the launcher, or the embedded executor) is running and that this address is reachable from "
-                    + io.scoop.internal.Hosts.localName() + ". If the broker uses CURVE, it may also have refused this"
-                    + " root because its keys do not match the run's: a worker reads the run's key line on stdin"
+                    + io.scoop.internal.Hosts.localName() + ". If the broker uses CURVE or a token, it may also have"
+                    + " refused this root because its keys do not match the run's: a worker reads the run's key line on stdin"
                     + " (WorkerMain --keys-stdin), a root under the launcher from SCOOP_KEYS (or"
                     + " DistributedExecutor.builder().connect(address, keys)); keys are made anew for every run, so"
                     + " they must come from the run of this broker", e.getMessage());
