@@ -110,8 +110,8 @@ public final class Link implements AutoCloseable {
             while (System.nanoTime() - deadline < 0) {
                 if (System.nanoTime() - nextHello >= 0) {
                     // Unanswered: say it again. The broker answers a repeated HELLO from the same process once
-                    // more and changes nothing else. Without waiting: after a handshake error JeroMQ drops the
-                    // connection and its pipe for good, and a blocking send would then wait forever.
+                    // more and changes nothing else. Never wait to send it: with no connection up (a broker that
+                    // is gone, or refuses our keys), a blocking send would wait past the deadline.
                     rx.send(helloBody, ZMQ.DONTWAIT);
                     nextHello = System.nanoTime() + HELLO_RETRY_NANOS;
                 }
