@@ -203,7 +203,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 throw e;
             }
             this.ownsClient = true;
-            this.mode = "connected to " + address + (keys == null ? "" : keys.isCurve() ? " with CURVE" : " with a token");
+            this.mode = "connected to " + address
+                    + (keys == null ? "" : keys.isCurve() ? " with CURVE" : " with a token");
             watchLauncher();
         } else {
             this.ownContext = null;

@@ -163,9 +163,11 @@ class CurveTest {
             }
             s.connect(broker.address());
         }
-        asWorker.send(Messages.hello(new Hello(Hello.WORKER, "rogue-" + name + "-w", 4, 8, 1, "rogue")), 0);
-        asRoot.send(Messages.hello(new Hello(Hello.ROOT, "rogue-" + name + "-r", 0, 0, 1, "rogue")), 0);
-        asRoot.send(Messages.tasks("rogue-" + name + "-r", List.of(new TaskItem(1, 0, 0, payload))), 0);
+        // Without waiting: once the broker has refused a rogue, JeroMQ drops its connection and pipe for good,
+        // and a blocking send would wait forever. A message that cannot be queued is not sent, which is the point.
+        asWorker.send(Messages.hello(new Hello(Hello.WORKER, "rogue-" + name + "-w", 4, 8, 1, "rogue")), ZMQ.DONTWAIT);
+        asRoot.send(Messages.hello(new Hello(Hello.ROOT, "rogue-" + name + "-r", 0, 0, 1, "rogue")), ZMQ.DONTWAIT);
+        asRoot.send(Messages.tasks("rogue-" + name + "-r", List.of(new TaskItem(1, 0, 0, payload))), ZMQ.DONTWAIT);
         return List.of(asWorker, asRoot);
     }
 

@@ -281,8 +281,8 @@ public final class Broker implements AutoCloseable {
     @Override
     public String toString() {
         Stats s = stats;
-        return "Broker[" + address + (zap == null ? "" : keysCurve ? " (CURVE)" : " (token)") + ", workers = " + s.workers() + ", queued = " + s.queued() + ", tasks = "
-                + s.tasks() + ", roots = " + s.roots() + "]";
+        return "Broker[" + address + (zap == null ? "" : keysCurve ? " (CURVE)" : " (token)") + ", workers = "
+                + s.workers() + ", queued = " + s.queued() + ", tasks = " + s.tasks() + ", roots = " + s.roots() + "]";
     }
 
     /* ---------------- the loop ---------------- */

@@ -30,12 +30,13 @@ import org.zeromq.ZMQException;
  *   why a token is for loopback only) -> ZAP request -> "200" if the user name is "scoop" and the password
  *   the token, else "400".
  *
- *   A peer of another mechanism (plain, or CURVE at a token broker) fails at the mechanism check, before ZAP. Inproc peers (the embedded root, the
- *   broker's control socket) have no handshake at all: inproc never leaves the process.
+ *   A peer of another mechanism (plain, or CURVE at a token broker) fails at the mechanism check, before
+ *   ZAP. Inproc peers (the embedded root, the broker's control socket) have no handshake at all: inproc never
+ *   leaves the process.
  * </pre>
  *
- * <p>Without a handler bound, JeroMQ lets every CURVE or PLAIN client in that knows the broker's public key. So the
- * handler binds before the broker's TCP endpoint does, and closes after the broker's socket: see
+ * <p>Without a handler bound, JeroMQ lets every PLAIN client in, and every CURVE client that knows the
+ * broker's public key. So the handler binds before the broker's TCP endpoint does, and closes after the broker's socket: see
  * {@link Broker}. A request it cannot read is refused, not accepted.
  *
  * <p>Refusals are printed on standard error once per burst from one address: the first one at once, the
