@@ -36,8 +36,8 @@ import org.zeromq.ZMQException;
  * </pre>
  *
  * <p>Without a handler bound, JeroMQ lets every PLAIN client in, and every CURVE client that knows the
- * broker's public key. So the handler binds before the broker's TCP endpoint does, and closes after the broker's socket: see
- * {@link Broker}. A request it cannot read is refused, not accepted.
+ * broker's public key. So the handler binds before the broker's TCP endpoint does, and closes after the
+ * broker's socket: see {@link Broker}. A request it cannot read is refused, not accepted.
  *
  * <p>Refusals are printed on standard error once per burst from one address: the first one at once, the
  * rest counted and summed up in the next line for that address, at most one line per address every
