@@ -59,19 +59,23 @@ import org.zeromq.ZContext;
  *   <li>inside a task on a worker: it submits through that worker's connection (nested tasks), and starts
  *       nothing, so an executor in a static field of a task class costs nothing on the worker;
  *   <li>under the launcher (environment variable {@code SCOOP_BROKER}, or system property
- *       {@code scoop.broker}): it connects to the launcher's broker, with the run's CURVE keys from the
- *       environment variable {@value RunKeys#ENV} when the launcher set it;
- *   <li>otherwise, the <em>embedded default</em>: a broker in this JVM, bound to loopback only, and one
- *       worker JVM per available processor, forked with this JVM's classpath. The workers exit with this
- *       JVM, even if it is killed.
+ *       {@code scoop.broker}): it connects to the launcher's broker, with the run's keys (CURVE keys or a
+ *       token) from the environment variable {@value RunKeys#ENV} when the launcher set it;
+ *   <li>otherwise, the <em>embedded default</em>: a broker in this JVM, bound to loopback only and guarded
+ *       by a token made for it, and one worker JVM per available processor, forked with this JVM's
+ *       classpath. The workers exit with this JVM, even if it is killed.
  * </ol>
  * {@link #builder()} sets the worker count, JVM options and the rest explicitly.
  *
- * <p><b>Security.</b> The embedded default binds loopback only and uses no encryption. A broker with CURVE
- * admits only processes that hold the run's {@link RunKeys}: the launcher makes them for its run and hands
- * them to the root in {@value RunKeys#ENV} (an environment variable, which only this user and the
- * superuser can read; it is on no command line and in no file), and to each worker through its stdin;
- * {@link Builder#connect(String, RunKeys)} and {@link Builder#keys(RunKeys)} set them explicitly.
+ * <p><b>Security.</b> Secure by default: a broker admits only processes that hold the run's {@link RunKeys}.
+ * The embedded default binds loopback only and makes a {@linkplain RunKeys#token() token} for its broker,
+ * which its workers get through their stdin (ZeroMQ PLAIN: checked once per connection, free per message;
+ * its root needs none, being on inproc). The launcher makes a token for a run on this machine only, and CURVE
+ * keys (encryption) for a run with remote hosts or {@code --curve}, and hands them to the root in
+ * {@value RunKeys#ENV} (an environment variable, which only this user and the superuser can read; it is on no
+ * command line and in no file) and to each worker through its stdin. {@link Builder#connect(String, RunKeys)}
+ * and {@link Builder#keys(RunKeys)} set them explicitly; {@link Builder#connect(String)} without keys, outside
+ * the launcher, connects plain, to a broker of the user's own that takes no keys.
  *
  * <p><b>What can be a task.</b> Tasks travel with Kryo: named and anonymous classes need not implement
  * {@link Serializable}, and their captured variables travel with them. A lambda travels when it is
@@ -199,16 +203,18 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 throw e;
             }
             this.ownsClient = true;
-            this.mode = "connected to " + address + (keys != null ? " with CURVE" : "");
+            this.mode = "connected to " + address
+                    + (keys == null ? "" : keys.isCurve() ? " with CURVE" : " with a token");
             watchLauncher();
         } else {
             this.ownContext = null;
-            Broker.Builder bb = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis)
-                    .maxAttempts(b.maxAttempts).noWorkerTimeout(b.expiryMillis * 2);
-            if (keys != null) {
-                bb.curve(keys);
+            // Secure by default: without keys of the caller's, a token made for this executor keeps other users
+            // of the machine off the loopback port. The root needs none: it is on inproc.
+            if (keys == null) {
+                keys = RunKeys.token();
             }
-            this.broker = bb.start();
+            this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
+                    .noWorkerTimeout(b.expiryMillis * 2).secure(keys).start();
             int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
             this.respawns = new RespawnBudget(n, 1, TimeUnit.MINUTES);
             this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
@@ -224,7 +230,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 throw new UncheckedIOException("could not start " + n + " local worker JVMs: " + e.getMessage(), e);
             }
             this.ownsClient = true;
-            this.mode = "embedded, " + n + " local workers" + (keys != null ? ", CURVE" : "");
+            this.mode = "embedded, " + n + " local workers" + (keys.isCurve() ? ", CURVE" : ", token");
         }
         if (ownsClient) {
             client.onBroken(this::shutdown);
@@ -259,7 +265,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     /**
-     * The run's keys from {@value RunKeys#ENV}, or null if it is not set.
+     * The run's keys (CURVE keys or a token) from {@value RunKeys#ENV}, or null if it is not set.
      *
      * @throws IllegalArgumentException if it is set but malformed
      */
@@ -272,7 +278,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return RunKeys.parse(line);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("environment variable " + RunKeys.ENV + ": " + e.getMessage()
-                    + " (the launcher sets it for the root of a run with CURVE)", e);
+                    + " (the launcher sets it for the root of each run; unset it to connect plain)", e);
         }
     }
 
@@ -775,7 +781,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
 
         /**
-         * Connects to a running broker that uses CURVE, with the run's keys (for example
+         * Connects to a running broker that demands keys (CURVE or a token), with the run's keys (for example
          * {@code RunKeys.parse(line)} of the key line the launcher handed over); see {@link #connect(String)}.
          */
         public Builder connect(String brokerAddress, RunKeys keys) {
@@ -784,11 +790,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
 
         /**
-         * The run's CURVE keys. With {@link #connect}, the keys to present to that broker (a member's keys
-         * suffice). For the embedded default, its broker requires CURVE with these keys and its workers get them
-         * through their stdin: they must be keys made by {@link RunKeys#generate()}. Default: none (plain TCP;
-         * the embedded broker binds loopback only). Under the launcher, the keys of {@value RunKeys#ENV} are
-         * used unless keys or an address are set here.
+         * The run's keys: CURVE keys or a token. With {@link #connect}, the keys to present to that broker (a
+         * member's keys suffice). For the embedded default, its broker requires these keys and its workers get
+         * them through their stdin: keys made by {@link RunKeys#generate()} (CURVE: encrypted, for a broker
+         * others reach) or {@link RunKeys#token()}. Default: with {@link #connect}, none (plain TCP); for the
+         * embedded default, a token made for it. Under the launcher, the keys of {@value RunKeys#ENV} are used
+         * unless keys or an address are set here.
          *
          * @throws IllegalStateException if keys were already set
          */

@@ -26,10 +26,14 @@
  * </ul>
  *
  * <h2>Who may connect</h2>
- * When every host is this machine the broker binds loopback only, with plain TCP. Otherwise (or when asked)
- * the broker uses ZeroMQ CURVE with {@link io.scoop.RunKeys} made for the run: every TCP connection is
- * encrypted, and only processes handed the run's key line (workers on their stdin, the root in
- * {@code SCOOP_KEYS}) may submit or receive a task.
+ * Secure by default: only processes handed the run's key line ({@link io.scoop.RunKeys}; workers on their
+ * stdin, a launched root in {@code SCOOP_KEYS}) may submit or receive a task. When every host is this
+ * machine (the embedded default, or the launcher with local hosts only) the broker binds loopback only and
+ * the key line is a token made for the run, which peers present once per connection as their ZeroMQ PLAIN
+ * password: free per message, and unreadable to other non-root users on loopback. Otherwise (remote hosts,
+ * or the launcher's {@code --curve}) the broker uses ZeroMQ CURVE with keys made for the run, and every TCP
+ * connection is encrypted. {@code DistributedExecutor.builder().connect(address)} without keys, outside the
+ * launcher, connects plain, to a broker of one's own that takes none.
  *
  * <p>Packages: {@code io.scoop} is the API; {@code root}, {@code broker}, {@code worker} are the three
  * roles; {@code wire} is what crosses sockets; {@code internal} holds sockets, links, processes. Only

@@ -63,7 +63,7 @@ class CurveTest {
     @BeforeAll
     static void startCluster() throws IOException {
         keys = RunKeys.generate();
-        broker = Broker.builder().heartbeat(300, 3000).noWorkerTimeout(3000).curve(keys).start();
+        broker = Broker.builder().heartbeat(300, 3000).noWorkerTimeout(3000).secure(keys).start();
         workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), System.getProperty("java.class.path"),
                 FAST_JVM, 1, 300, 3000, "w", System.out, System.err, keys), (name, code, why, remaining) -> {
                     exits.add(why);
@@ -163,9 +163,11 @@ class CurveTest {
             }
             s.connect(broker.address());
         }
-        asWorker.send(Messages.hello(new Hello(Hello.WORKER, "rogue-" + name + "-w", 4, 8, 1, "rogue")), 0);
-        asRoot.send(Messages.hello(new Hello(Hello.ROOT, "rogue-" + name + "-r", 0, 0, 1, "rogue")), 0);
-        asRoot.send(Messages.tasks("rogue-" + name + "-r", List.of(new TaskItem(1, 0, 0, payload))), 0);
+        // Without waiting: once the broker has refused a rogue, JeroMQ drops its connection and pipe for good,
+        // and a blocking send would wait forever. A message that cannot be queued is not sent, which is the point.
+        asWorker.send(Messages.hello(new Hello(Hello.WORKER, "rogue-" + name + "-w", 4, 8, 1, "rogue")), ZMQ.DONTWAIT);
+        asRoot.send(Messages.hello(new Hello(Hello.ROOT, "rogue-" + name + "-r", 0, 0, 1, "rogue")), ZMQ.DONTWAIT);
+        asRoot.send(Messages.tasks("rogue-" + name + "-r", List.of(new TaskItem(1, 0, 0, payload))), ZMQ.DONTWAIT);
         return List.of(asWorker, asRoot);
     }
 
@@ -238,8 +240,8 @@ class CurveTest {
 
             assertEquals("no Scoop broker answered at " + broker.address() + " within 1500 ms: check that the broker"
                     + " (the launcher, or the embedded executor) is running and that this address is reachable from "
-                    + io.scoop.internal.Hosts.localName() + ". If the broker uses CURVE, it may also have refused this"
-                    + " root because its keys do not match the run's: a worker reads the run's key line on stdin"
+                    + io.scoop.internal.Hosts.localName() + ". If the broker uses CURVE or a token, it may also have"
+                    + " refused this root because its keys do not match the run's: a worker reads the run's key line on stdin"
                     + " (WorkerMain --keys-stdin), a root under the launcher from SCOOP_KEYS (or"
                     + " DistributedExecutor.builder().connect(address, keys)); keys are made anew for every run, so"
                     + " they must come from the run of this broker", e.getMessage());

@@ -1,8 +1,10 @@
 package io.scoop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,10 +15,15 @@ import org.junit.jupiter.api.Test;
 
 /** The key line: round trip, what it holds and what it leaves out, and the errors for malformed lines. */
 class RunKeysTest {
-    private static final String RULE = "a key line is 'scoop-curve-1' and 3 keys (the broker's public key, the"
-            + " members' public key, the members' secret key) of 40 Z85 characters each, separated by single"
-            + " spaces, on one line: pass the line the launcher (or RunKeys.memberLine()) wrote for this run,"
+    private static final String CURVE_FORMAT = "a key line is 'scoop-curve-1' and 3 keys (the broker's public key,"
+            + " the members' public key, the members' secret key) of 40 Z85 characters each, separated by single"
+            + " spaces, on one line";
+    private static final String TOKEN_FORMAT = "a token line is 'scoop-token-1' and one token of 40 Z85 characters,"
+            + " separated by a single space, on one line";
+    private static final String FIX = ": pass the line the launcher (or RunKeys.memberLine()) wrote for this run,"
             + " unchanged and whole";
+    private static final String RULE = CURVE_FORMAT + FIX;
+    private static final String TOKEN_RULE = TOKEN_FORMAT + FIX;
 
     private final RunKeys keys = RunKeys.generate();
 
@@ -86,7 +93,8 @@ class RunKeysTest {
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunKeys.parse(line));
 
-        assertEquals("malformed Scoop key line: its first word is not 'scoop-curve-1'; " + RULE, e.getMessage());
+        assertEquals("malformed Scoop key line: its first word is neither 'scoop-curve-1' nor 'scoop-token-1'; "
+                + CURVE_FORMAT + ", or " + TOKEN_FORMAT + FIX, e.getMessage());
     }
 
     /** A line with a missing key says how many words it has. */
@@ -131,6 +139,99 @@ class RunKeysTest {
     @Test
     void parse_emptyLine_refused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunKeys.parse(""));
-        assertTrue(e.getMessage().startsWith("malformed Scoop key line: its first word is not 'scoop-curve-1'"));
+        assertTrue(e.getMessage().startsWith("malformed Scoop key line: its first word is neither 'scoop-curve-1'"
+                + " nor 'scoop-token-1'"), e.getMessage());
+    }
+
+    /** A header of another version of either kind is named as such. */
+    @Test
+    void parse_otherVersionHeader_suggestsAnotherScoopVersion() {
+        for (String header : new String[] {"scoop-curve-2", "scoop-token-2"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> RunKeys.parse(header + " " + token.memberLine().split(" ")[1]));
+            assertTrue(e.getMessage().contains("nor 'scoop-token-1' (a key line of another Scoop version?); "),
+                    e.getMessage());
+        }
+    }
+
+    /* ---------------- tokens ---------------- */
+
+    private final RunKeys token = RunKeys.token();
+
+    /** parse(memberLine()) of a token gives the same token, which is its own member copy and serves a broker. */
+    @Test
+    void parse_tokenLine_givesTheSameToken() {
+        RunKeys parsed = RunKeys.parse(token.memberLine());
+
+        assertEquals(token, parsed);
+        assertFalse(parsed.isCurve());
+        assertTrue(keys.isCurve());
+        assertTrue(parsed.hasBrokerSecret(), "a token serves a broker as it is");
+        assertSame(token, token.forMembers());
+        assertEquals(token.memberLine(), parsed.memberLine());
+        assertEquals(token, RunKeys.parse(token.memberLine() + "\r\n"));
+        assertNotEquals(token, keys);
+        assertNotEquals(keys, token);
+        assertNotEquals(token, RunKeys.token());
+    }
+
+    /** A token line is the header and 40 Z85 characters (32 random bytes); each token differs. */
+    @Test
+    void token_lineHasTheHeaderAnd40Z85Characters() {
+        String[] words = token.memberLine().split(" ");
+
+        assertEquals(2, words.length);
+        assertEquals("scoop-token-1", words[0]);
+        assertEquals(40, words[1].length());
+        assertEquals(32, org.zeromq.ZMQ.Curve.z85Decode(words[1]).length);
+        assertArrayEquals(words[1].getBytes(StandardCharsets.US_ASCII), token.plainPassword());
+        assertNotEquals(token.memberLine(), RunKeys.token().memberLine());
+    }
+
+    /** A token's toString names only the kind; CURVE accessors and the PLAIN password refuse the wrong kind. */
+    @Test
+    void token_toStringAndAccessorsOfTheOtherKind() {
+        assertEquals("RunKeys[token]", token.toString());
+        assertEquals("RunKeys[token]", RunKeys.parse(token.memberLine()).toString());
+        IllegalStateException e = assertThrows(IllegalStateException.class, token::memberSecretKey);
+        assertEquals("these run keys are a token (ZeroMQ PLAIN), not CURVE keys: CURVE keys come from"
+                + " RunKeys.generate()", e.getMessage());
+        assertThrows(IllegalStateException.class, token::brokerPublicKey);
+        assertThrows(IllegalStateException.class, token::brokerSecretKey);
+        assertThrows(IllegalStateException.class, token::memberPublicKey);
+        IllegalStateException p = assertThrows(IllegalStateException.class, keys::plainPassword);
+        assertEquals("these run keys are CURVE keys, not a token: a PLAIN password comes from RunKeys.token()",
+                p.getMessage());
+    }
+
+    /** A token line with a missing or extra word says how many words it has, and never shows the token. */
+    @Test
+    void parse_tokenLineWrongWordCount_countsTheWords() {
+        String t = token.memberLine().split(" ")[1];
+        for (String line : new String[] {"scoop-token-1", "scoop-token-1 " + t + " " + t, "scoop-token-1  " + t}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunKeys.parse(line));
+            int words = line.split(" ", -1).length;
+            assertEquals("malformed Scoop token line: it has " + words + " words separated by single spaces, not 2; "
+                    + TOKEN_RULE, e.getMessage());
+            assertFalse(e.getMessage().contains(t.substring(0, 10)));
+        }
+    }
+
+    /** A truncated token, or one with a character outside Z85, is named by length or position, not content. */
+    @Test
+    void parse_malformedToken_namesTheRuleButNotTheToken() {
+        String t = token.memberLine().split(" ")[1];
+
+        IllegalArgumentException shortToken = assertThrows(IllegalArgumentException.class,
+                () -> RunKeys.parse("scoop-token-1 " + t.substring(1)));
+        IllegalArgumentException badChar = assertThrows(IllegalArgumentException.class,
+                () -> RunKeys.parse("scoop-token-1 " + t.substring(0, 6) + "~" + t.substring(7)));
+
+        assertEquals("malformed Scoop token line: word 2 (the token) has 39 characters, not 40; " + TOKEN_RULE,
+                shortToken.getMessage());
+        assertEquals("malformed Scoop token line: word 2 (the token) has a character outside the Z85 alphabet at"
+                + " position 7; " + TOKEN_RULE, badChar.getMessage());
+        assertFalse(shortToken.getMessage().contains(t.substring(1, 11)));
+        assertFalse(badChar.getMessage().contains(t.substring(7, 17)));
     }
 }

@@ -56,11 +56,19 @@ import org.zeromq.ZMQ;
  * results it gathered per root, and, when due, sends heartbeats and purges silent peers (ppqueue's shape).
  * The loop ends on a STOP control message, never on Thread.interrupt (JeroMQ is not interrupt-safe).
  *
- * Security. By default the TCP endpoint is plain, and the launcher binds it to loopback when every host is
- * this machine. With Builder.curve(keys) the ROUTER is a CURVE server: every TCP connection is encrypted, and
- * a ZapHandler in the broker's context admits only peers presenting the run's member public key. The
- * handler is bound before the TCP endpoint and closed after the ROUTER, since JeroMQ admits every CURVE
- * client while no handler is bound. The inproc endpoint stays plain: it never leaves this process.
+ * Security. Builder.secure(keys) demands the run's secret of every peer on the TCP endpoint, of one of two
+ * kinds (RunKeys):
+ *   CURVE keys  the ROUTER is a CURVE server: every TCP connection is encrypted, and a ZapHandler in the
+ *               broker's context admits only peers presenting the run's member public key. For brokers
+ *               that remote hosts reach.
+ *   a token     the ROUTER is a PLAIN server: a peer sends user name and password once, in clear, when it
+ *               connects, and the ZapHandler admits only user "scoop" with the token as password. Nothing
+ *               is added per message. For brokers bound to loopback, whose traffic other non-root users
+ *               cannot read: the default of the embedded executor and of the launcher's local runs.
+ * Either way the handler is bound before the TCP endpoint and closed after the ROUTER, since JeroMQ admits
+ * every CURVE or PLAIN client while no handler is bound. Without secure(keys) the TCP endpoint is plain
+ * (test fixtures, and users who run their own broker). The inproc endpoint stays plain: it never leaves
+ * this process.
  * </pre>
  */
 public final class Broker implements AutoCloseable {
@@ -81,6 +89,7 @@ public final class Broker implements AutoCloseable {
     private final Thread thread;
     private final ReentrantLock controlLock = new ReentrantLock();
     private final ZapHandler zap;
+    private final boolean keysCurve;
     private ZMQ.Socket control;
 
     /* ---------------- state owned by the loop thread ---------------- */
@@ -115,7 +124,8 @@ public final class Broker implements AutoCloseable {
         // forever. With no high-water mark, a live peer's pipe is always writable.
         router.setSendTimeOut(0);
         router.setReceiveTimeOut((int) Math.max(1, Math.min(b.heartbeatMillis, 250)));
-        this.zap = b.keys == null ? null : curveServer(router, ctx, b.keys);
+        this.zap = b.keys == null ? null : secureServer(router, ctx, b.keys);
+        this.keysCurve = b.keys != null && b.keys.isCurve();
         try {
             if (b.bind.endsWith(":*")) {
                 int port = router.bindToRandomPort(b.bind.substring(0, b.bind.length() - 2));
@@ -146,28 +156,40 @@ public final class Broker implements AutoCloseable {
         return new Builder();
     }
 
-    /** Makes {@code router} a CURVE server with the broker's keys, behind a ZAP handler that admits members. */
-    private static ZapHandler curveServer(ZMQ.Socket router, ZContext ctx, RunKeys keys) {
+    /**
+     * Makes {@code router} a CURVE server with the broker's keys, or a PLAIN server for a token, behind a ZAP
+     * handler that admits members only.
+     */
+    private static ZapHandler secureServer(ZMQ.Socket router, ZContext ctx, RunKeys keys) {
         ZapHandler handler;
         try {
-            handler = new ZapHandler(ctx, keys.memberPublicKey());
+            handler = new ZapHandler(ctx, keys);
         } catch (RuntimeException e) {
             router.close();
             throw e;
         }
         router.setZapDomain(ZapHandler.DOMAIN);
-        router.setCurveServer(true);
-        router.setCurvePublicKey(keys.brokerPublicKey());
-        router.setCurveSecretKey(keys.brokerSecretKey());
+        if (keys.isCurve()) {
+            router.setCurveServer(true);
+            router.setCurvePublicKey(keys.brokerPublicKey());
+            router.setCurveSecretKey(keys.brokerSecretKey());
+        } else {
+            router.setPlainServer(true);
+        }
         return handler;
     }
 
     /** Whether the TCP endpoint requires CURVE and the run's keys. */
     public boolean isCurve() {
+        return zap != null && keysCurve;
+    }
+
+    /** Whether the TCP endpoint requires the run's secret: CURVE keys or a token. */
+    public boolean isSecure() {
         return zap != null;
     }
 
-    /** How many connections the CURVE authentication has refused so far (0 without CURVE). */
+    /** How many connections the authentication (CURVE or token) has refused so far (0 for a plain broker). */
     public long refusals() {
         return zap == null ? 0 : zap.refusals();
     }
@@ -261,8 +283,8 @@ public final class Broker implements AutoCloseable {
     @Override
     public String toString() {
         Stats s = stats;
-        return "Broker[" + address + (zap != null ? " (CURVE)" : "") + ", workers = " + s.workers() + ", queued = " + s.queued() + ", tasks = "
-                + s.tasks() + ", roots = " + s.roots() + "]";
+        return "Broker[" + address + (zap == null ? "" : keysCurve ? " (CURVE)" : " (token)") + ", workers = "
+                + s.workers() + ", queued = " + s.queued() + ", tasks = " + s.tasks() + ", roots = " + s.roots() + "]";
     }
 
     /* ---------------- the loop ---------------- */
@@ -742,17 +764,22 @@ public final class Broker implements AutoCloseable {
         }
 
         /**
-         * Requires ZeroMQ CURVE on the TCP endpoint: connections are encrypted, and only peers that hold the
-         * members' keys of {@code keys} may connect (workers and roots given {@link RunKeys#memberLine()}).
-         * Default: plain TCP, for a broker bound to loopback.
+         * Requires the run's secret on the TCP endpoint; only peers given {@link RunKeys#memberLine()} may
+         * connect. With CURVE keys ({@link RunKeys#generate()}) connections are encrypted: for a broker that
+         * remote hosts reach. With a token ({@link RunKeys#token()}) peers present it as their ZeroMQ PLAIN
+         * password, in clear, once per connection, and messages cost nothing more than on plain TCP: for a
+         * broker bound to loopback only. Default: plain TCP, which any process that reaches the port may use.
          *
-         * @throws IllegalArgumentException if {@code keys} lack the broker's secret key (a member's keys)
-         * @throws IllegalStateException    if CURVE keys were set already
+         * <p>Named {@code secure} rather than {@code curve} since it takes either kind of keys.
+         *
+         * @throws IllegalArgumentException if {@code keys} are CURVE keys without the broker's secret key (a
+         *                                  member's keys)
+         * @throws IllegalStateException    if keys were set already
          */
-        public Builder curve(RunKeys keys) {
+        public Builder secure(RunKeys keys) {
             java.util.Objects.requireNonNull(keys, "keys");
             if (this.keys != null) {
-                throw new IllegalStateException("CURVE keys were already set to " + this.keys);
+                throw new IllegalStateException("the broker's keys were already set to " + this.keys);
             }
             if (!keys.hasBrokerSecret()) {
                 throw new IllegalArgumentException("a CURVE broker needs the broker's secret key, which " + keys

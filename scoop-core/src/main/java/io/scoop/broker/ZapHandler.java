@@ -1,5 +1,6 @@
 package io.scoop.broker;
 
+import io.scoop.RunKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
@@ -12,8 +13,10 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * The ZAP handler (ZeroMQ RFC 27) of a CURVE broker: answers the authentication requests of the broker's
- * context, accepting a CURVE client only if it presents the run's member public key.
+ * The ZAP handler (ZeroMQ RFC 27) of a secured broker: answers the authentication requests of the broker's
+ * context. With CURVE keys it accepts a CURVE client only if it presents the run's member public key; with a
+ * token, a PLAIN client only if its user name is {@value RunKeys#PLAIN_USERNAME} and its password is the
+ * token (compared in constant time). Every other request is refused.
  *
  * <pre>
  * How a peer gets in
@@ -23,17 +26,23 @@ import org.zeromq.ZMQException;
  *   in the broker's context -> "200" if that public key is the members' key, else "400" -> the broker's
  *   ROUTER sees the peer's messages only after a "200".
  *
- *   A peer without CURVE fails at the mechanism check, before ZAP. Inproc peers (the embedded root, the
- *   broker's control socket) have no handshake at all: inproc never leaves the process.
+ *   With a token: TCP connect -> PLAIN handshake (the peer sends user name and password in clear, which is
+ *   why a token is for loopback only) -> ZAP request -> "200" if the user name is "scoop" and the password
+ *   the token, else "400".
+ *
+ *   A peer of another mechanism (plain, or CURVE at a token broker) fails at the mechanism check, before
+ *   ZAP. Inproc peers (the embedded root, the broker's control socket) have no handshake at all: inproc never
+ *   leaves the process.
  * </pre>
  *
- * <p>Without a handler bound, JeroMQ lets every CURVE client in that knows the broker's public key. So the
- * handler binds before the broker's TCP endpoint does, and closes after the broker's socket: see
- * {@link Broker}. A request it cannot read is refused, not accepted.
+ * <p>Without a handler bound, JeroMQ lets every PLAIN client in, and every CURVE client that knows the
+ * broker's public key. So the handler binds before the broker's TCP endpoint does, and closes after the
+ * broker's socket: see {@link Broker}. A request it cannot read is refused, not accepted.
  *
  * <p>Refusals are printed on standard error once per burst from one address: the first one at once, the
  * rest counted and summed up in the next line for that address, at most one line per address every
- * {@value #QUIET_SECONDS} seconds (a refused peer reconnects every 100 ms or so). Keys are never printed.
+ * {@value #QUIET_SECONDS} seconds (a refused peer reconnects every 100 ms or so). Keys, tokens and
+ * passwords are never printed.
  */
 final class ZapHandler implements AutoCloseable {
     static final String ENDPOINT = "inproc://zeromq.zap.01";
@@ -41,7 +50,11 @@ final class ZapHandler implements AutoCloseable {
     static final int QUIET_SECONDS = 10;
     private static final int MAX_TRACKED_ADDRESSES = 1024;
 
+    /** The CURVE member public key, or null with a token. */
     private final byte[] memberPublicKey;
+    /** The token's PLAIN password, or null with CURVE. */
+    private final byte[] password;
+    private final String mechanism;
     private final ZMQ.Socket socket;
     private final Thread thread;
     private final AtomicLong refusals = new AtomicLong();
@@ -51,10 +64,13 @@ final class ZapHandler implements AutoCloseable {
     /**
      * Binds the handler in {@code ctx} and starts its thread.
      *
-     * @throws IllegalStateException if {@code ctx} has a ZAP handler already (another CURVE broker in it)
+     * @param keys the run's keys: CURVE keys or a token
+     * @throws IllegalStateException if {@code ctx} has a ZAP handler already (another secured broker in it)
      */
-    ZapHandler(ZContext ctx, byte[] memberPublicKey) {
-        this.memberPublicKey = memberPublicKey.clone();
+    ZapHandler(ZContext ctx, RunKeys keys) {
+        this.memberPublicKey = keys.isCurve() ? keys.memberPublicKey() : null;
+        this.password = keys.isCurve() ? null : keys.plainPassword();
+        this.mechanism = keys.isCurve() ? "CURVE" : "PLAIN";
         this.socket = ctx.createSocket(SocketType.REP);
         socket.setLinger(0);
         socket.setReceiveTimeOut(100);
@@ -62,9 +78,9 @@ final class ZapHandler implements AutoCloseable {
             socket.bind(ENDPOINT);
         } catch (ZMQException e) {
             socket.close();
-            throw new IllegalStateException("cannot start the CURVE broker's authentication handler: this ZeroMQ"
-                    + " context has one already (" + ENDPOINT + " is bound, " + e.getMessage() + "); give each CURVE"
-                    + " broker a context of its own", e);
+            throw new IllegalStateException("cannot start the secured broker's authentication handler: this"
+                    + " ZeroMQ context has one already (" + ENDPOINT + " is bound, " + e.getMessage() + "); give each"
+                    + " secured (CURVE or token) broker a context of its own", e);
         }
         this.thread = new Thread(this::run, "scoop-broker-zap");
         thread.setDaemon(true);
@@ -83,7 +99,7 @@ final class ZapHandler implements AutoCloseable {
                 if (version == null) {
                     continue;
                 }
-                byte[][] frames = new byte[7][];
+                byte[][] frames = new byte[8][];
                 frames[0] = version;
                 int n = 1;
                 while (socket.hasReceiveMore()) {
@@ -98,7 +114,7 @@ final class ZapHandler implements AutoCloseable {
         } catch (RuntimeException e) {
             if (running) {
                 // Unanswered requests stall the handshakes, so peers are kept out (fail closed), not let in.
-                System.err.println("scoop broker: the CURVE authentication handler failed: " + e
+                System.err.println("scoop broker: the " + mechanism + " authentication handler failed: " + e
                         + "; no new peer can connect");
             }
         } finally {
@@ -108,21 +124,23 @@ final class ZapHandler implements AutoCloseable {
 
     /**
      * Answers one request: version, request id, domain, address, routing id, mechanism, credentials (for
-     * CURVE, the client's 32-byte public key).
+     * CURVE, the client's 32-byte public key; for PLAIN, user name and password).
      */
     private void answer(byte[][] f, int n) {
         byte[] requestId = n > 1 && f[1] != null ? f[1] : new byte[0];
         String address = n > 3 && f[3] != null ? new String(f[3], StandardCharsets.UTF_8) : "?";
-        boolean wellFormed = n == 7 && "1.0".equals(ascii(f[0]));
-        String mechanism = n > 5 && f[5] != null ? ascii(f[5]) : "?";
-        boolean ok = wellFormed && "CURVE".equals(mechanism) && f[6].length == memberPublicKey.length
-                && MessageDigest.isEqual(f[6], memberPublicKey);
+        String used = n > 5 && f[5] != null ? ascii(f[5]) : "?";
+        boolean wellFormed = "1.0".equals(ascii(f[0])) && n == ("PLAIN".equals(used) ? 8 : 7);
+        boolean ok = wellFormed && mechanism.equals(used) && (memberPublicKey != null
+                ? MessageDigest.isEqual(f[6], memberPublicKey)
+                : RunKeys.PLAIN_USERNAME.equals(ascii(f[6])) & MessageDigest.isEqual(f[7], password));
         reply(requestId, ok);
         if (!ok) {
             refusals.incrementAndGet();
             report(address, !wellFormed ? "its authentication request was malformed"
-                    : !"CURVE".equals(mechanism) ? "it used the " + mechanism + " mechanism, not CURVE"
-                    : "it does not hold this run's member key");
+                    : !mechanism.equals(used) ? "it used the " + used + " mechanism, not " + mechanism
+                    : memberPublicKey != null ? "it does not hold this run's member key"
+                    : "its token is not this run's");
         }
     }
 
@@ -149,7 +167,7 @@ final class ZapHandler implements AutoCloseable {
         bursts.put(address, new long[] {now, 0});
         System.err.println("scoop broker: refused a peer at " + address + ": " + why
                 + (earlier > 0 ? " (and " + earlier + " more refusal(s) from there since the last report)" : "")
-                + "; only processes given this run's keys may connect. Further refusals from " + address
+                + "; only processes given this run's " + (memberPublicKey != null ? "keys" : "token") + " may connect. Further refusals from " + address
                 + " are counted and reported at most every " + QUIET_SECONDS + " s");
     }
 

@@ -29,10 +29,11 @@ import org.zeromq.ZMonitor;
  * {@linkplain #onRelease flusher} after releasing the lock: otherwise an item queued while it held the lock
  * would wait for the next sender, forever if there is none.
  *
- * <p><b>CURVE.</b> Given {@link RunKeys}, both sockets are CURVE clients of the broker (its public key, the
- * members' key pair) on TCP. During the {@linkplain #handshake handshake} a monitor watches rx, so that a
- * broker that refuses the keys, or a mismatch of plain and CURVE, fails at once with a message that says so,
- * instead of at the timeout.
+ * <p><b>Keys.</b> Given {@link RunKeys}, both sockets present them to the broker on TCP: as CURVE clients
+ * (its public key, the members' key pair), or with a token as PLAIN clients (user {@value RunKeys#PLAIN_USERNAME},
+ * the token as password). During the {@linkplain #handshake handshake} a monitor watches rx, so that a broker
+ * that refuses the keys, or a mismatch of mechanisms that JeroMQ reports, fails at once with a message that
+ * says so, instead of at the timeout.
  */
 public final class Link implements AutoCloseable {
     private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -45,7 +46,8 @@ public final class Link implements AutoCloseable {
     private static final int HANDSHAKE_FAILURES = ZMQ.HANDSHAKE_FAILED_AUTH | ZMQ.HANDSHAKE_FAILED_PROTOCOL;
 
     private final ReentrantLock txLock = new ReentrantLock();
-    private final boolean curve;
+    /** The keys presented on TCP, or null (plain, or inproc). */
+    private final RunKeys keys;
     private ZMQ.Socket monitor;
     private volatile boolean closed;
     private volatile Runnable flusher = () -> { };
@@ -58,18 +60,18 @@ public final class Link implements AutoCloseable {
     /**
      * Connects both sockets to {@code address}.
      *
-     * @param keys the run's member keys for a CURVE broker, or null for a plain one; not used on inproc,
-     *             which has no handshake
+     * @param keys the run's member keys (CURVE or a token) for a secured broker, or null for a plain one; not
+     *             used on inproc, which has no handshake
      */
     public Link(ZContext ctx, String address, String name, int receiveTimeoutMillis, RunKeys keys) {
         this.name = name;
         this.address = address;
-        this.curve = keys != null && !address.startsWith("inproc://");
+        this.keys = address.startsWith("inproc://") ? null : keys;
         this.rx = Sockets.create(ctx, SocketType.DEALER, name);
         this.tx = Sockets.create(ctx, SocketType.DEALER, name + "/tx");
-        if (curve) {
-            Sockets.curveClient(rx, keys);
-            Sockets.curveClient(tx, keys);
+        if (this.keys != null) {
+            Sockets.secureClient(rx, this.keys);
+            Sockets.secureClient(tx, this.keys);
         }
         rx.setReceiveTimeOut(receiveTimeoutMillis);
         if (!address.startsWith("inproc://")) {
@@ -96,7 +98,8 @@ public final class Link implements AutoCloseable {
      *
      * @return the broker's first heartbeat
      * @throws ClusterBrokenException if no broker answers within {@code timeoutMillis}, or at once if the
-     *                                broker refuses this peer's CURVE keys or the two disagree on CURVE
+     *                                broker refuses this peer's keys or token, or the two disagree on the
+     *                                mechanism in a way JeroMQ reports
      */
     public byte[] handshake(Hello hello, long timeoutMillis) {
         try {
@@ -134,8 +137,8 @@ public final class Link implements AutoCloseable {
             }
             throw new ClusterBrokenException("no Scoop broker answered at " + address + " within " + timeoutMillis
                     + " ms: check that the broker (the launcher, or the embedded executor) is running and that this"
-                    + " address is reachable from " + Hosts.localName() + ". If the broker uses CURVE, it may also"
-                    + " have refused this " + role(hello) + " because its keys do not match the run's: "
+                    + " address is reachable from " + Hosts.localName() + ". If the broker uses CURVE or a token,"
+                    + " it may also have refused this " + role(hello) + " because its keys do not match the run's: "
                     + KEYS_HINT);
         } finally {
             stopMonitor();
@@ -157,14 +160,19 @@ public final class Link implements AutoCloseable {
         }
         String who = "this " + role(hello) + " (" + hello.name() + ")";
         if (e.getEvent() == ZMonitor.Event.HANDSHAKE_FAILED_AUTH) {
-            return "the Scoop broker at " + address + " refused " + who + ": the broker uses CURVE and these keys"
-                    + " are not the run's (status " + e.getValue() + "). " + capitalize(KEYS_HINT);
+            return "the Scoop broker at " + address + " refused " + who + ": " + (keys != null && !keys.isCurve()
+                    ? "its token is not this run's" : "the broker uses CURVE and these keys are not the run's")
+                    + " (status " + e.getValue() + "). " + capitalize(KEYS_HINT);
         }
         if (e.getEvent() == ZMonitor.Event.HANDSHAKE_FAILED_PROTOCOL) {
-            return "the handshake of " + who + " with the Scoop broker at " + address + " failed (" + e.getValue()
-                    + "): " + (curve ? "this peer uses CURVE keys, and the broker does not, or has other keys: give"
+            String why = keys == null ? "the broker requires the run's keys (CURVE or a token) and this peer has"
+                    + " none. " + capitalize(KEYS_HINT)
+                    : keys.isCurve() ? "this peer uses CURVE keys, and the broker does not, or has other keys: give"
                             + " this peer the keys of this broker's run, or none if the broker is plain"
-                            : "the broker requires CURVE and this peer has no keys. " + capitalize(KEYS_HINT));
+                    : "this peer presents a token, and the broker takes none (it is plain, or uses CURVE): give this"
+                            + " peer the key line of this broker's run, or none if the broker is plain";
+            return "the handshake of " + who + " with the Scoop broker at " + address + " failed (" + e.getValue()
+                    + "): " + why;
         }
         return null;
     }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (the last lines of stderr are kept to explain an early exit). A worker that exits while we did not ask it
  * to is reported to the {@link Listener}, so the broker can requeue its tasks at once.
  *
- * <p>With {@linkplain Spec#keys() keys} (a broker with CURVE), each worker is started with
+ * <p>With {@linkplain Spec#keys() keys} (a broker with CURVE or a token), each worker is started with
  * {@code --keys-stdin} and the first and only thing written to its stdin is the run's key line: the keys are
  * on no command line, and the pipe is readable by this process and the worker only.
  */
@@ -46,7 +46,7 @@ public final class LocalWorkers implements AutoCloseable {
     /**
      * How to start the workers.
      *
-     * @param keys the run's keys, for a broker with CURVE; null for a plain broker
+     * @param keys the run's keys, for a broker with CURVE or a token; null for a plain broker
      */
     public record Spec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
             long heartbeatMillis, long expiryMillis, String namePrefix, PrintStream out, PrintStream err,

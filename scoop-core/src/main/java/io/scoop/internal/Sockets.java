@@ -25,6 +25,20 @@ public final class Sockets {
     }
 
     /**
+     * Makes {@code s} a client of a secured broker, as {@code keys} call for: a CURVE client
+     * ({@link #curveClient}) or, with a token, a PLAIN client whose password is the token. Call before
+     * {@code connect}, and only for TCP: inproc has no handshake.
+     */
+    public static void secureClient(ZMQ.Socket s, io.scoop.RunKeys keys) {
+        if (keys.isCurve()) {
+            curveClient(s, keys);
+        } else {
+            s.setPlainUsername(io.scoop.RunKeys.PLAIN_USERNAME);
+            s.setPlainPassword(keys.plainPassword());
+        }
+    }
+
+    /**
      * Makes {@code s} a CURVE client of the run's broker: the broker's public key, and the members' key pair.
      * Call before {@code connect}.
      */
@@ -34,7 +48,7 @@ public final class Sockets {
         s.setCurveSecretKey(keys.memberSecretKey());
     }
 
-        /** A context with one I/O thread; {@code ZContext} threads are daemons, so they never hold the JVM. */
+    /** A context with one I/O thread; {@code ZContext} threads are daemons, so they never hold the JVM. */
     public static ZContext context() {
         return new ZContext(1);
     }

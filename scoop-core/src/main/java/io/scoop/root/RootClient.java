@@ -75,11 +75,11 @@ public final class RootClient implements AutoCloseable {
     }
 
     /**
-     * Connects to the broker at {@code address}, as a CURVE client with {@code keys} unless they are null, and
-     * waits for its answer.
+     * Connects to the broker at {@code address}, presenting {@code keys} (CURVE or a token) unless they are
+     * null, and waits for its answer.
      *
      * @param namePrefix the start of this client's name, e.g. {@code root} or {@code w3/root}
-     * @param keys       the run's member keys, for a broker with CURVE; null for a plain one
+     * @param keys       the run's member keys, for a broker with CURVE or a token; null for a plain one
      * @throws ClusterBrokenException if no broker answers within {@code connectTimeoutMillis}, or it refuses
      *                                the keys
      */

@@ -110,8 +110,8 @@ public final class Worker {
     }
 
     /**
-     * A worker of a broker with CURVE, when {@code keys} (the run's member keys) are not null; its nested
-     * tasks' connection uses them too.
+     * A worker of a broker with CURVE or a token, when {@code keys} (the run's member keys) are not null; its
+     * nested tasks' connection uses them too.
      */
     public Worker(String brokerAddress, String name, int threads, long heartbeatMillis, long expiryMillis,
             RunKeys keys) {

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * [--heartbeat 1000] [--expiry 5000] [--keys-stdin] [--watch-stdin]}.
  *
  * <p>With {@code --keys-stdin} the worker first reads one line from its standard input: the run's key line
- * ({@link RunKeys#memberLine()}), with which it connects to a broker that uses CURVE. Keys never appear on
+ * ({@link RunKeys#memberLine()}), with which it connects to a broker that uses CURVE or a token (for
+ * instance the embedded default's, which always hands its workers a token). Keys never appear on
  * the command line. A missing or malformed line ends the worker with exit code 2 and a message that says
  * why; a broker that refuses the keys, with exit code 4.
  *
@@ -22,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * {@code kill -9}. Without it (or as well), it exits when the broker has been silent for the expiry.
  */
 public final class WorkerMain {
-    /** The longest key line read from stdin; the real one has about 140 characters. */
+    /** The longest key line read from stdin; the real ones have about 140 (CURVE) or 54 (token) characters. */
     private static final int MAX_KEY_LINE = 1024;
 
     private WorkerMain() {

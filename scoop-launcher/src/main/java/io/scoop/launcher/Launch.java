@@ -58,13 +58,16 @@ final class Launch {
      *   workers  their stdin pipe closes: Spawner.close(), or the death of this JVM (kill -9 included)
      *   broker   a thread of this JVM: closed last, and gone with the JVM in any case
      *
-     * CURVE (--curve, or any remote host in the plan): keys are made for this run (RunKeys.generate()) and
-     * never leave this JVM but as the member line, which has no broker secret: on each worker's stdin
-     * (LocalWorkers writes it to the pipe it keeps anyway; WorkerMain --keys-stdin reads it) and in the
-     * root's environment (RunKeys.ENV). Not on any command line and in no file: a process's environment is
-     * readable by its user and the superuser only, the same people who could read a 0600 file, and nothing
-     * is left on disk if this JVM is killed. Without CURVE, RunKeys.ENV is removed from the root's environment
-     * in case our own environment has one.
+     * Keys: every run has its own, of one of two kinds (RunKeys).
+     *   CURVE (--curve, or any remote host in the plan): keys made by RunKeys.generate(); traffic encrypted.
+     *   a token (otherwise: every host is this machine, and the broker binds loopback): RunKeys.token(),
+     *          presented as the ZeroMQ PLAIN password once per connection; loopback traffic is readable by
+     *          no other non-root user, and messages cost nothing more than plain TCP.
+     * Either way they never leave this JVM but as the member line, which has no broker secret: on each
+     * worker's stdin (LocalWorkers writes it to the pipe it keeps anyway; WorkerMain --keys-stdin reads it)
+     * and in the root's environment (RunKeys.ENV). Not on any command line and in no file: a process's
+     * environment is readable by its user and the superuser only, the same people who could read a 0600 file,
+     * and nothing is left on disk if this JVM is killed.
      *
      * A worker that exits while we run is reported to the broker at once, so that its tasks are requeued
      * now rather than at the heartbeat expiry; when none is left, the broker fails every pending task with
@@ -179,25 +182,22 @@ final class Launch {
     /** Starts broker, workers and root; returns the root, or null if stop() came first. */
     private Process start() throws IOException {
         Broker b;
-        RunKeys keys = curve ? RunKeys.generate() : null;
+        RunKeys keys = curve ? RunKeys.generate() : RunKeys.token();
         synchronized (this) {
             if (state != State.STARTING) {
                 return null;
             }
-            Broker.Builder bb = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS);
-            if (keys != null) {
-                bb.curve(keys);
-            }
-            b = bb.start();
+            b = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS).secure(keys)
+                    .start();
             broker = b;
         }
         if (verbose) {
             log.print(plan.describe(b.address()));
             log.flush();
         }
-        if (keys != null) {
-            say("CURVE: keys made for this run; workers read them on stdin, the root in " + RunKeys.ENV);
-        }
+        say(keys.isCurve() ? "CURVE: keys made for this run; workers read them on stdin, the root in " + RunKeys.ENV
+                : "token: made for this run (every host is this machine); workers read it on stdin, the root in "
+                        + RunKeys.ENV);
         String localAddress = LaunchPlan.localDial(b.address());
         WorkerSpec spec = new WorkerSpec(localAddress, plan.classpath(), plan.workerJvmOptions(),
                 plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr, keys);
@@ -243,11 +243,7 @@ final class Launch {
         }
         ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();
         pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
-        if (keys != null) {
-            pb.environment().put(RunKeys.ENV, keys.memberLine());
-        } else {
-            pb.environment().remove(RunKeys.ENV);
-        }
+        pb.environment().put(RunKeys.ENV, keys.memberLine());
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
         pb.environment().put("SCOOP_LAUNCHER_PID", Long.toString(ProcessHandle.current().pid()));
         synchronized (this) {

@@ -208,8 +208,9 @@ public final class ScoopLauncher implements Callable<Integer> {
     boolean sharedPaths;
     @Option(names = "--curve", hidden = true,
             description = "Use ZeroMQ CURVE with keys made for this run even when every host is this machine (it is"
-                    + " always used with remote hosts): connections are encrypted, and only the run's processes"
-                    + " may connect to the broker.")
+                    + " always used with remote hosts): connections are encrypted. Without it, a local run's broker"
+                    + " takes a token made for the run instead, which is not encrypted but costs nothing per message;"
+                    + " either way only the run's processes may connect to the broker.")
     boolean curve;
 
     @Option(names = "--tunnel",

@@ -19,7 +19,8 @@
  *    |                  this machine's first routable one; loopback again with --tunnel), the root command;
  *    |                  printed by -v and --dry-run
  *  Launch               carries the plan out, in this order, and undoes it in reverse:
- *    1. Broker          in this JVM
+ *    1. Broker          in this JVM, with keys made for the run: CURVE with a remote host or --curve, else
+ *                       a token (ZeroMQ PLAIN, loopback only); workers get them on stdin, the root in SCOOP_KEYS
  *    2. SshSpawner      for each remote host, all at once: log in (SshConfig: aliases, User, Port,
  *                       IdentityFile; known_hosts), with --tunnel forward a port on the host's loopback
  *                       to the broker, copy the jars (StagedJars: by content hash, once)

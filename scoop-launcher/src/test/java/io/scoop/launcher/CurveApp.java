@@ -18,10 +18,11 @@ import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 
 /**
- * A root program for the CURVE launcher test: {@code CurveApp N WORKERS} checks that it got the run's key
- * line in {@value RunKeys#ENV}, runs tasks on the workers, and then, while every process of the run is alive,
- * looks for the keys where other users could see them: every process's command line ({@code /proc/PID/cmdline})
- * and, since workers get the keys on stdin, the workers' environments. It prints counts, never a key.
+ * A root program for the launcher's key tests (CURVE, and the token of a default local run):
+ * {@code CurveApp N WORKERS} checks that it got the run's key line in {@value RunKeys#ENV} and prints its kind,
+ * runs tasks on the workers, and then, while every process of the run is alive, looks for the keys where other
+ * users could see them: every process's command line ({@code /proc/PID/cmdline}) and, since workers get the
+ * keys on stdin, the workers' environments. It prints counts, never a key.
  */
 public final class CurveApp {
     private CurveApp() {
@@ -32,6 +33,7 @@ public final class CurveApp {
         int expectedWorkers = Integer.parseInt(args[1]);
         String line = System.getenv(RunKeys.ENV);
         System.out.println("keys in environment=" + (line != null && RunKeys.parse(line) != null));
+        System.out.println("keys kind=" + (line == null ? "none" : RunKeys.parse(line).isCurve() ? "CURVE" : "token"));
         DistributedExecutor ex = new DistributedExecutor();
         try {
             System.out.println("executor=" + ex);
@@ -49,7 +51,8 @@ public final class CurveApp {
                 workerPids.add(f.get(30, TimeUnit.SECONDS));
             }
             System.out.println("worker pids=" + workerPids.size());
-            List<String> secrets = List.of(line.split(" ")).subList(1, 4);
+            String[] words = line.split(" ");
+            List<String> secrets = List.of(words).subList(1, words.length);
             int scanned = 0;
             int withKeys = 0;
             try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
@@ -59,7 +62,7 @@ public final class CurveApp {
                         continue;
                     }
                     scanned++;
-                    if (secrets.stream().anyMatch(cmdline::contains) || cmdline.contains("scoop-curve-1")) {
+                    if (secrets.stream().anyMatch(cmdline::contains) || cmdline.contains(words[0])) {
                         withKeys++;
                     }
                 }
