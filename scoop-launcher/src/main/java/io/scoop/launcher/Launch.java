@@ -281,7 +281,8 @@ final class Launch {
             throw new IOException("hosts " + LaunchPlan.names(shares.stream().map(LaunchPlan.HostShare::host)
                     .toList()) + " are remote, and no SSH settings or broker address were given to reach them");
         }
-        SshSpawner.Context ctx = new SshSpawner.Context(remote.options(), remote.config(), remoteAddress, log);
+        SshSpawner.Context ctx = new SshSpawner.Context(remote.options(), remote.config(), remoteAddress,
+                Path.of(System.getProperty("user.home")), log);
         Map<Host, SshSpawner> all = new LinkedHashMap<>();
         synchronized (this) {
             if (state != State.STARTING) {

@@ -44,8 +44,9 @@ import picocli.CommandLine.Spec;
  * <p>The hosts come from the first of: {@code --hostfile}, {@code --hosts}, the batch job's allocation (Slurm,
  * PBS/Torque, SGE; see {@link SchedulerHosts}), this machine. {@code -n} workers are spread over them by
  * {@link WorkerSpread}; without {@code -n}, the job's task count or the hosts' total slots. Workers on hosts
- * that are not this machine start over SSH ({@link SshSpawner}): the ssh config's aliases, the user's keys,
- * known_hosts checked, the jars copied to a cache on each host by content hash (unless {@code --path}).
+ * that are not this machine start over SSH ({@link SshSpawner}): the ssh config's aliases, the user's keys
+ * (the ssh-agent's, then key files), known_hosts checked, the jars copied to a cache on each host by content
+ * hash (unless {@code --path}).
  *
  * <p>Exit codes: the root's; 2 for a usage error (with a message naming the value, the rule and the fix),
  * a bad hostfile, ssh config or scheduler variable, or remote hosts with no broker address they can reach; 1
@@ -64,11 +65,12 @@ import picocli.CommandLine.Spec;
                     + " PBS/Torque PBS_NODEFILE, SGE PE_HOSTFILE), else this machine. -n fills them host by host up"
                     + " to each host's slots, then adds one per host, round robin.",
             "",
-            "Remote hosts are reached over SSH (keys from ~/.ssh or IdentityFile; aliases, User and Port from the"
-                    + " ssh config; host keys checked against known_hosts), all at once, each within --ssh-timeout."
+            "Remote hosts are reached over SSH (the keys of the ssh-agent at $SSH_AUTH_SOCK, then key files from"
+                    + " IdentityFile or ~/.ssh; aliases, User and Port from the ssh config; host keys checked against"
+                    + " known_hosts), all at once, each within --ssh-timeout."
                     + " The jars are copied to --remote-cache on each host, named by content hash, and reused by"
                     + " later runs. Remote workers dial the broker at --broker-hostname (default: this machine's"
-                    + " first routable address) and print with a [host/w1] prefix. An ssh-agent is not used.",
+                    + " first routable address) and print with a [host/w1] prefix.",
             "",
             "With --tunnel, the broker stays on loopback and each remote host's worker connections go through the"
                     + " launcher's SSH connection to it (a port forwarded from the host's loopback), for clusters"
@@ -182,6 +184,11 @@ public final class ScoopLauncher implements Callable<Integer> {
             description = "Trust a remote host whose key is not in the known hosts file yet, and record its key there."
                     + " A key that differs from the recorded one is refused all the same.")
     boolean acceptNewHostKeys;
+
+    @Option(names = "--no-ssh-agent",
+            description = "Do not ask the ssh-agent ($SSH_AUTH_SOCK) for keys; use only the key files (IdentityFile,"
+                    + " else ~/.ssh/id_ed25519, id_ecdsa, id_rsa).")
+    boolean noSshAgent;
 
     @Option(names = "--ssh-timeout", paramLabel = "SECONDS",
             description = "The most time to connect and log in to one remote host (default: ${DEFAULT-VALUE}).")
@@ -308,7 +315,8 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (!plan.remoteHosts().isEmpty()) {
             try {
                 remote = new Launch.Remote(new SshOptions(sshConfig, knownHosts, acceptNewHostKeys,
-                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, tunnel, verbose),
+                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, tunnel, agentSocket(),
+                        verbose),
                         SshConfig.read(sshConfig), onHostFailure);
             } catch (IOException e) {
                 err.println("scoop: cannot use the ssh configuration " + sshConfig + ": " + e.getMessage());
@@ -326,6 +334,12 @@ public final class ScoopLauncher implements Callable<Integer> {
     }
 
     /* ---------------- validation ---------------- */
+
+    /** The ssh-agent to ask first: {@code $SSH_AUTH_SOCK}, unless unset or {@code --no-ssh-agent}. */
+    private Path agentSocket() {
+        String sock = System.getenv(SshAgent.SOCKET_ENV);
+        return noSshAgent || sock == null || sock.isBlank() ? null : Path.of(sock);
+    }
 
     private void validateSsh() {
         if (sshTimeoutSeconds < 1) {

@@ -35,8 +35,8 @@ interface Spawner {
             throw new IllegalArgumentException("host " + host.name() + " is remote, and no SSH settings were given to"
                     + " reach it");
         }
-        return new SshSpawner(host, ssh.config().resolve(host.name(), System.getProperty("user.name"),
-                Path.of(System.getProperty("user.home"))), spec, ssh.brokerAddress(), ssh.options(), listener,
+        return new SshSpawner(host, ssh.config().resolve(host.name(), System.getProperty("user.name"), ssh.home()),
+                ssh.home(), spec, ssh.brokerAddress(), ssh.options(), listener,
                 ssh.log());
     }
 

@@ -16,10 +16,12 @@ import java.nio.file.Path;
  * @param sharedPaths       whether the jars are already at the same paths on every host ({@code --path}): no copy
  * @param tunnel            whether workers reach the broker through the SSH connection ({@code --tunnel}): a port
  *                          on the host's loopback, forwarded to the broker's local address here
+ * @param agent             the socket of the ssh-agent whose keys are tried first ({@code $SSH_AUTH_SOCK}), or
+ *                          null for none (unset, or {@code --no-ssh-agent})
  * @param verbose           whether to report what is copied and what is already there
  */
 record SshOptions(Path config, Path knownHosts, boolean acceptNewHostKeys, long timeoutMillis, String java,
-        String remoteCache, boolean sharedPaths, boolean tunnel, boolean verbose) {
+        String remoteCache, boolean sharedPaths, boolean tunnel, Path agent, boolean verbose) {
     /** The standard known hosts file. */
     static final Path DEFAULT_KNOWN_HOSTS = Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");
     /** Where jars are staged on a remote host unless told otherwise. */

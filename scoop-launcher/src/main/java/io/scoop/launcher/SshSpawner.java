@@ -37,11 +37,14 @@ import net.schmizz.sshj.sftp.SFTPClient;
 import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import net.schmizz.sshj.userauth.method.AuthMethod;
+import net.schmizz.sshj.userauth.method.AuthPublickey;
 
 /**
  * Starts worker JVMs on another host over SSH (sshj) and owns their lifetime.
  *
- * <p>{@link #connect()} logs in with the user's keys, checking the host's key against known_hosts;
+ * <p>{@link #connect()} logs in with the user's keys (the ssh-agent's, then the key files), checking the host's
+ * key against known_hosts;
  * with {@code --tunnel}, it also has the host forward a port on its loopback through this connection to the
  * broker; {@link #stage} copies the jars a worker needs to the host's cache (unless they are on a shared file system);
  * {@link #start} runs each worker in its own exec channel. A worker's stdin is its channel, which we hold open
@@ -68,6 +71,11 @@ final class SshSpawner implements Spawner {
      * name lookup nor a silent host can hold the launcher longer. Every failure becomes one SshHostException
      * line: host, address, what went wrong, what to do.
      *
+     * Login, in OpenSSH's order: first every key of the ssh-agent at $SSH_AUTH_SOCK (SshAgent; AgentAuth signs
+     * through it), then the key files (IdentityFile, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa). The agent is
+     * asked for its keys within AGENT_LIST_TIMEOUT_MILLIS; an agent that is absent, refuses or stays silent is
+     * noted for the failure message and the files are tried alone. Its connection lasts for the login only.
+     *
      * --tunnel: one remote port forward ("tcpip-forward", RFC 4254 7.1) on the first connection, bound to the
      * host's 127.0.0.1 with a port the server picks. Every worker on the host, whichever connection started it,
      * dials that port; sshd opens a "forwarded-tcpip" channel per TCP connection back to us, and sshj connects
@@ -85,6 +93,7 @@ final class SshSpawner implements Spawner {
 
     private final Host host;
     private final SshConfig.Target target;
+    private final Path home;
     private final WorkerSpec spec;
     private final String brokerAddress;
     private final SshOptions options;
@@ -106,9 +115,11 @@ final class SshSpawner implements Spawner {
      * @param config        the parsed ssh configuration
      * @param brokerAddress the broker's endpoint as remote hosts dial it; with {@code --tunnel}, its local endpoint
      *                      here, to which each host's forwarded port leads
+     * @param home          the local home directory: {@code ~} in IdentityFile, and {@code ~/.ssh} for the default
+     *                      keys
      * @param log           where the launcher's own messages go
      */
-    record Context(SshOptions options, SshConfig config, String brokerAddress, PrintWriter log) {
+    record Context(SshOptions options, SshConfig config, String brokerAddress, Path home, PrintWriter log) {
     }
 
     private record RemoteWorker(String name, Session session, Session.Command command) {
@@ -117,6 +128,7 @@ final class SshSpawner implements Spawner {
     /**
      * @param host          the host as the plan names it
      * @param target        where to connect for it (ssh config applied)
+     * @param home          the local home directory, whose .ssh holds the default keys
      * @param spec          how workers start; its classpath is the local one, replaced by the staged jars
      * @param brokerAddress the broker's endpoint as the host reaches it, e.g. {@code tcp://10.0.0.5:40123}; with
      *                      {@code --tunnel}, the broker's endpoint here, e.g. {@code tcp://127.0.0.1:40123}
@@ -124,10 +136,11 @@ final class SshSpawner implements Spawner {
      * @param listener      hears about workers that exit by themselves
      * @param log           where the launcher's own messages go
      */
-    SshSpawner(Host host, SshConfig.Target target, WorkerSpec spec, String brokerAddress, SshOptions options,
-            Listener listener, PrintWriter log) {
+    SshSpawner(Host host, SshConfig.Target target, Path home, WorkerSpec spec, String brokerAddress,
+            SshOptions options, Listener listener, PrintWriter log) {
         this.host = host;
         this.target = target;
+        this.home = home;
         this.spec = spec;
         this.brokerAddress = brokerAddress;
         this.options = options;
@@ -238,7 +251,7 @@ final class SshSpawner implements Spawner {
         if (verifier.accepted != null) {
             log(verifier.accepted);
         }
-        List<Path> keys = target.identityFiles().isEmpty() ? defaultKeys() : target.identityFiles();
+        List<Path> keys = target.identityFiles().isEmpty() ? defaultKeys(home) : target.identityFiles();
         List<KeyProvider> providers = new ArrayList<>();
         List<String> unusable = new ArrayList<>();
         for (Path k : keys) {
@@ -253,24 +266,75 @@ final class SshSpawner implements Spawner {
             }
         }
         String tried = keys.isEmpty() ? "(none)" : String.join(", ", keys.stream().map(Path::toString).toList());
-        if (providers.isEmpty()) {
-            throw new SshHostException(host.name(), target, "no usable key for user " + target.user() + ": looked for "
-                    + tried + "; create one (ssh-keygen -t ed25519), add its public key to " + host.name()
-                    + "'s ~/.ssh/authorized_keys, or name it with IdentityFile in " + target.source());
+        SshAgent agent = null;
+        List<AuthMethod> methods = new ArrayList<>();
+        String agentNote;
+        if (options.agent() == null) {
+            agentNote = "no ssh-agent (" + SshAgent.SOCKET_ENV + " is not set, or --no-ssh-agent)";
+        } else {
+            long listTimeout = Math.min(AGENT_LIST_TIMEOUT_MILLIS, options.timeoutMillis() / 2);
+            try {
+                agent = SshAgent.connect(options.agent(), listTimeout);
+                List<SshAgent.Identity> ids = agent.identities(listTimeout);
+                for (SshAgent.Identity id : ids) {
+                    KeyType type = KeyType.fromString(new Buffer.PlainBuffer(id.blob()).readString());
+                    if (type == KeyType.UNKNOWN) {
+                        continue; // a key type sshj cannot sign for (sk-*, ...): left to OpenSSH
+                    }
+                    methods.add(new AgentAuth(agent, id, type, options.timeoutMillis()));
+                }
+                agentNote = "the ssh-agent at " + options.agent() + " (" + ids.size() + (ids.size() == 1 ? " key"
+                        : " keys") + (methods.size() < ids.size() ? ", " + (ids.size() - methods.size())
+                        + " of a type we cannot use" : "") + ")";
+                log(host.name() + ": " + agentNote);
+            } catch (IOException e) {
+                agentNote = "the ssh-agent at " + options.agent() + " (unusable: " + e.getMessage() + ")";
+                log(host.name() + ": " + agentNote + "; trying the key files");
+                closeQuietly(agent);
+                agent = null;
+                methods.clear();
+            }
         }
         try {
-            client.authPublickey(target.user(), providers);
-        } catch (UserAuthException e) {
-            throw new SshHostException(host.name(), target, "authentication failed for user " + target.user()
-                    + " with keys " + tried + (unusable.isEmpty() ? "" : " (unusable: " + String.join(", ", unusable)
-                    + ")") + ": add your public key to " + host.name() + "'s ~/.ssh/authorized_keys, or name the"
-                    + " right key with IdentityFile (and the user with User) for " + host.name() + " in "
-                    + target.source() + " (an ssh-agent is not used; encrypted keys are not supported)");
+            if (methods.isEmpty() && providers.isEmpty()) {
+                throw new SshHostException(host.name(), target, "no usable key for user " + target.user() + ": "
+                        + agentNote + ", and no key file among " + tried + "; create one (ssh-keygen -t ed25519),"
+                        + " add its public key to " + host.name() + "'s ~/.ssh/authorized_keys, or name it with"
+                        + " IdentityFile in " + target.source());
+            }
+            for (KeyProvider p : providers) {
+                methods.add(new AuthPublickey(p));
+            }
+            try {
+                client.auth(target.user(), methods);
+            } catch (UserAuthException e) {
+                throw new SshHostException(host.name(), target, "authentication failed for user " + target.user()
+                        + ": tried " + agentNote + " and key files " + tried + (unusable.isEmpty() ? ""
+                        : " (unusable: " + String.join(", ", unusable) + ")") + "; add your public key to "
+                        + host.name() + "'s ~/.ssh/authorized_keys (or to the agent: ssh-add), or name the right key"
+                        + " with IdentityFile (and the user with User) for " + host.name() + " in " + target.source()
+                        + " (encrypted key files are not supported: add them to the ssh-agent)");
+            }
+        } finally {
+            closeQuietly(agent);
         }
     }
 
-    private static List<Path> defaultKeys() {
-        Path dir = Path.of(System.getProperty("user.home"), ".ssh");
+    /** The bound on reaching the ssh-agent and listing its keys; past it, the key files are tried alone. */
+    static final long AGENT_LIST_TIMEOUT_MILLIS = 2000;
+
+    private static void closeQuietly(SshAgent agent) {
+        if (agent != null) {
+            try {
+                agent.close();
+            } catch (IOException e) {
+                // nothing more to do with it
+            }
+        }
+    }
+
+    private static List<Path> defaultKeys(Path home) {
+        Path dir = home.resolve(".ssh");
         return DEFAULT_KEYS.stream().map(dir::resolve).toList();
     }
 

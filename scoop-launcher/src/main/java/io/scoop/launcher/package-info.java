@@ -22,7 +22,8 @@
  *    1. Broker          in this JVM, with keys made for the run: CURVE with a remote host or --curve, else
  *                       a token (ZeroMQ PLAIN, loopback only); workers get them on stdin, the root in SCOOP_KEYS
  *    2. SshSpawner      for each remote host, all at once: log in (SshConfig: aliases, User, Port,
- *                       IdentityFile; known_hosts), with --tunnel forward a port on the host's loopback
+ *                       IdentityFile; known_hosts; the ssh-agent's keys first, through SshAgent and
+ *                       AgentAuth, then the key files), with --tunnel forward a port on the host's loopback
  *                       to the broker, copy the jars (StagedJars: by content hash, once)
  *    3. Spawner         one per host of the plan (one for all the local hosts), starts its worker JVMs
  *         LocalSpawner  forks them on this machine (io.scoop.internal.LocalWorkers)

@@ -44,11 +44,12 @@ class SshSpawnerLoginTest {
     }
 
     private SshSpawner spawner(String alias, Path config, Path knownHosts, boolean acceptNew) throws IOException {
-        SshOptions options = new SshOptions(config, knownHosts, acceptNew, 5000, "java", dir.toString(), false, false, true);
+        SshOptions options = new SshOptions(config, knownHosts, acceptNew, 5000, "java", dir.toString(), false, false, null,
+                true);
         WorkerSpec spec = new WorkerSpec("tcp://127.0.0.1:1", "x.jar", List.of(), 1, 1000, 5000,
                 new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()), null);
         SshSpawner.Context ctx = new SshSpawner.Context(options, SshConfig.read(config), "tcp://127.0.0.1:1",
-                new PrintWriter(log, true));
+                dir, new PrintWriter(log, true));
         return (SshSpawner) Spawner.forHost(Host.bare(alias, false), spec, (s, w, why) -> { }, ctx);
     }
 
@@ -72,9 +73,10 @@ class SshSpawnerLoginTest {
         SshSpawner.SshHostException e = assertThrows(SshSpawner.SshHostException.class, s::connect);
         s.close(0);
         assertEquals("host wrongkey (127.0.0.1:" + server.port() + "): authentication failed for user "
-                + SshTestServer.USER + " with keys " + server.otherKey() + ": add your public key to wrongkey's"
-                + " ~/.ssh/authorized_keys, or name the right key with IdentityFile (and the user with User) for"
-                + " wrongkey in " + config + " (an ssh-agent is not used; encrypted keys are not supported)",
+                + SshTestServer.USER + ": tried no ssh-agent (SSH_AUTH_SOCK is not set, or --no-ssh-agent) and key"
+                + " files " + server.otherKey() + "; add your public key to wrongkey's ~/.ssh/authorized_keys (or to"
+                + " the agent: ssh-add), or name the right key with IdentityFile (and the user with User) for"
+                + " wrongkey in " + config + " (encrypted key files are not supported: add them to the ssh-agent)",
                 e.getMessage());
     }
 

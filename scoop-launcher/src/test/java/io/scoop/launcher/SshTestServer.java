@@ -7,10 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -35,9 +39,11 @@ final class SshTestServer implements AutoCloseable {
     private final KeyPair hostKey;
     private final Path userKey;
     private final Path otherKey;
+    private final List<PublicKey> accepted;
 
-    private SshTestServer(SshServer server, KeyPair hostKey, Path userKey, Path otherKey) {
+    private SshTestServer(SshServer server, KeyPair hostKey, Path userKey, Path otherKey, List<PublicKey> accepted) {
         this.server = server;
+        this.accepted = accepted;
         this.hostKey = hostKey;
         this.userKey = userKey;
         this.otherKey = otherKey;
@@ -54,8 +60,9 @@ final class SshTestServer implements AutoCloseable {
         server.setHost("127.0.0.1");
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(host));
+        List<PublicKey> accepted = new CopyOnWriteArrayList<>(List.of(user.getPublic()));
         server.setPublickeyAuthenticator((username, key, session) -> USER.equals(username)
-                && KeyUtils.compareKeys(key, user.getPublic()));
+                && accepted.stream().anyMatch(k -> KeyUtils.compareKeys(key, k)));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setCommandFactory((channel, command) ->
@@ -65,7 +72,7 @@ final class SshTestServer implements AutoCloseable {
         // --tunnel asks for a remote port forward (tcpip-forward); MINA refuses every forward unless told.
         server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
         server.start();
-        return new SshTestServer(server, host, userKey, otherKey);
+        return new SshTestServer(server, host, userKey, otherKey, accepted);
     }
 
     private static Path writePrivateKey(KeyPair pair, Path file) throws IOException, GeneralSecurityException {
@@ -87,6 +94,23 @@ final class SshTestServer implements AutoCloseable {
     /** A private key the server does not accept. */
     Path otherKey() {
         return otherKey;
+    }
+
+    /** Accepts, from now on, the public key in {@code publicKeyFile} (an OpenSSH {@code .pub} line) too. */
+    void authorize(Path publicKeyFile) throws IOException, GeneralSecurityException {
+        accepted.add(PublicKeyEntry.parsePublicKeyEntry(Files.readString(publicKeyFile).strip())
+                .resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.IGNORING));
+    }
+
+    /**
+     * Verifies user signatures with these algorithms only, e.g. {@code rsa-sha2-256}, for new sessions; the host
+     * key's own algorithm stays allowed.
+     */
+    void allowUserSignatures(String... algorithms) {
+        List<String> names = new ArrayList<>(List.of(algorithms));
+        names.add(KeyUtils.getKeyType(hostKey));
+        server.setSignatureFactories(server.getSignatureFactories().stream()
+                .filter(f -> names.contains(f.getName())).toList());
     }
 
     /** A known_hosts file with this server's host key. */
