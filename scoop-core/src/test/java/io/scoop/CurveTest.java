@@ -9,18 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scoop.broker.Broker;
 import io.scoop.internal.Link;
 import io.scoop.internal.LocalWorkers;
+import io.scoop.Rogues.MarkerTask;
 import io.scoop.internal.Sockets;
 import io.scoop.wire.Hello;
 import io.scoop.wire.KryoCodec;
-import io.scoop.wire.Messages;
-import io.scoop.wire.TaskItem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
@@ -123,22 +120,20 @@ class CurveTest {
         Path marker = dir.resolve("rogue-task-ran");
         byte[] payload = KryoCodec.encode(new MarkerTask(marker.toString()));
         RunKeys otherRun = RunKeys.generate();
-        List<ZMQ.Socket> rogues = new ArrayList<>();
-        rogues.addAll(rogue("plain", null, payload));
-        rogues.addAll(rogue("other-run", otherRun.forMembers(), payload));
-        rogues.addAll(rogue("own-pair", ownPair(otherRun), payload));
-        rogues.addAll(rogue("stolen-public-key", new ForgedKeys(keys, otherRun), payload));
+        try (Rogues rogues = new Rogues()) {
+            rogues.add(broker.address(), "plain", sock -> { }, payload);
+            rogues.add(broker.address(), "other-run", sock -> Sockets.secureClient(sock, otherRun.forMembers()),
+                    payload);
+            rogues.add(broker.address(), "own-pair", sock -> Sockets.secureClient(sock, ownPair(otherRun)), payload);
+            rogues.add(broker.address(), "stolen-public-key", new ForgedKeys(keys, otherRun)::apply, payload);
 
-        await("rogues hear nothing while the root works").during(QUIET).atMost(QUIET.plusSeconds(10))
-                .pollInterval(Duration.ofMillis(100)).until(() -> {
-                    for (ZMQ.Socket s : rogues) {
-                        if (s.recv(ZMQ.DONTWAIT) != null) {
-                            return false;
-                        }
-                    }
-                    Broker.Stats st = broker.stats();
-                    return st.workers() == 2 && st.roots() == 1 && root.submit(() -> 6 * 7).get(10, TimeUnit.SECONDS) == 42;
-                });
+            await("rogues hear nothing while the root works").during(QUIET).atMost(QUIET.plusSeconds(10))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        Broker.Stats st = broker.stats();
+                        return rogues.heardNothing() && st.workers() == 2 && st.roots() == 1
+                                && root.submit(() -> 6 * 7).get(10, TimeUnit.SECONDS) == 42;
+                    });
+        }
         await("the broker holds no task").atMost(Duration.ofSeconds(5)).until(() -> broker.stats().tasks() == 0);
 
         assertFalse(Files.exists(marker), "a rogue's task ran");
@@ -147,28 +142,6 @@ class CurveTest {
         Path control = dir.resolve("root-task-ran");
         assertEquals("ran", root.submit(new MarkerTask(control.toString())).get(30, TimeUnit.SECONDS));
         assertTrue(Files.exists(control));
-    }
-
-    /** Two sockets of one rogue: one says HELLO as a worker; one says HELLO as a root, then sends a task. */
-    private List<ZMQ.Socket> rogue(String name, Object keysOrForged, byte[] payload) {
-        ZContext ctx = Sockets.context();
-        contexts.add(ctx);
-        ZMQ.Socket asWorker = Sockets.create(ctx, SocketType.DEALER, "rogue-" + name + "-w");
-        ZMQ.Socket asRoot = Sockets.create(ctx, SocketType.DEALER, "rogue-" + name + "-r");
-        for (ZMQ.Socket s : List.of(asWorker, asRoot)) {
-            if (keysOrForged instanceof RunKeys k) {
-                Sockets.curveClient(s, k);
-            } else if (keysOrForged instanceof ForgedKeys f) {
-                f.apply(s);
-            }
-            s.connect(broker.address());
-        }
-        // Without waiting: once the broker has refused a rogue, JeroMQ drops its connection and pipe for good,
-        // and a blocking send would wait forever. A message that cannot be queued is not sent, which is the point.
-        asWorker.send(Messages.hello(new Hello(Hello.WORKER, "rogue-" + name + "-w", 4, 8, 1, "rogue")), ZMQ.DONTWAIT);
-        asRoot.send(Messages.hello(new Hello(Hello.ROOT, "rogue-" + name + "-r", 0, 0, 1, "rogue")), ZMQ.DONTWAIT);
-        asRoot.send(Messages.tasks("rogue-" + name + "-r", List.of(new TaskItem(1, 0, 0, payload))), ZMQ.DONTWAIT);
-        return List.of(asWorker, asRoot);
     }
 
     /** The broker's public key (which a rogue may know) with a member key pair of the rogue's own. */
@@ -184,21 +157,6 @@ class CurveTest {
             s.setCurveServerKey(real.brokerPublicKey());
             s.setCurvePublicKey(real.memberPublicKey());
             s.setCurveSecretKey(other.memberSecretKey());
-        }
-    }
-
-    /** Writes a marker file where it runs. */
-    static final class MarkerTask implements Callable<String>, java.io.Serializable {
-        final String path;
-
-        MarkerTask(String path) {
-            this.path = path;
-        }
-
-        @Override
-        public String call() throws IOException {
-            Files.writeString(Path.of(path), "ran");
-            return "ran";
         }
     }
 

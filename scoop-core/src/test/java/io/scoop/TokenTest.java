@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scoop.CurveTest.MarkerTask;
+import io.scoop.Rogues.MarkerTask;
 import io.scoop.broker.Broker;
 import io.scoop.internal.Link;
 import io.scoop.internal.LocalWorkers;
 import io.scoop.internal.Sockets;
 import io.scoop.wire.Hello;
 import io.scoop.wire.KryoCodec;
-import io.scoop.wire.Messages;
-import io.scoop.wire.TaskItem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,17 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zeromq.SocketType;
 import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * A broker guarded by a token (ZeroMQ PLAIN) over real TCP sockets, with a real worker JVM given the token on
@@ -140,22 +134,24 @@ class TokenTest {
         long refusalsBefore = broker.refusals();
         // The members' counts, which the rogues must not change (a nested test may have left a nested root).
         Broker.Stats before = broker.stats();
-        List<ZMQ.Socket> rogues = new ArrayList<>();
-        rogues.addAll(rogue(broker.address(), "plain", s -> { }, payload));
-        rogues.addAll(rogue(broker.address(), "other-token", s -> Sockets.secureClient(s, RunKeys.token()), payload));
-        rogues.addAll(rogue(broker.address(), "other-user", s -> {
-            s.setPlainUsername("root");
-            s.setPlainPassword(token.plainPassword());
-        }, payload));
-        rogues.addAll(rogue(broker.address(), "curve", s -> Sockets.secureClient(s, RunKeys.generate().forMembers()),
-                payload));
+        try (Rogues rogues = new Rogues()) {
+            rogues.add(broker.address(), "plain", sock -> { }, payload);
+            rogues.add(broker.address(), "other-token", sock -> Sockets.secureClient(sock, RunKeys.token()), payload);
+            rogues.add(broker.address(), "other-user", sock -> {
+                sock.setPlainUsername("root");
+                sock.setPlainPassword(token.plainPassword());
+            }, payload);
+            rogues.add(broker.address(), "curve", sock -> Sockets.secureClient(sock, RunKeys.generate().forMembers()),
+                    payload);
 
-        await("rogues hear nothing while the root works").during(QUIET).atMost(QUIET.plusSeconds(10))
-                .pollInterval(Duration.ofMillis(100)).until(() -> {
-                    Broker.Stats st = broker.stats();
-                    return nothingReceived(rogues) && st.workers() == before.workers()
-                            && st.roots() == before.roots() && root.submit(() -> 6 * 7).get(10, TimeUnit.SECONDS) == 42;
-                });
+            await("rogues hear nothing while the root works").during(QUIET).atMost(QUIET.plusSeconds(10))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        Broker.Stats st = broker.stats();
+                        return rogues.heardNothing() && st.workers() == before.workers()
+                                && st.roots() == before.roots()
+                                && root.submit(() -> 6 * 7).get(10, TimeUnit.SECONDS) == 42;
+                    });
+        }
         await("the broker holds no task").atMost(Duration.ofSeconds(5)).until(() -> broker.stats().tasks() == 0);
 
         assertFalse(Files.exists(marker), "a rogue's task ran");
@@ -165,33 +161,6 @@ class TokenTest {
         Path control = dir.resolve("root-task-ran");
         assertEquals("ran", root.submit(new MarkerTask(control.toString())).get(30, TimeUnit.SECONDS));
         assertTrue(Files.exists(control));
-    }
-
-    /** Two sockets of one rogue: one says HELLO as a worker; one says HELLO as a root, then sends a task. */
-    private List<ZMQ.Socket> rogue(String address, String name, Consumer<ZMQ.Socket> credentials, byte[] payload) {
-        ZContext ctx = Sockets.context();
-        contexts.add(ctx);
-        ZMQ.Socket asWorker = Sockets.create(ctx, SocketType.DEALER, "rogue-" + name + "-w");
-        ZMQ.Socket asRoot = Sockets.create(ctx, SocketType.DEALER, "rogue-" + name + "-r");
-        for (ZMQ.Socket s : List.of(asWorker, asRoot)) {
-            credentials.accept(s);
-            s.connect(address);
-        }
-        // Without waiting: once the broker has refused a rogue, JeroMQ drops its connection and pipe for good,
-        // and a blocking send would wait forever. A message that cannot be queued is not sent, which is the point.
-        asWorker.send(Messages.hello(new Hello(Hello.WORKER, "rogue-" + name + "-w", 4, 8, 1, "rogue")), ZMQ.DONTWAIT);
-        asRoot.send(Messages.hello(new Hello(Hello.ROOT, "rogue-" + name + "-r", 0, 0, 1, "rogue")), ZMQ.DONTWAIT);
-        asRoot.send(Messages.tasks("rogue-" + name + "-r", List.of(new TaskItem(1, 0, 0, payload))), ZMQ.DONTWAIT);
-        return List.of(asWorker, asRoot);
-    }
-
-    private static boolean nothingReceived(List<ZMQ.Socket> rogues) {
-        for (ZMQ.Socket s : rogues) {
-            if (s.recv(ZMQ.DONTWAIT) != null) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /* ---------------- errors ---------------- */
@@ -252,18 +221,13 @@ class TokenTest {
             assertTrue(workerArgs.contains(address), "the worker dials the broker's TCP address: " + workerArgs);
 
             Path marker = dir.resolve("rogue-task-ran");
-            List<ZMQ.Socket> rogues = rogue(address, "plain", s -> { },
-                    KryoCodec.encode(new MarkerTask(marker.toString())));
-            BooleanSupplier rootWorks = () -> {
-                try {
-                    return embedded.submit(() -> 6 * 7).get(10, TimeUnit.SECONDS) == 42 && embedded.workerCount() == 1;
-                } catch (Exception e) {
-                    return false;
-                }
-            };
-            await("the plain rogue hears nothing while the root works").during(QUIET).atMost(QUIET.plusSeconds(10))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> nothingReceived(rogues) && rootWorks.getAsBoolean());
+            try (Rogues rogues = new Rogues()) {
+                rogues.add(address, "plain", sock -> { }, KryoCodec.encode(new MarkerTask(marker.toString())));
+                await("the plain rogue hears nothing while the root works").during(QUIET)
+                        .atMost(QUIET.plusSeconds(10)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> rogues.heardNothing() && embedded.workerCount() == 1
+                                && embedded.submit(() -> 6 * 7).get(10, TimeUnit.SECONDS) == 42);
+            }
             assertFalse(Files.exists(marker), "the rogue's task ran");
         } finally {
             embedded.shutdownNow();

@@ -89,7 +89,8 @@ public final class Broker implements AutoCloseable {
     private final Thread thread;
     private final ReentrantLock controlLock = new ReentrantLock();
     private final ZapHandler zap;
-    private final boolean keysCurve;
+    /** The run's secret the TCP endpoint demands, or null for a plain broker. */
+    private final RunKeys keys;
     private ZMQ.Socket control;
 
     /* ---------------- state owned by the loop thread ---------------- */
@@ -125,7 +126,7 @@ public final class Broker implements AutoCloseable {
         router.setSendTimeOut(0);
         router.setReceiveTimeOut((int) Math.max(1, Math.min(b.heartbeatMillis, 250)));
         this.zap = b.keys == null ? null : secureServer(router, ctx, b.keys);
-        this.keysCurve = b.keys != null && b.keys.isCurve();
+        this.keys = b.keys;
         try {
             if (b.bind.endsWith(":*")) {
                 int port = router.bindToRandomPort(b.bind.substring(0, b.bind.length() - 2));
@@ -181,7 +182,7 @@ public final class Broker implements AutoCloseable {
 
     /** Whether the TCP endpoint requires CURVE and the run's keys. */
     public boolean isCurve() {
-        return zap != null && keysCurve;
+        return keys != null && keys.isCurve();
     }
 
     /** Whether the TCP endpoint requires the run's secret: CURVE keys or a token. */
@@ -283,7 +284,7 @@ public final class Broker implements AutoCloseable {
     @Override
     public String toString() {
         Stats s = stats;
-        return "Broker[" + address + (zap == null ? "" : keysCurve ? " (CURVE)" : " (token)") + ", workers = "
+        return "Broker[" + address + (keys == null ? "" : keys.isCurve() ? " (CURVE)" : " (token)") + ", workers = "
                 + s.workers() + ", queued = " + s.queued() + ", tasks = " + s.tasks() + ", roots = " + s.roots() + "]";
     }
 

@@ -66,7 +66,8 @@ public final class Link implements AutoCloseable {
     public Link(ZContext ctx, String address, String name, int receiveTimeoutMillis, RunKeys keys) {
         this.name = name;
         this.address = address;
-        this.keys = address.startsWith("inproc://") ? null : keys;
+        boolean inproc = address.startsWith("inproc://");
+        this.keys = inproc ? null : keys;
         this.rx = Sockets.create(ctx, SocketType.DEALER, name);
         this.tx = Sockets.create(ctx, SocketType.DEALER, name + "/tx");
         if (this.keys != null) {
@@ -74,7 +75,7 @@ public final class Link implements AutoCloseable {
             Sockets.secureClient(tx, this.keys);
         }
         rx.setReceiveTimeOut(receiveTimeoutMillis);
-        if (!address.startsWith("inproc://")) {
+        if (!inproc) {
             String endpoint = "inproc://scoop-link-monitor-" + MONITORS.incrementAndGet();
             rx.monitor(endpoint, HANDSHAKE_FAILURES);
             monitor = ctx.createSocket(SocketType.PAIR);

@@ -42,7 +42,7 @@ public final class Sockets {
      * Makes {@code s} a CURVE client of the run's broker: the broker's public key, and the members' key pair.
      * Call before {@code connect}.
      */
-    public static void curveClient(ZMQ.Socket s, io.scoop.RunKeys keys) {
+    private static void curveClient(ZMQ.Socket s, io.scoop.RunKeys keys) {
         s.setCurveServerKey(keys.brokerPublicKey());
         s.setCurvePublicKey(keys.memberPublicKey());
         s.setCurveSecretKey(keys.memberSecretKey());

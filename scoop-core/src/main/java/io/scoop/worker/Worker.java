@@ -330,12 +330,16 @@ public final class Worker {
 
     /** Queues a result for the sender thread, which sends it at once. */
     private void replyFromSender(ResultItem item) {
+        enqueue(item);
+        sendWanted = true;
+        LockSupport.unpark(sender);
+    }
+
+    private void enqueue(ResultItem item) {
         if (outbox.isEmpty()) {
             oldestUnflushed = System.nanoTime();
         }
         outbox.add(item);
-        sendWanted = true;
-        LockSupport.unpark(sender);
     }
 
     private void sendLoop() {
@@ -349,10 +353,7 @@ public final class Worker {
     }
 
     private void reply(ResultItem item, boolean flushNow) {
-        if (outbox.isEmpty()) {
-            oldestUnflushed = System.nanoTime();
-        }
-        outbox.add(item);
+        enqueue(item);
         if (flushNow || outbox.size() >= 256) {
             flush();
         }

@@ -79,6 +79,15 @@ class BrokerTest {
         return Messages.readResults(r);
     }
 
+    /** Sends tasks 1..n, with payloads "t1".."tn", from the peer named "root". */
+    private static void sendTasks(Link root, int n) {
+        List<TaskItem> tasks = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            tasks.add(new TaskItem(i, 0, 0, bytes("t" + i)));
+        }
+        root.send(Messages.tasks("root", tasks));
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -88,11 +97,7 @@ class BrokerTest {
     void dispatch_neverExceedsCredit_andResultsReturnCredit() {
         Link root = peer("root", Hello.ROOT, 0);
         Link worker = peer("w1", Hello.WORKER, 2);
-        List<TaskItem> tasks = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            tasks.add(new TaskItem(i, 0, 0, bytes("t" + i)));
-        }
-        root.send(Messages.tasks("root", tasks));
+        sendTasks(root, 5);
         List<TaskItem> got = dispatched(next(worker, Command.DISPATCH));
         assertEquals(2, got.size());
         await().atMost(Duration.ofSeconds(5)).until(() -> broker.stats().queued() == 3);
@@ -112,11 +117,7 @@ class BrokerTest {
     void hello_repeatedBySameProcess_answeredAgain_creditCountedOnce() {
         Link root = peer("root", Hello.ROOT, 0);
         Link worker = peer("w1", Hello.WORKER, 2);
-        List<TaskItem> tasks = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            tasks.add(new TaskItem(i, 0, 0, bytes("t" + i)));
-        }
-        root.send(Messages.tasks("root", tasks));
+        sendTasks(root, 5);
         List<TaskItem> got = dispatched(next(worker, Command.DISPATCH));
         assertEquals(2, got.size());
         byte[] answer = worker.handshake(new Hello(Hello.WORKER, "w1", 1, 2, 1, "test"), 5000);

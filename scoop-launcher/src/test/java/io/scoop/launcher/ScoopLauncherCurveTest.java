@@ -45,20 +45,8 @@ class ScoopLauncherCurveTest {
         assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
         launcher.awaitNoMarkedProcess(Duration.ofSeconds(10));
 
-        String out = launcher.out();
-        assertTrue(out.contains("keys in environment=true\n"), diagnostics());
-        assertTrue(out.contains("keys kind=CURVE\n"), diagnostics());
-        assertTrue(out.contains(" with CURVE, workers = "), "the root connected with CURVE" + diagnostics());
-        assertTrue(out.contains("sum=333833500\n"), "the sum of squares 1..1000" + diagnostics());
-        assertTrue(out.contains("worker pids=2\n"), "tasks ran on both workers" + diagnostics());
-        assertTrue(out.contains("processes scanned=true\n"), diagnostics());
-        assertTrue(out.contains("command lines with keys=0\n"), diagnostics());
-        assertTrue(out.contains("workers with --keys-stdin=2\n"), diagnostics());
-        assertTrue(out.contains("workers with keys in environment=0\n"), diagnostics());
+        assertSecretKeptOff(launcher, "CURVE", 2);
         assertTrue(launcher.err().contains("scoop: CURVE: keys made for this run"), diagnostics());
-        assertFalse(launcher.err().contains("scoop-curve-1") || out.contains("scoop-curve-1"),
-                "a key line was printed" + diagnostics());
-        assertFalse(launcher.err().contains("refused a peer"), diagnostics());
     }
 
     /**
@@ -74,21 +62,33 @@ class ScoopLauncherCurveTest {
         assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
         launcher.awaitNoMarkedProcess(Duration.ofSeconds(10));
 
-        String out = launcher.out();
-        assertTrue(out.contains("keys in environment=true\n"), diagnostics());
-        assertTrue(out.contains("keys kind=token\n"), diagnostics());
-        assertTrue(out.contains(" with a token, workers = "), "the root connected with the token" + diagnostics());
-        assertTrue(out.contains("sum=333833500\n"), "the sum of squares 1..1000" + diagnostics());
-        assertTrue(out.contains("worker pids=2\n"), "tasks ran on both workers" + diagnostics());
-        assertTrue(out.contains("processes scanned=true\n"), diagnostics());
-        assertTrue(out.contains("command lines with keys=0\n"), diagnostics());
-        assertTrue(out.contains("workers with --keys-stdin=2\n"), diagnostics());
-        assertTrue(out.contains("workers with keys in environment=0\n"), diagnostics());
+        assertSecretKeptOff(launcher, "token", 2);
         assertTrue(launcher.err().contains("scoop: token: made for this run (every host is this machine); workers"
                 + " read it on stdin, the root in SCOOP_KEYS"), diagnostics());
-        assertFalse(launcher.err().contains("scoop-token-1") || out.contains("scoop-token-1"),
-                "a token line was printed" + diagnostics());
-        assertFalse(launcher.err().contains("refused a peer"), diagnostics());
+    }
+
+    /**
+     * What {@link CurveApp} (run as {@code CurveApp 1000 WORKERS}) reports when the run worked with a secret of
+     * this kind ({@code CURVE} or {@code token}) and the secret stayed where it belongs: in the root's
+     * environment and on the workers' stdin, on no command line and in no worker's environment, never printed.
+     */
+    static void assertSecretKeptOff(ForkedLauncher launcher, String kind, int workers) {
+        String out = launcher.out();
+        String err = launcher.err();
+        String diagnostics = "\nlauncher out:\n" + out + "\nlauncher err:\n" + err;
+        assertTrue(out.contains("keys in environment=true\n"), diagnostics);
+        assertTrue(out.contains("keys kind=" + kind + "\n"), diagnostics);
+        String connected = kind.equals("CURVE") ? " with CURVE, workers = " : " with a token, workers = ";
+        assertTrue(out.contains(connected), "the root connected" + connected + diagnostics);
+        assertTrue(out.contains("sum=333833500\n"), "the sum of squares 1..1000" + diagnostics);
+        assertTrue(out.contains("worker pids=" + workers + "\n"), "tasks ran on every worker" + diagnostics);
+        assertTrue(out.contains("processes scanned=true\n"), diagnostics);
+        assertTrue(out.contains("command lines with keys=0\n"), diagnostics);
+        assertTrue(out.contains("workers with --keys-stdin=" + workers + "\n"), diagnostics);
+        assertTrue(out.contains("workers with keys in environment=0\n"), diagnostics);
+        String header = kind.equals("CURVE") ? "scoop-curve-1" : "scoop-token-1";
+        assertFalse(err.contains(header) || out.contains(header), "a key line was printed" + diagnostics);
+        assertFalse(err.contains("refused a peer"), diagnostics);
     }
 
     private String diagnostics() {

@@ -1,5 +1,6 @@
 package io.scoop.launcher;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -81,12 +83,9 @@ class SshAgentLoginTest {
         socket = agentDir.resolve("sock");
         agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
                 .redirectErrorStream(true).redirectOutput(agentDir.resolve("agent.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(socket)) {
-            assertTrue(agent.isAlive(), "ssh-agent exited: " + Files.readString(agentDir.resolve("agent.log")));
-            assertTrue(System.nanoTime() < deadline, "ssh-agent made no socket at " + socket + " within 10 s");
-            Thread.sleep(20);
-        }
+        await("ssh-agent makes its socket at " + socket).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(socket) || !agent.isAlive());
+        assertTrue(agent.isAlive(), "ssh-agent exited: " + Files.readString(agentDir.resolve("agent.log")));
     }
 
     @AfterEach

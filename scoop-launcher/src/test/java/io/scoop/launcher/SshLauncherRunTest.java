@@ -162,13 +162,7 @@ class SshLauncherRunTest {
 
         assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
         assertNothingLeft();
-        String out = launcher.out();
-        assertTrue(out.contains(" with CURVE, workers = "), "the root connected with CURVE" + diagnostics());
-        assertTrue(out.contains("sum=333833500\n"), diagnostics());
-        assertTrue(out.contains("worker pids=2\n"), "tasks ran on both remote workers" + diagnostics());
-        assertTrue(out.contains("command lines with keys=0\n"), diagnostics());
-        assertTrue(out.contains("workers with --keys-stdin=2\n"), diagnostics());
-        assertTrue(out.contains("workers with keys in environment=0\n"), diagnostics());
+        ScoopLauncherCurveTest.assertSecretKeptOff(launcher, "CURVE", 2);
         assertTrue(launcher.err().contains("scoop: CURVE: keys made for this run"), diagnostics());
     }
 
