@@ -12,6 +12,7 @@ import io.scoop.root.RootClient;
 import io.scoop.root.RunnableTask;
 import io.scoop.root.SharedStateCheck;
 import io.scoop.wire.KryoCodec;
+import io.scoop.wire.TravelException;
 import io.scoop.worker.TaskContext;
 import io.scoop.worker.Worker;
 import java.io.IOException;
@@ -528,24 +529,17 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     /** Encodes a task, or explains why it cannot travel. */
     static byte[] encodeTask(Object task) {
         Object inner = task instanceof RunnableTask r ? r.runnable() : task;
-        if (inner != null && isLambda(inner.getClass()) && !(inner instanceof Serializable)) {
-            throw new TaskNotSerializableException("task " + inner.getClass().getName() + " is a lambda that is"
-                    + " not serializable, so it cannot be sent to a worker. Pass it where the executor's static"
-                    + " type is DistributedExecutor (so that submit(SerializableCallable) is chosen), cast it"
-                    + " as (Callable<T> & Serializable), or make the task a named class", null);
-        }
         try {
             return KryoCodec.encode(task);
+        } catch (TravelException e) {
+            throw new TaskNotSerializableException("task " + describe(inner) + " cannot be sent to a worker: "
+                    + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new TaskNotSerializableException("task " + describe(inner) + " could not be serialized: "
                     + e.getMessage() + ". Tasks travel with Kryo: every object the task holds (its fields, captured"
                     + " variables, the enclosing instance of an anonymous class) must be encodable; mark fields the"
-                    + " worker does not need transient, or pass a serializable lambda", e);
+                    + " worker does not need transient, or capture only the data the task needs", e);
         }
-    }
-
-    private static boolean isLambda(Class<?> c) {
-        return c.isSynthetic() && c.getName().contains("$$Lambda");
     }
 
     private static String describe(Object task) {

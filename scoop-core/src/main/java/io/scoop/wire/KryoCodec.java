@@ -25,7 +25,10 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  *   <li>Synthetic fields are kept: an anonymous class's captured locals ({@code val$x}) and enclosing
  *       instance ({@code this$0}) are what it needs on the worker.
  *   <li>Objects are created without calling constructors when no no-arg constructor exists (Objenesis).
- *   <li>Serializable lambdas go through {@link LambdaSerializer}, which needs no {@code --add-opens}.
+ *   <li>Lambdas and method references, serializable or not, go through {@link LambdaSerializer}, which needs
+ *       no {@code --add-opens}.
+ *   <li>Objects that belong to their JVM (threads, locks, open streams, other executors) are refused with a
+ *       reason ({@link Untravelable}); {@code System.out} and {@code System.err} travel as the worker's own.
  *   <li>JDK classes that Kryo has no serializer of its own for cannot be read by reflection without
  *       {@code --add-opens}; when they are {@link Serializable} they use Java serialization instead, and
  *       the JDK's hidden unmodifiable collections ({@code List.of}, {@code stream().toList()}) are
@@ -85,6 +88,13 @@ public final class KryoCodec {
             @Override
             @SuppressWarnings("rawtypes")
             public Serializer getDefaultSerializer(Class type) {
+                if (type == java.io.PrintStream.class) {
+                    return new StandardStreamSerializer();
+                }
+                Serializer refused = Untravelable.refusing(type);
+                if (refused != null) {
+                    return refused;
+                }
                 if (type.getModule().isNamed() && !Modifier.isPublic(type.getModifiers())
                         && (Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type))
                         && JdkCollectionSerializer.handles(type)) {
