@@ -5,6 +5,7 @@ import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
 import io.scoop.internal.RespawnBudget;
 import io.scoop.internal.Sockets;
+import io.scoop.root.AsyncStage;
 import io.scoop.root.MapChunk;
 import io.scoop.root.MapIterator;
 import io.scoop.root.RemoteFuture;
@@ -116,8 +117,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * RUNNING -> SHUTDOWN -> TERMINATED when the last active future completes; RUNNING|SHUTDOWN -> STOP.
      *
      * An executor that owns resources (embedded, or connected itself) has a non-daemon "keeper" thread
-     * from construction to termination, as a ThreadPoolExecutor has its workers: the JVM exits when main
-     * returns after shutdown(), and not while accepted tasks are still running.
+     * from its first task to termination, as a ThreadPoolExecutor has its workers from its first task: the
+     * JVM exits when main returns after shutdown(), not while accepted tasks are still running, and (as with a
+     * JDK pool) a program whose main throws before its first task exits although it never shut the pool down.
      *
      * The JDK helpers (ExecutorCompletionService, invokeAny) call newTaskFor() and then pass execute() a
      * private FutureTask wrapping what newTaskFor returned. newTaskFor remembers, per thread, the future it
@@ -147,6 +149,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final CountDownLatch terminateRequested = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final String mode;
+    private final java.util.concurrent.atomic.AtomicBoolean keeperStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Creates an executor as its context calls for (see the class description): nested on a worker,
@@ -235,9 +238,6 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         if (ownsClient) {
             client.onBroken(this::shutdown);
-            Thread keeper = new Thread(this::keepUntilTerminated, "scoop-executor-" + EXECUTORS.incrementAndGet());
-            keeper.setDaemon(false);
-            keeper.start();
         }
     }
 
@@ -317,7 +317,13 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         Objects.requireNonNull(command, "command");
         RemoteFuture<?> mine = LAST_CREATED.get();
         LAST_CREATED.remove();
-        if (command instanceof RemoteFuture<?> f && isOwn(f)) {
+        AsyncStage stage = AsyncStage.of(command);
+        if (stage != null) {
+            // CompletableFuture.supplyAsync(fn, this), thenApplyAsync(fn, this), …: the function runs on a worker.
+            RemoteFuture<Object> f = RemoteFuture.ofCallable(this, stage.call());
+            send(f);
+            f.whenComplete(stage::settle);
+        } else if (command instanceof RemoteFuture<?> f && isOwn(f)) {
             send(f);
         } else if (mine != null && command instanceof RunnableFuture
                 && command.getClass().getName().startsWith("java.util.concurrent.")) {
@@ -374,6 +380,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        Objects.requireNonNull(callable, "task");
         RemoteFuture<T> f = RemoteFuture.ofCallable(this, callable);
         LAST_CREATED.set(f);
         return f;
@@ -381,6 +388,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        Objects.requireNonNull(runnable, "task");
         RemoteFuture<T> f = RemoteFuture.ofRunnable(this, runnable, value);
         LAST_CREATED.set(f);
         return f;
@@ -503,6 +511,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     private void admit(RemoteFuture<?> f) {
         checkRunning(f.task());
+        startKeeper();
         active.add(f);
         if (state.get() != RUNNING) {
             active.remove(f);
@@ -644,10 +653,20 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         if (state.compareAndSet(s, TERMINATED)) {
             if (ownsClient) {
+                startKeeper();
                 terminateRequested.countDown();
             } else {
                 terminated.countDown();
             }
+        }
+    }
+
+    /** Starts the keeper thread once, when the first task is accepted or at termination if none ever was. */
+    private void startKeeper() {
+        if (ownsClient && keeperStarted.compareAndSet(false, true)) {
+            Thread keeper = new Thread(this::keepUntilTerminated, "scoop-executor-" + EXECUTORS.incrementAndGet());
+            keeper.setDaemon(false);
+            keeper.start();
         }
     }
 

@@ -134,7 +134,8 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        // As FutureTask, and unlike CompletableFuture: a future that is already done (cancelled included) says no.
+        boolean cancelled = !isDone() && super.cancel(mayInterruptIfRunning);
         if (cancelled) {
             if (sent) {
                 owner.cancelRemote(this, mayInterruptIfRunning);

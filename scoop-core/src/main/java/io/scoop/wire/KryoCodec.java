@@ -91,6 +91,9 @@ public final class KryoCodec {
                 if (type == java.io.PrintStream.class) {
                     return new StandardStreamSerializer();
                 }
+                if (ExecutorsAdapterSerializer.handles(type)) {
+                    return new ExecutorsAdapterSerializer();
+                }
                 Serializer refused = Untravelable.refusing(type);
                 if (refused != null) {
                     return refused;

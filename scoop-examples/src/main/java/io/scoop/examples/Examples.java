@@ -3,7 +3,7 @@ package io.scoop.examples;
 import java.util.Arrays;
 
 /**
- * Runs one example by name: {@code java -jar scoop-examples.jar [pi|map|invokeall|tree] [args]}. Each
+ * Runs one example by name: {@code java -jar scoop-examples.jar [pi|map|invokeall|tree|modern] [args]}. Each
  * example is also a main class of its own. Run them as they are (the embedded default: a broker in this
  * JVM and one worker JVM per core) or under the launcher:
  * {@code java -jar scoop-launcher.jar -n 4 scoop-examples.jar pi}.
@@ -20,8 +20,9 @@ public final class Examples {
             case "map" -> OrderedMap.main(rest);
             case "invokeall" -> InvokeAllSum.main(rest);
             case "tree" -> NestedTree.main(rest);
+            case "modern" -> ModernStyle.main(rest);
             default -> {
-                System.err.println("unknown example '" + name + "': choose one of pi, map, invokeall, tree");
+                System.err.println("unknown example '" + name + "': choose one of pi, map, invokeall, tree, modern");
                 System.exit(2);
             }
         }
