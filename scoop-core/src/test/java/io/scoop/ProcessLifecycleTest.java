@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scoop.apps.HangingRootApp;
 import io.scoop.apps.ShutdownApp;
+import io.scoop.apps.ThrowingRootApp;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
 import java.io.BufferedReader;
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Whole root programs in their own JVMs, as users run them: the JVM ends after shutdown(); workers end
@@ -43,10 +46,12 @@ class ProcessLifecycleTest {
         }
     }
 
-    private Process fork(Class<?> main) throws IOException {
+    private Process fork(Class<?> main, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), main.getName())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         started.add(p);
         return p;
     }
@@ -84,6 +89,21 @@ class ProcessLifecycleTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> out.contains("answer=42"));
         long worker = pidFrom(out);
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(worker).isEmpty());
+    }
+
+    /**
+     * A program whose main throws without shutting its pool down exits with the exception's status, as on a JDK
+     * pool: before any task, and when its first submit was refused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"early", "refused"})
+    void mainThrowsWithoutShutdown_jvmExitsWithStatusOne(String how) throws Exception {
+        Process root = fork(ThrowingRootApp.class, how);
+        List<String> out = collect(root);
+        assertTrue(root.waitFor(60, TimeUnit.SECONDS), "the root JVM did not exit: " + out);
+        assertEquals(1, root.exitValue(), String.join("\n", out));
+        await().atMost(Duration.ofSeconds(5)).until(() -> out.stream().anyMatch(l -> l.contains(how.equals("early")
+                ? "main failed before shutdown()" : "TaskNotSerializableException")));
     }
 
     /** When the root is killed with kill -9, its embedded workers notice and exit within seconds. */

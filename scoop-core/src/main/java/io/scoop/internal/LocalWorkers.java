@@ -122,6 +122,7 @@ public final class LocalWorkers implements AutoCloseable {
     public static List<String> command(String java, Spec spec, String name) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
+        cmd.addAll(JdkInternals.FLAGS); // plain lambdas and JDK task wrappers are read without sun.misc.Unsafe
         cmd.addAll(spec.jvmOptions());
         cmd.add("-cp");
         cmd.add(spec.classpath());

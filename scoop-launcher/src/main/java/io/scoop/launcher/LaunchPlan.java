@@ -1,5 +1,6 @@
 package io.scoop.launcher;
 
+import io.scoop.internal.JdkInternals;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -216,12 +217,13 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
     }
 
     /**
-     * The root's command line: {@code java [root JVM options] -cp CLASSPATH MAIN [args]}. Its environment
-     * also gets {@value #BROKER_ENV}.
+     * The root's command line: {@code java [opens for plain lambdas] [root JVM options] -cp CLASSPATH MAIN
+     * [args]}. Its environment also gets {@value #BROKER_ENV}.
      */
     List<String> rootCommand() {
         List<String> root = new ArrayList<>();
         root.add(javaExecutable());
+        root.addAll(JdkInternals.FLAGS);
         root.addAll(rootJvmOptions);
         root.add("-cp");
         root.add(classpath);
