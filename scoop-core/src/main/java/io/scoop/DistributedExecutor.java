@@ -11,7 +11,7 @@ import io.scoop.root.MapIterator;
 import io.scoop.root.RemoteFuture;
 import io.scoop.root.RootClient;
 import io.scoop.root.RunnableTask;
-import io.scoop.root.SharedStateCheck;
+import io.scoop.root.WriteBack;
 import io.scoop.wire.KryoCodec;
 import io.scoop.wire.TravelException;
 import io.scoop.worker.TaskContext;
@@ -145,6 +145,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     /** Dead embedded workers are replaced, up to as many as were started per minute. */
     private final RespawnBudget respawns;
     private final Set<RemoteFuture<?>> active = ConcurrentHashMap.newKeySet();
+    private final WriteBack writeBack = new WriteBack();
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminateRequested = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -407,8 +408,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         List<byte[]> payloads = new ArrayList<>(tasks.size());
         for (Callable<T> t : tasks) {
             Objects.requireNonNull(t, "task");
-            futures.add(RemoteFuture.ofCallable(this, t));
-            payloads.add(encodeTask(t));
+            RemoteFuture<T> f = RemoteFuture.ofCallable(this, t);
+            futures.add(f);
+            payloads.add(encodeTask(travelling(f)));
         }
         int priority = childPriority();
         for (int i = 0; i < futures.size(); i++) {
@@ -500,13 +502,27 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     private void send(RemoteFuture<?> f) {
-        Object task = f.task();
-        if (!f.isCallable()) {
-            SharedStateCheck.checkRunnable(task, System.err::println);
-        }
-        byte[] payload = encodeTask(f.isCallable() ? task : new RunnableTask((Runnable) task));
+        byte[] payload = encodeTask(travelling(f));
         admit(f);
         client.submit(f, payload, childPriority());
+    }
+
+    /**
+     * What travels for a future's task: the task (a Runnable wrapped to return nothing), and, when it holds
+     * arrays, collections or counters, wrapped again so that what it writes into them comes back (WriteBack).
+     */
+    private Object travelling(RemoteFuture<?> f) {
+        Object task = f.task();
+        Callable<?> call = f.isCallable() ? (Callable<?>) task : new RunnableTask((Runnable) task);
+        if (task instanceof MapChunk) {
+            return call;
+        }
+        Object[] containers = WriteBack.containersOf(task);
+        if (containers.length == 0) {
+            return call;
+        }
+        f.writesBackTo(writeBack, containers);
+        return new WriteBack.Task(call, containers);
     }
 
     private void admit(RemoteFuture<?> f) {

@@ -39,6 +39,10 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     private volatile boolean sent;
     private volatile String worker;
     private volatile long runNanos;
+    /** Set before the task is sent when it holds containers; read when it settles. */
+    private WriteBack writeBack;
+    private Object[] containers;
+    private long stamp;
 
     private RemoteFuture(Owner owner, Object task, T fixedResult, boolean callable) {
         this.owner = owner;
@@ -103,6 +107,13 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     void settle(Object value, Throwable error, String worker, long nanos) {
         this.worker = worker;
         this.runNanos = nanos;
+        if (writeBack != null && error == null) {
+            try {
+                value = writeBack.apply(value, containers, stamp, id);
+            } catch (RuntimeException e) {
+                error = e;
+            }
+        }
         if (error != null) {
             completeExceptionally(error);
         } else if (callable) {
@@ -111,6 +122,13 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
             complete(fixedResult);
         }
         owner.done(this);
+    }
+
+    /** The task travels wrapped (WriteBack.Task): apply what it wrote to {@code containers} when it completes. */
+    public void writesBackTo(WriteBack writeBack, Object[] containers) {
+        this.containers = containers;
+        this.stamp = writeBack.stamp();
+        this.writeBack = writeBack;
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.Set;
  * The JDK's hidden collection classes ({@code List.of}, {@code Collections.unmodifiableMap},
  * {@code Arrays.asList}, {@code stream().toList()} …) have no public constructor Kryo could use. They are
  * written as their elements and read back as an equivalent: unmodifiable stays unmodifiable, and
- * {@code Arrays.asList} stays a fixed-size list. Elements go through Kryo, so they need not be
+ * {@code Arrays.asList} stays a fixed-size list, and {@code Collections.synchronizedList} (set, map) stays
+ * synchronized and modifiable. Elements go through Kryo, so they need not be
  * {@code Serializable}.
  */
 final class JdkCollectionSerializer extends Serializer<Object> {
@@ -28,9 +29,12 @@ final class JdkCollectionSerializer extends Serializer<Object> {
     private static final int FIXED_LIST = 3;
 
     private final int kind;
+    /** {@code Collections.synchronizedList} and the like: read back as synchronized, modifiable. */
+    private final boolean synchronizedView;
 
     JdkCollectionSerializer(Class<?> type) {
         this.kind = kindOf(type);
+        this.synchronizedView = type.getName().startsWith("java.util.Collections$Synchronized");
     }
 
     static boolean handles(Class<?> type) {
@@ -43,7 +47,8 @@ final class JdkCollectionSerializer extends Serializer<Object> {
             return FIXED_LIST;
         }
         if (!(n.startsWith("java.util.ImmutableCollections$") || n.startsWith("java.util.Collections$Unmodifiable")
-                || n.startsWith("java.util.Collections$Empty") || n.startsWith("java.util.Collections$Singleton"))) {
+                || n.startsWith("java.util.Collections$Empty") || n.startsWith("java.util.Collections$Singleton")
+                || n.startsWith("java.util.Collections$Synchronized"))) {
             return -1;
         }
         if (List.class.isAssignableFrom(type)) {
@@ -55,7 +60,7 @@ final class JdkCollectionSerializer extends Serializer<Object> {
         if (Map.class.isAssignableFrom(type)) {
             return MAP;
         }
-        return -1;
+        return n.equals("java.util.Collections$SynchronizedCollection") ? LIST : -1;
     }
 
     @Override
@@ -85,14 +90,14 @@ final class JdkCollectionSerializer extends Serializer<Object> {
                 for (int i = 0; i < n; i++) {
                     m.put(kryo.readClassAndObject(in), kryo.readClassAndObject(in));
                 }
-                return Collections.unmodifiableMap(m);
+                return synchronizedView ? Collections.synchronizedMap(m) : Collections.unmodifiableMap(m);
             }
             case SET: {
                 Set<Object> s = new LinkedHashSet<>();
                 for (int i = 0; i < n; i++) {
                     s.add(kryo.readClassAndObject(in));
                 }
-                return Collections.unmodifiableSet(s);
+                return synchronizedView ? Collections.synchronizedSet(s) : Collections.unmodifiableSet(s);
             }
             default: {
                 Object[] a = new Object[n];
@@ -100,6 +105,9 @@ final class JdkCollectionSerializer extends Serializer<Object> {
                     a[i] = kryo.readClassAndObject(in);
                 }
                 List<Object> list = Arrays.asList(a);
+                if (synchronizedView) {
+                    return Collections.synchronizedList(new ArrayList<>(list));
+                }
                 return kind == FIXED_LIST ? list : Collections.unmodifiableList(new ArrayList<>(list));
             }
         }

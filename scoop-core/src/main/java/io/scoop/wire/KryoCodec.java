@@ -78,6 +78,26 @@ public final class KryoCodec {
         }
     }
 
+    /**
+     * The values a lambda or method reference captured, in order, or null if {@code value} is not one (or its
+     * call site cannot be found).
+     */
+    public static Object[] capturedValues(Object value) {
+        if (value == null || !LambdaRecipe.isLambda(value.getClass())) {
+            return null;
+        }
+        try {
+            java.lang.invoke.SerializedLambda sl = LambdaSerializer.form(value).lambda();
+            Object[] out = new Object[sl.getCapturedArgCount()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = sl.getCapturedArg(i);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private static ClassLoader loader() {
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
         return cl != null ? cl : KryoCodec.class.getClassLoader();

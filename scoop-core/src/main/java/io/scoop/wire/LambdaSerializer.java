@@ -52,30 +52,42 @@ final class LambdaSerializer extends Serializer<Object> {
         }
     };
 
-    @Override
-    public void write(Kryo kryo, Output out, Object lambda) {
+    /** A lambda's call site and captured values, and where it was written (for messages). */
+    record Form(SerializedLambda lambda, boolean serializable, String site) {
+    }
+
+    /**
+     * The serialized form of any lambda or method reference.
+     *
+     * @throws TravelException if its call site cannot be found
+     */
+    static Form form(Object lambda) {
         MethodHandle writeReplace = WRITE_REPLACE.get(lambda.getClass());
-        SerializedLambda sl;
-        String site;
         if (writeReplace != null) {
+            SerializedLambda sl;
             try {
                 sl = (SerializedLambda) writeReplace.invoke(lambda);
             } catch (Throwable e) {
                 throw new KryoException("could not take the serialized form of lambda " + lambda.getClass().getName(), e);
             }
-            site = LambdaRecipe.site(lambda.getClass().getNestHost(), sl.getImplClass(), sl.getImplMethodName(),
-                    sl.getImplMethodSignature());
-        } else {
-            LambdaRecipe recipe;
-            try {
-                recipe = LambdaRecipe.of(lambda);
-            } catch (LambdaRecipe.NotShippable e) {
-                throw new TravelException(e.getMessage(), null);
-            }
-            sl = recipe.form(lambda);
-            site = recipe.site();
+            return new Form(sl, true, LambdaRecipe.site(lambda.getClass().getNestHost(), sl.getImplClass(),
+                    sl.getImplMethodName(), sl.getImplMethodSignature()));
         }
-        out.writeBoolean(writeReplace != null);
+        LambdaRecipe recipe;
+        try {
+            recipe = LambdaRecipe.of(lambda);
+        } catch (LambdaRecipe.NotShippable e) {
+            throw new TravelException(e.getMessage(), null);
+        }
+        return new Form(recipe.form(lambda), false, recipe.site());
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, Object lambda) {
+        Form form = form(lambda);
+        SerializedLambda sl = form.lambda();
+        String site = form.site();
+        out.writeBoolean(form.serializable());
         out.writeString(sl.getCapturingClass());
         out.writeString(sl.getFunctionalInterfaceClass());
         out.writeString(sl.getFunctionalInterfaceMethodName());
