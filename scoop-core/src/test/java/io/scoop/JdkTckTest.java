@@ -106,7 +106,10 @@ class JdkTckTest {
     @MethodSource("pools")
     void invokeAnyAndAll_nullsAndEmpties(String p) throws Exception {
         ExecutorService e = pool(p);
-        List<Callable<String>> withNull = new ArrayList<>(Arrays.asList(() -> TEST_STRING, null));
+        Callable<String> failing = () -> {
+            throw new ArithmeticException();
+        };
+        List<Callable<String>> withNull = new ArrayList<>(Arrays.asList(failing, null));
         assertThrows(NullPointerException.class, () -> e.invokeAny(null));
         assertThrows(NullPointerException.class, () -> e.invokeAny(withNull));
         assertThrows(IllegalArgumentException.class, () -> e.invokeAny(List.of()));
@@ -250,7 +253,7 @@ class JdkTckTest {
         CompletableFuture<Integer> two = CompletableFuture.supplyAsync(() -> 2, e);
         assertEquals(1, get(one));
         assertNull(get(CompletableFuture.runAsync(() -> { }, e)));
-        assertEquals(2, get(one.thenApplyAsync(x -> x + 1, e)));
+        assertEquals(2, (int) get(one.<Integer>thenApplyAsync(x -> x + 1, e)));
         assertNull(get(one.thenAcceptAsync(x -> { }, e)));
         assertNull(get(one.thenRunAsync(() -> { }, e)));
         assertEquals(3, get(one.thenCombineAsync(two, Integer::sum, e)));
@@ -260,7 +263,7 @@ class JdkTckTest {
         assertTrue(either == 10 || either == 20, "either: " + either);
         assertNull(get(one.acceptEitherAsync(two, x -> { }, e)));
         assertNull(get(one.runAfterEitherAsync(two, () -> { }, e)));
-        assertEquals(11, get(one.thenComposeAsync(x -> CompletableFuture.completedFuture(x + 10), e)));
+        assertEquals(11, (int) get(one.<Integer>thenComposeAsync(x -> CompletableFuture.completedFuture(x + 10), e)));
         assertEquals("1/null", get(one.handleAsync((x, t) -> x + "/" + t, e)));
         assertEquals(1, get(one.whenCompleteAsync((x, t) -> { }, e)));
     }

@@ -15,13 +15,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 
 /**
- * The benchmark's entry point: runs the workloads W1 (throughput), W2 (latency), W3 (CPU-bound) and W5
- * (startup) of {@code /work/shared/BENCH.md}, each against baselines measured in the same run, and prints one
+ * The benchmark's entry point: runs the workloads W1 (throughput), W2 (latency), W3 (CPU-bound), W5
+ * (startup) and LAMBDA (what a plain lambda costs against a serializable one), each against baselines
+ * measured in the same run, and prints one
  * table per workload: median, min and max over the runs, and the ratio of each row to each baseline.
  *
  * <pre>
  *   cd /work/main &amp;&amp; mvn -q -B -pl scoop-core install -DskipTests &amp;&amp; mvn -q -B -pl scoop-bench package
- *   java -jar scoop-bench/target/scoop-bench.jar [W1|W2|W3|W5|all ...] [--runs 5] [--warmup N]
+ *   java -jar scoop-bench/target/scoop-bench.jar [W1|W2|W3|W5|LAMBDA|all ...] [--runs 5] [--warmup N]
  *        [--warmup-seconds S] [--worker-opts "default|-XX:+UseSerialGC"] [--w5-opts "A|B"] [--launcher PATH] [--quiet-wait S] [--no-cpu]
  * </pre>
  * <ul>
@@ -38,7 +39,7 @@ import java.util.concurrent.Future;
  *       processes took while it was measured;
  *   <li>{@code --no-cpu}: leave out the per-thread CPU accounting read from {@code /proc}.
  * </ul>
- * See the javadoc of {@link W1Throughput}, {@link W2Latency}, {@link W3CpuBound} and {@link W5Startup} for
+ * See the javadoc of {@link W1Throughput}, {@link W2Latency}, {@link W3CpuBound}, {@link W5Startup} and {@link LambdaCost} for
  * what each measures and the table it prints. Hidden subcommands: {@code echo-worker ADDRESS NAME} (the JVM
  * of the JeroMQ baselines' workers) and {@code hold [--workers 2] [--idle S] [--busy S] [--worker-opts O]}
  * (starts an executor, prints its worker pids, idles, then keeps the workers busy with W3 tasks: for
@@ -51,6 +52,10 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("echo-worker")) {
             EchoCluster.workerMain(args[1], args[2]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("lambda-first")) {
+            LambdaCost.firstMain(args[1]);
             return;
         }
         if (args.length > 0 && args[0].equals("hold")) {
@@ -83,8 +88,8 @@ public final class Bench {
                 default -> {
                     String w = args[i].toUpperCase();
                     if (w.equals("ALL")) {
-                        workloads.addAll(List.of("W1", "W2", "W3", "W5"));
-                    } else if (List.of("W1", "W2", "W3", "W5").contains(w)) {
+                        workloads.addAll(List.of("W1", "W2", "W3", "W5", "LAMBDA"));
+                    } else if (List.of("W1", "W2", "W3", "W5", "LAMBDA").contains(w)) {
                         workloads.add(w);
                     } else {
                         System.err.println("unknown argument: " + args[i]);
@@ -127,6 +132,7 @@ public final class Bench {
                 case "W2" -> W2Latency.run(c);
                 case "W3" -> W3CpuBound.run(c);
                 case "W5" -> W5Startup.run(c, w5Opts);
+                case "LAMBDA" -> LambdaCost.run(c);
                 default -> throw new IllegalArgumentException(w);
             }
             out.println("(load after " + w + ": " + Jvm.loadAverage() + ")");
