@@ -80,11 +80,12 @@ import org.zeromq.ZContext;
  * the launcher, connects plain, to a broker of the user's own that takes no keys.
  *
  * <p><b>What can be a task.</b> Tasks travel with Kryo: named and anonymous classes need not implement
- * {@link Serializable}, and their captured variables travel with them. A lambda travels when it is
- * serializable, which javac arranges when it is passed to the {@code submit(SerializableCallable)},
- * {@code submit(SerializableRunnable)}, {@code execute(SerializableRunnable)} or {@code map} overloads, that
- * is, when the static type of the executor is {@code DistributedExecutor}. A task that cannot travel fails
- * at {@code submit} with a {@link TaskNotSerializableException} that says why; nothing is sent.
+ * {@link Serializable}, and their captured variables travel with them. Lambdas and method references travel
+ * whether or not they are serializable, whatever the static type they were passed through: a plain lambda's
+ * call site is found in its defining class's class file and the worker makes the same lambda again.
+ * {@code CompletableFuture}'s {@code *Async(…, executor)} stages run their function on a worker. A task that
+ * cannot travel fails at {@code submit} with a {@link TaskNotSerializableException} that says why; nothing is
+ * sent.
  *
  * <p>A task that holds this executor (say, an anonymous class whose enclosing instance keeps it in a field)
  * gets the worker's executor in its place on the worker, and may submit child tasks through it.
@@ -101,8 +102,10 @@ import org.zeromq.ZContext;
  *
  * <p><b>Memory consistency effects.</b> Actions in a thread prior to submitting a task happen-before the
  * task's serialization; completion of the future happens-before actions after a successful {@code get()}.
- * Nothing else is shared: the task runs on a copy, so writes it makes to captured objects are not seen
- * here. Return results instead.
+ * The task runs on a copy of what it captured. What it writes into captured arrays, lists, sets, maps and
+ * atomic counters is applied to this JVM's objects before its future completes (a write that conflicts with
+ * another task's fails the future with {@link CapturedWriteException}); writes into other objects stay on
+ * the worker's copy. Return results where you can.
  */
 @DefaultSerializer(ExecutorSerializer.class)
 public class DistributedExecutor extends AbstractExecutorService implements RemoteFuture.Owner, AutoCloseable {

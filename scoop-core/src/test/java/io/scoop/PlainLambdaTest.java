@@ -119,6 +119,32 @@ class PlainLambdaTest {
         assertEquals(10, ecs.take().get(30, TimeUnit.SECONDS));
     }
 
+    /** Lambdas written inside a nested, an inner and an anonymous class: their call sites are in those classes. */
+    static final class Nested {
+        static Callable<Integer> task(int x) {
+            return () -> x * 3;
+        }
+    }
+
+    final class Inner {
+        Callable<Integer> task(int x) {
+            return () -> x * 4 + base;
+        }
+    }
+
+    @Test
+    void lambdasWrittenInNestedInnerAndAnonymousClasses_travel() throws Exception {
+        Function<Integer, Callable<Integer>> anonymous = new Function<>() {
+            @Override
+            public Callable<Integer> apply(Integer x) {
+                return () -> x * 5;
+            }
+        };
+        assertEquals(6, pool.submit(Nested.task(2)).get(30, TimeUnit.SECONDS));
+        assertEquals(108, pool.submit(new Inner().task(2)).get(30, TimeUnit.SECONDS));
+        assertEquals(10, pool.submit(anonymous.apply(2)).get(30, TimeUnit.SECONDS));
+    }
+
     @Test
     void lambdasOfTheJdk_travelToo() throws Exception {
         Function<String, String> identity = Function.identity();

@@ -62,6 +62,24 @@ record LambdaRecipe(String capturingClass, String interfaceClass, String interfa
         }
     }
 
+    /**
+     * The class whose code created a lambda: the JDK names the lambda class after it ({@code Main$1$$Lambda$14/0x…},
+     * {@code Main$1$$Lambda/0x…} from Java 21). Its nest host is not it when it is a nested, inner or anonymous
+     * class: the call site is in the class file of the class itself.
+     */
+    static Class<?> definingClass(Class<?> lambdaClass) {
+        String name = lambdaClass.getName();
+        int cut = name.indexOf("$$Lambda");
+        if (cut > 0) {
+            try {
+                return Class.forName(name.substring(0, cut), false, lambdaClass.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // fall back to the nest host
+            }
+        }
+        return lambdaClass.getNestHost();
+    }
+
     static boolean isLambda(Class<?> type) {
         return type.isSynthetic() && type.isHidden() && type.getName().contains("$$Lambda");
     }
@@ -76,7 +94,7 @@ record LambdaRecipe(String capturingClass, String interfaceClass, String interfa
     }
 
     private static LambdaRecipe of(Class<?> type) throws NotShippable {
-        Class<?> host = type.getNestHost();
+        Class<?> host = definingClass(type);
         List<Field> fields = capturedFields(type);
         LambdaSites sites = SITES.get(host);
         String where = "a lambda created in " + host.getName();
@@ -142,7 +160,7 @@ record LambdaRecipe(String capturingClass, String interfaceClass, String interfa
                 throw new IllegalStateException("could not read a captured value of " + site, e);
             }
         }
-        return new SerializedLambda(lambda.getClass().getNestHost(), interfaceClass, interfaceMethod,
+        return new SerializedLambda(definingClass(lambda.getClass()), interfaceClass, interfaceMethod,
                 interfaceDescriptor, implKind, implClass, implName, implDescriptor, instantiatedDescriptor, values);
     }
 
@@ -183,9 +201,9 @@ record LambdaRecipe(String capturingClass, String interfaceClass, String interfa
                         Object.class));
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new NotShippable("a lambda created in " + type.getNestHost().getName() + " cannot be sent to"
+            throw new NotShippable("a lambda created in " + definingClass(type).getName() + " cannot be sent to"
                     + " a worker: its captured values cannot be read (" + e + "); open the package of "
-                    + type.getNestHost().getName() + " to Scoop (module-info 'opens') or make the task a named class");
+                    + definingClass(type).getName() + " to Scoop (module-info 'opens') or make the task a named class");
         }
         return getters;
     }

@@ -70,7 +70,7 @@ final class LambdaSerializer extends Serializer<Object> {
             } catch (Throwable e) {
                 throw new KryoException("could not take the serialized form of lambda " + lambda.getClass().getName(), e);
             }
-            return new Form(sl, true, LambdaRecipe.site(lambda.getClass().getNestHost(), sl.getImplClass(),
+            return new Form(sl, true, LambdaRecipe.site(LambdaRecipe.definingClass(lambda.getClass()), sl.getImplClass(),
                     sl.getImplMethodName(), sl.getImplMethodSignature()));
         }
         LambdaRecipe recipe;
