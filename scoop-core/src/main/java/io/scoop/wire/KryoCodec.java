@@ -36,6 +36,14 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * </ul>
  */
 public final class KryoCodec {
+    static {
+        // From Java 24 the JVM warns on first use of sun.misc.Unsafe's memory access, which Kryo uses for speed
+        // when it finds it; there we ask Kryo for plain reflection instead (unless the user chose otherwise).
+        if (Runtime.version().feature() >= 24 && System.getProperty("kryo.unsafe") == null) {
+            System.setProperty("kryo.unsafe", "false");
+        }
+    }
+
     private static final Pool<Kryo> POOL = new Pool<>(true, false, 64) {
         @Override
         protected Kryo create() {

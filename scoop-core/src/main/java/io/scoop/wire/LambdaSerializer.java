@@ -105,9 +105,9 @@ final class LambdaSerializer extends Serializer<Object> {
             } catch (TravelException e) {
                 throw new TravelException(site + " captures " + e.getMessage(), e);
             } catch (RuntimeException | StackOverflowError e) {
-                throw new TravelException(site + " captures " + Untravelable.article(value.getClass())
-                        + ", which could not be encoded: " + e.getMessage() + ". Capture only the data the task"
-                        + " needs (or make the fields the worker does not need transient)", e);
+                throw new TravelException(site + " captures " + Untravelable.article(value.getClass()) + ", which "
+                        + Untravelable.why(e) + ". Capture only the data the task needs (or make the fields the"
+                        + " worker does not need transient)", e);
             }
         }
     }

@@ -71,6 +71,24 @@ final class Untravelable extends Serializer<Object> {
         throw new TravelException("a " + type.getName() + " cannot be received from another JVM: " + reason, null);
     }
 
+    /**
+     * Why encoding failed, for a sentence "X captures a T, which …": a JDK object whose fields the module system
+     * keeps private (and that is not serializable) cannot travel at all, so no JVM flag is suggested for it.
+     */
+    static String why(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.lang.reflect.InaccessibleObjectException) {
+                String field = String.valueOf(t.getMessage()).replaceAll("^.*?field (.*?) accessible.*$", "$1");
+                return "cannot be sent to another JVM: it holds a JDK object that is neither serializable nor"
+                        + " known to Scoop (at " + field + ")";
+            }
+            if (t instanceof TravelException) {
+                return t.getMessage();
+            }
+        }
+        return "could not be encoded: " + e.getMessage();
+    }
+
     /** "a java.lang.Thread", "an io.Example". */
     static String article(Class<?> type) {
         String name = type.isAnonymousClass() || type.isHidden() ? type.getName() : type.getTypeName();
