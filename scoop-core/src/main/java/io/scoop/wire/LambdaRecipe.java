@@ -195,7 +195,7 @@ record LambdaRecipe(String capturingClass, String interfaceClass, String interfa
     private static MethodHandle[] getters(Class<?> type, List<Field> fields) throws NotShippable {
         MethodHandle[] getters = new MethodHandle[fields.size()];
         try {
-            MethodHandles.Lookup lookup = JdkInternals.privateLookup(type);
+            MethodHandles.Lookup lookup = getters.length == 0 ? null : JdkInternals.privateLookup(type);
             for (int i = 0; i < getters.length; i++) {
                 getters[i] = lookup.unreflectGetter(fields.get(i)).asType(MethodType.methodType(Object.class,
                         Object.class));

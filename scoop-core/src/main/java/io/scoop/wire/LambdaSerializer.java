@@ -150,7 +150,7 @@ final class LambdaSerializer extends Serializer<Object> {
             FACTORIES.get(capturingClass).putIfAbsent(key, factory);
         }
         try {
-            return factory.invokeWithArguments(captured);
+            return factory.invokeExact(captured);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -179,7 +179,8 @@ final class LambdaSerializer extends Serializer<Object> {
                 ? LambdaMetafactory.altMetafactory(caller, fiName, factoryType, samType, impl, instantiatedType,
                         LambdaMetafactory.FLAG_SERIALIZABLE)
                 : LambdaMetafactory.metafactory(caller, fiName, factoryType, samType, impl, instantiatedType);
-        return site.getTarget();
+        // One shape for every factory, (Object[])Object, so that each task's call is an invokeExact.
+        return site.getTarget().asType(MethodType.genericMethodType(captured)).asSpreader(Object[].class, captured);
     }
 
     private static Class<?> load(String internalName, ClassLoader loader) {
