@@ -534,14 +534,21 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                     + " type is DistributedExecutor (so that submit(SerializableCallable) is chosen), cast it"
                     + " as (Callable<T> & Serializable), or make the task a named class", null);
         }
+        byte[] encoded;
         try {
-            return KryoCodec.encode(task);
+            encoded = KryoCodec.encode(task);
         } catch (RuntimeException | StackOverflowError e) {
             throw new TaskNotSerializableException("task " + describe(inner) + " could not be serialized: "
                     + e.getMessage() + ". Tasks travel with Kryo: every object the task holds (its fields, captured"
                     + " variables, the enclosing instance of an anonymous class) must be encodable; mark fields the"
                     + " worker does not need transient, or pass a serializable lambda", e);
         }
+        if (encoded.length > Sockets.maxPayloadBytes()) {
+            throw new TaskNotSerializableException("task " + describe(inner) + " encodes to " + encoded.length
+                    + " bytes, more than the " + Sockets.maxPayloadBytes() + " a task may take: "
+                    + Sockets.payloadLimitHint(), null);
+        }
+        return encoded;
     }
 
     private static boolean isLambda(Class<?> c) {
@@ -674,7 +681,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 broker.close();
             }
             if (ownContext != null) {
-                ownContext.close();
+                Sockets.close(ownContext);
             }
         } finally {
             terminated.countDown();

@@ -122,6 +122,12 @@ public final class LocalWorkers implements AutoCloseable {
     public static List<String> command(String java, Spec spec, String name) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
+        String maxMessage = System.getProperty(Sockets.MAX_MESSAGE_PROPERTY);
+        String maxMessageOption = "-D" + Sockets.MAX_MESSAGE_PROPERTY + "=";
+        if (maxMessage != null && spec.jvmOptions().stream().noneMatch(o -> o.startsWith(maxMessageOption))) {
+            // Workers accept what this JVM's broker and root accept.
+            cmd.add(maxMessageOption + maxMessage);
+        }
         cmd.addAll(spec.jvmOptions());
         cmd.add("-cp");
         cmd.add(spec.classpath());

@@ -41,6 +41,14 @@ public enum Command {
         this.code = (byte) code;
     }
 
+    /**
+     * Whether this is a control message (STOP, LOST): the broker obeys it only from its owner in its own
+     * process, never from a peer on the network.
+     */
+    public boolean isControl() {
+        return this == STOP || this == LOST;
+    }
+
     /** Returns the command whose code starts {@code body}, or null if the body is empty or unknown. */
     public static Command of(byte[] body) {
         if (body == null || body.length == 0 || body[0] < 0 || body[0] >= BY_CODE.length) {
