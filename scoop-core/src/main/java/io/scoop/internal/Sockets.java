@@ -49,6 +49,7 @@ public final class Sockets {
     private static final long CLOSE_WAIT_MILLIS = 3000;
 
     private static final AtomicLong REFUSED_ALLOCATIONS = new AtomicLong();
+    private static final AtomicLong IO_EXCEPTIONS = new AtomicLong();
     private static final Map<ZContext, IoHealth> HEALTH = Collections.synchronizedMap(new WeakHashMap<>());
     private static final RateLimitedLog IO_LOG = new RateLimitedLog("scoop: JeroMQ's I/O thread");
 
@@ -167,6 +168,7 @@ public final class Sockets {
         IoHealth health = new IoHealth();
         ctx.setNotificationExceptionHandler((thread, e) -> {
             health.caught.incrementAndGet();
+            IO_EXCEPTIONS.incrementAndGet();
             IO_LOG.log("caught " + e + " on a connection and went on (the connection is left unusable)");
         });
         ctx.setUncaughtExceptionHandler((thread, e) -> {
@@ -192,6 +194,11 @@ public final class Sockets {
         if (t != null) {
             throw new IoThreadFailedException(who, t);
         }
+    }
+
+    /** How many exceptions the I/O threads of every context made by {@link #context()} caught in this JVM. */
+    public static long ioExceptions() {
+        return IO_EXCEPTIONS.get();
     }
 
     /** How many exceptions the I/O threads of {@code ctx} caught and went on after. */
