@@ -348,13 +348,16 @@ public final class Broker implements AutoCloseable {
                 send(w, Messages.bare(Command.SHUTDOWN));
             }
         } catch (RuntimeException e) {
-            if (running) {
+            if (e instanceof io.scoop.internal.IoThreadFailedException) {
+                System.err.println("scoop broker: " + e.getMessage());
+            } else if (running) {
                 System.err.println("scoop broker: loop failed: " + e);
                 e.printStackTrace();
             }
         } finally {
             running = false;
             router.close();
+            badInput.summarize();
         }
     }
 

@@ -42,6 +42,16 @@ public final class RateLimitedLog {
         }
     }
 
+    /** Prints the count of lines not printed since the last summary, if any: call when the source stops. */
+    public synchronized void summarize() {
+        if (suppressed > 0) {
+            System.err.println(prefix + ": " + suppressed + " more like this in the last "
+                    + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastSummary) + " s, " + total + " in all");
+            suppressed = 0;
+            lastSummary = System.nanoTime();
+        }
+    }
+
     /** How many lines were logged, printed or not. */
     public synchronized long total() {
         return total;
