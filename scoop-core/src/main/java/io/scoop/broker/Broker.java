@@ -83,6 +83,8 @@ import org.zeromq.ZMQ;
  */
 public final class Broker implements AutoCloseable {
     private static final int BURST = 256;
+    /** How long a TCP peer has to finish the ZMTP handshake (with CURVE or the token). JeroMQ's default: 30 s. */
+    private static final int HANDSHAKE_MILLIS = 10_000;
     private static final int MAX_BATCH_BYTES = Sockets.BATCH_BYTES;
     private static final AtomicLong INSTANCES = new AtomicLong();
 
@@ -139,6 +141,9 @@ public final class Broker implements AutoCloseable {
         // forever. With no high-water mark, a live peer's pipe is always writable.
         router.setSendTimeOut(0);
         router.setReceiveTimeOut((int) Math.max(1, Math.min(b.heartbeatMillis, 250)));
+        // JeroMQ allocates a frame as soon as its length is read, before authentication (see Sockets): a connection
+        // that never finishes its handshake is dropped after this, and what it made JeroMQ allocate with it.
+        router.setHandshakeIvl(HANDSHAKE_MILLIS);
         this.zap = b.keys == null ? null : secureServer(router, ctx, b.keys);
         this.keys = b.keys;
         try {

@@ -36,7 +36,8 @@ import zmq.msg.MsgAllocatorThreshold;
  * <p>So every socket gets a {@linkplain #maxMessageBytes() maximum frame size} (ZMQ_MAXMSGSIZE: a longer
  * frame drops the connection before anything is allocated) and an allocator that answers a negative or
  * oversized request with an empty message (which the handshake then refuses as malformed, or the broker drops
- * as an empty body) instead of throwing. Contexts made by {@link #context()} count the exceptions JeroMQ's
+ * as an empty body) instead of throwing, as it does when memory runs out for a frame under the limit (many
+ * connections announcing large frames at once). Contexts made by {@link #context()} count the exceptions JeroMQ's
  * I/O thread catches and remember the one that killed it, if any ({@link #ioFailure}), and
  * {@link #close(ZContext)} never waits more than a bounded time.
  */
@@ -261,7 +262,17 @@ public final class Sockets {
                 REFUSED_ALLOCATIONS.incrementAndGet();
                 return new Msg(0);
             }
-            return DEFAULT.allocate(size);
+            try {
+                return DEFAULT.allocate(size);
+            } catch (OutOfMemoryError e) {
+                // Many connections announcing frames under the limit, all at once, can exhaust direct memory (frames
+                // above 1 MiB are direct buffers): refuse this frame rather than let the error end the I/O thread.
+                REFUSED_ALLOCATIONS.incrementAndGet();
+                IO_LOG.log("could not allocate a frame of " + size + " bytes (" + e.getMessage() + "): refused it;"
+                        + " if members send frames this large, give the JVM more memory (-XX:MaxDirectMemorySize,"
+                        + " -Xmx), or lower -D" + MAX_MESSAGE_PROPERTY);
+                return new Msg(0);
+            }
         }
     }
 }
