@@ -1,6 +1,7 @@
 package io.scoop.broker;
 
 import io.scoop.RunKeys;
+import io.scoop.internal.IoThreadFailedException;
 import io.scoop.internal.RateLimitedLog;
 import io.scoop.internal.Sockets;
 import io.scoop.internal.Ticker;
@@ -323,7 +324,10 @@ public final class Broker implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                Sockets.checkIo(ctx, "the Scoop broker at " + address);
+                Throwable ioDeath = Sockets.ioFailure(ctx);
+                if (ioDeath != null) {
+                    throw new IoThreadFailedException("the Scoop broker at " + address, ioDeath);
+                }
                 int handled = 0;
                 int flags = 0;
                 while (handled < BURST) {
@@ -353,7 +357,7 @@ public final class Broker implements AutoCloseable {
                 send(w, Messages.bare(Command.SHUTDOWN));
             }
         } catch (RuntimeException e) {
-            if (e instanceof io.scoop.internal.IoThreadFailedException) {
+            if (e instanceof IoThreadFailedException) {
                 System.err.println("scoop broker: " + e.getMessage());
             } else if (running) {
                 System.err.println("scoop broker: loop failed: " + e);

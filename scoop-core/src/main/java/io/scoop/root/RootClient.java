@@ -6,9 +6,12 @@ import io.scoop.RunKeys;
 import io.scoop.WorkerLostException;
 import io.scoop.internal.Hosts;
 import io.scoop.internal.Link;
+import io.scoop.internal.RateLimitedLog;
+import io.scoop.internal.Sockets;
 import io.scoop.wire.Command;
 import io.scoop.wire.Hello;
 import io.scoop.wire.KryoCodec;
+import io.scoop.wire.MalformedMessageException;
 import io.scoop.wire.Messages;
 import io.scoop.wire.ResultItem;
 import io.scoop.wire.Status;
@@ -62,7 +65,7 @@ public final class RootClient implements AutoCloseable {
     private volatile boolean closing;
     private final List<Runnable> brokenListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ZContext ctx;
-    private final io.scoop.internal.RateLimitedLog badInput = new io.scoop.internal.RateLimitedLog("scoop root");
+    private final RateLimitedLog badInput = new RateLimitedLog("scoop root");
 
     /**
      * Connects to the broker at {@code address} and waits for its answer.
@@ -252,7 +255,7 @@ public final class RootClient implements AutoCloseable {
                 }
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
-                    io.scoop.internal.Sockets.checkIo(ctx, "root " + name);
+                    Sockets.checkIo(ctx, "root " + name);
                     link.send(Messages.peerHeartbeat(name, Hello.ROOT));
                     if (now - lastHeard > expiryNanos && broken == null) {
                         broken = new ClusterBrokenException("lost the broker at " + link.address()
@@ -298,7 +301,7 @@ public final class RootClient implements AutoCloseable {
                 default -> {
                 }
             }
-        } catch (io.scoop.wire.MalformedMessageException e) {
+        } catch (MalformedMessageException e) {
             badInput.log("dropped a malformed " + c + " message from the broker at " + link.address() + ": "
                     + e.getMessage());
         }

@@ -18,9 +18,9 @@ package io.scoop.wire;
  *   CANCEL      broker -> worker rx       count, {broker task id, interrupt}*
  *   HEARTBEAT   any -> broker             name;  broker -> any: workers, threads
  *   BYE         root|worker -> broker     name;  broker -> root rx: (nothing), the answer
- *   LOST        control -> broker         worker name, reason
+ *   LOST        control -> broker         worker name, reason   (control: only from the broker's own process)
  *   SHUTDOWN    broker -> worker rx       (nothing): the worker exits
- *   STOP        control -> broker         (nothing): the broker loop ends
+ *   STOP        control -> broker         (nothing): the broker loop ends   (control, likewise)
  * </pre>
  */
 public enum Command {

@@ -8,6 +8,11 @@ import java.util.List;
  *
  * <p>Each message travels as one ZeroMQ frame. Batches ({@code TASKS}, {@code DISPATCH}, {@code RESULTS},
  * {@code CANCEL}) carry any number of items, which is what lets a burst of small tasks cost one message.
+ *
+ * <p>Readers trust nothing (a peer may be hostile, or a member may hold a bug): every length and count is
+ * checked against the bytes that remain before anything is allocated for it ({@link WireReader}), and a body
+ * longer than its layout is refused too. Each throws {@link MalformedMessageException}, and the receiver drops
+ * that one message.
  */
 public final class Messages {
     private Messages() {
