@@ -170,7 +170,7 @@ public final class Sockets {
         ctx.setNotificationExceptionHandler((thread, e) -> {
             health.caught.incrementAndGet();
             IO_EXCEPTIONS.incrementAndGet();
-            IO_LOG.log("caught " + e + " on a connection and went on (the connection is left unusable)");
+            IO_LOG.log("caught " + e + " on one connection and went on (that connection may be left half-open until close)");
         });
         ctx.setUncaughtExceptionHandler((thread, e) -> {
             health.died.compareAndSet(null, e);
