@@ -170,7 +170,8 @@ public final class Sockets {
         ctx.setNotificationExceptionHandler((thread, e) -> {
             health.caught.incrementAndGet();
             IO_EXCEPTIONS.incrementAndGet();
-            IO_LOG.log("caught " + e + " on one connection and went on (that connection may be left half-open until close)");
+            IO_LOG.log("caught " + e + " on one connection and went on (that connection may be left"
+                    + " half-open until close)");
         });
         ctx.setUncaughtExceptionHandler((thread, e) -> {
             health.died.compareAndSet(null, e);
