@@ -556,9 +556,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     /** Encodes a task, or explains why it cannot travel. */
     static byte[] encodeTask(Object task) {
-        Object inner = task instanceof RunnableTask r ? r.runnable() : task;
+        Object inner = task instanceof WriteBack.Task w ? w.inner() : task;
+        inner = inner instanceof RunnableTask r ? r.runnable() : inner;
+        byte[] encoded;
         try {
-            return KryoCodec.encode(task);
+            encoded = KryoCodec.encode(task);
         } catch (TravelException e) {
             throw new TaskNotSerializableException("task " + describe(inner) + " cannot be sent to a worker: "
                     + e.getMessage(), e);
@@ -568,6 +570,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                     + " variables, the enclosing instance of an anonymous class) must be encodable; mark fields the"
                     + " worker does not need transient, or capture only the data the task needs", e);
         }
+        if (encoded.length > Sockets.maxPayloadBytes()) {
+            throw new TaskNotSerializableException("task " + describe(inner) + " encodes to " + encoded.length
+                    + " bytes, more than the " + Sockets.maxPayloadBytes() + " a task may take: "
+                    + Sockets.payloadLimitHint(), null);
+        }
+        return encoded;
     }
 
     private static String describe(Object task) {
@@ -706,7 +714,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 broker.close();
             }
             if (ownContext != null) {
-                ownContext.close();
+                Sockets.close(ownContext);
             }
         } finally {
             terminated.countDown();

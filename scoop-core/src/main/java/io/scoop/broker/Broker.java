@@ -1,6 +1,8 @@
 package io.scoop.broker;
 
 import io.scoop.RunKeys;
+import io.scoop.internal.IoThreadFailedException;
+import io.scoop.internal.RateLimitedLog;
 import io.scoop.internal.Sockets;
 import io.scoop.internal.Ticker;
 import io.scoop.wire.Command;
@@ -10,9 +12,10 @@ import io.scoop.wire.Messages;
 import io.scoop.wire.ResultItem;
 import io.scoop.wire.Status;
 import io.scoop.wire.TaskItem;
-import io.scoop.wire.WireReader;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -69,11 +72,21 @@ import org.zeromq.ZMQ;
  * every CURVE or PLAIN client while no handler is bound. Without secure(keys) the TCP endpoint is plain
  * (test fixtures, and users who run their own broker). The inproc endpoint stays plain: it never leaves
  * this process.
+ *
+ * Hostile input. Every socket refuses frames above Sockets.maxMessageBytes() before allocating them (see
+ * Sockets for what JeroMQ does with absurd lengths). Every message is read by Messages, which checks each
+ * length and count against the bytes that remain; a message that breaks its layout, or any other exception
+ * while handling one message, drops that message only: it is counted (Stats.badMessages), logged
+ * rate-limited, and a worker that sent it is dropped (its tasks requeued, SHUTDOWN sent). The control
+ * messages STOP and LOST are obeyed only from the control socket, whose routing id is random and never leaves
+ * this process; from anyone else they are bad messages.
  * </pre>
  */
 public final class Broker implements AutoCloseable {
     private static final int BURST = 256;
-    private static final int MAX_BATCH_BYTES = 4 << 20;
+    /** How long a TCP peer has to finish the ZMTP handshake (with CURVE or the token). JeroMQ's default: 30 s. */
+    private static final int HANDSHAKE_MILLIS = 10_000;
+    private static final int MAX_BATCH_BYTES = Sockets.BATCH_BYTES;
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private final ZContext ctx;
@@ -92,6 +105,9 @@ public final class Broker implements AutoCloseable {
     /** The run's secret the TCP endpoint demands, or null for a plain broker. */
     private final RunKeys keys;
     private ZMQ.Socket control;
+    /** The control socket's routing id: random, so that no peer can pass for it. */
+    private final byte[] controlId = newControlId();
+    private final RateLimitedLog badInput = new RateLimitedLog("scoop broker");
 
     /* ---------------- state owned by the loop thread ---------------- */
 
@@ -106,7 +122,8 @@ public final class Broker implements AutoCloseable {
     private String brokenReason;
     private int rotation;
     private volatile boolean running = true;
-    private volatile Stats stats = new Stats(0, 0, 0, 0);
+    private long badMessages;
+    private volatile Stats stats = new Stats(0, 0, 0, 0, 0);
 
     private Broker(Builder b) {
         this.ctx = b.context != null ? b.context : Sockets.context();
@@ -125,6 +142,9 @@ public final class Broker implements AutoCloseable {
         // forever. With no high-water mark, a live peer's pipe is always writable.
         router.setSendTimeOut(0);
         router.setReceiveTimeOut((int) Math.max(1, Math.min(b.heartbeatMillis, 250)));
+        // JeroMQ allocates a frame as soon as its length is read, before authentication (see Sockets): a connection
+        // that never finishes its handshake is dropped after this, and what it made JeroMQ allocate with it.
+        router.setHandshakeIvl(HANDSHAKE_MILLIS);
         this.zap = b.keys == null ? null : secureServer(router, ctx, b.keys);
         this.keys = b.keys;
         try {
@@ -245,8 +265,15 @@ public final class Broker implements AutoCloseable {
             zap.close();
         }
         if (ownsContext) {
-            ctx.close();
+            Sockets.close(ctx);
         }
+    }
+
+    private static byte[] newControlId() {
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        id[0] = 'c'; // routing ids that start with a zero byte are JeroMQ's own
+        return id;
     }
 
     private void sendControl(byte[] body) {
@@ -257,6 +284,7 @@ public final class Broker implements AutoCloseable {
             }
             if (control == null) {
                 control = Sockets.create(ctx, SocketType.DEALER, null);
+                control.setIdentity(controlId);
                 control.connect(inprocAddress);
             }
             control.send(body, 0);
@@ -277,15 +305,18 @@ public final class Broker implements AutoCloseable {
      * @param queued  tasks waiting for a worker
      * @param tasks   tasks queued or running
      * @param roots   roots connected
+     * @param badMessages messages dropped since the start: malformed, of an unknown or misdirected command,
+     *                    control messages from a peer, or any that failed to be handled
      */
-    public record Stats(int workers, int queued, int tasks, int roots) {
+    public record Stats(int workers, int queued, int tasks, int roots, long badMessages) {
     }
 
     @Override
     public String toString() {
         Stats s = stats;
         return "Broker[" + address + (keys == null ? "" : keys.isCurve() ? " (CURVE)" : " (token)") + ", workers = "
-                + s.workers() + ", queued = " + s.queued() + ", tasks = " + s.tasks() + ", roots = " + s.roots() + "]";
+                + s.workers() + ", queued = " + s.queued() + ", tasks = " + s.tasks() + ", roots = " + s.roots()
+                + (s.badMessages() == 0 ? "" : ", bad messages = " + s.badMessages()) + "]";
     }
 
     /* ---------------- the loop ---------------- */
@@ -293,6 +324,10 @@ public final class Broker implements AutoCloseable {
     private void run() {
         try {
             while (running) {
+                Throwable ioDeath = Sockets.ioFailure(ctx);
+                if (ioDeath != null) {
+                    throw new IoThreadFailedException("the Scoop broker at " + address, ioDeath);
+                }
                 int handled = 0;
                 int flags = 0;
                 while (handled < BURST) {
@@ -304,7 +339,7 @@ public final class Broker implements AutoCloseable {
                     while (router.hasReceiveMore()) {
                         router.recv(0);
                     }
-                    handle(body);
+                    handle(identity, body);
                     handled++;
                     flags = ZMQ.DONTWAIT;
                 }
@@ -316,44 +351,84 @@ public final class Broker implements AutoCloseable {
                 }
                 dispatch();
                 flushResults();
-                stats = new Stats(workers.size(), queue.size(), tasks.size(), roots.size());
+                stats = new Stats(workers.size(), queue.size(), tasks.size(), roots.size(), badMessages);
             }
             for (String w : workers.keySet()) {
                 send(w, Messages.bare(Command.SHUTDOWN));
             }
         } catch (RuntimeException e) {
-            if (running) {
+            if (e instanceof IoThreadFailedException) {
+                System.err.println("scoop broker: " + e.getMessage());
+            } else if (running) {
                 System.err.println("scoop broker: loop failed: " + e);
                 e.printStackTrace();
             }
         } finally {
             running = false;
             router.close();
+            badInput.summarize();
         }
     }
 
-    private void handle(byte[] body) {
+    /** Handles one message; whatever is wrong with it drops it alone, and the loop goes on. */
+    private void handle(byte[] identity, byte[] body) {
         Command c = Command.of(body);
-        if (c == null) {
-            return;
-        }
         try {
-            WireReader r = new WireReader(body).afterCommand();
+            if (c == null) {
+                throw new MalformedMessageException(body == null || body.length == 0 ? "an empty message"
+                        : "unknown command code " + body[0] + " (a peer of another protocol or version)");
+            }
+            if (c.isControl() && !Arrays.equals(identity, controlId)) {
+                throw new MalformedMessageException(c + " is a control message, obeyed only from this broker's"
+                        + " owner in its own process (Broker.close, Broker.workerLost), never from a peer");
+            }
             switch (c) {
                 case HELLO -> onHello(Messages.readHello(body));
-                case TASKS -> onTasks(r.string(), Messages.readTasks(r));
-                case RESULTS -> onResults(r.string(), Messages.readResults(r));
-                case CREDIT -> onCredit(r.string(), r.i32());
-                case CANCEL -> onCancel(r);
-                case HEARTBEAT -> seen(r.string(), r.u8());
-                case BYE -> onBye(r.string());
-                case LOST -> onLost(r.string(), r.string());
-                case STOP -> running = false;
-                default -> {
+                case TASKS -> onTasks(Messages.readTasks(body));
+                case RESULTS -> onResults(Messages.readResults(body));
+                case CREDIT -> onCredit(Messages.readCredit(body));
+                case CANCEL -> onCancel(Messages.readCancel(body));
+                case HEARTBEAT -> {
+                    Messages.PeerHeartbeat h = Messages.readPeerHeartbeat(body);
+                    seen(h.name(), h.role());
                 }
+                case BYE -> onBye(Messages.readName(body));
+                case LOST -> onLost(Messages.readLost(body));
+                case STOP -> running = false;
+                default -> throw new MalformedMessageException(c + " goes from the broker to peers, never to it");
             }
-        } catch (MalformedMessageException e) {
-            System.err.println("scoop broker: dropped a malformed " + c + " message: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Never end the loop over one message: a bad one from any peer must not stop the others.
+            badMessages++;
+            String what = e instanceof MalformedMessageException ? e.getMessage() : e.toString();
+            badInput.log("dropped a " + (c == null ? "" : c + " ") + "message from " + peerOf(identity) + ": " + what);
+            dropSender(identity, what);
+        }
+    }
+
+    /** How a log line names the sender of a message: its routing id, printable. */
+    private static String peerOf(byte[] identity) {
+        if (identity == null) {
+            return "(no routing id)";
+        }
+        String id = new String(identity, StandardCharsets.UTF_8);
+        return id.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f) ? "'" + id + "'"
+                : "routing id " + java.util.HexFormat.of().formatHex(identity);
+    }
+
+    /**
+     * A worker that sent a bad message (from either of its sockets: routing id {@code name} or {@code name/tx})
+     * is dropped: its tasks go to others, and it is told to exit. Anyone else is only counted.
+     */
+    private void dropSender(byte[] identity, String why) {
+        if (identity == null) {
+            return;
+        }
+        String id = new String(identity, StandardCharsets.UTF_8);
+        WorkerState w = workers.get(id.endsWith("/tx") ? id.substring(0, id.length() - 3) : id);
+        if (w != null) {
+            lose(w, "it sent a bad message: " + why);
+            send(w.name, Messages.bare(Command.SHUTDOWN));
         }
     }
 
@@ -380,7 +455,9 @@ public final class Broker implements AutoCloseable {
         send(h.name(), Messages.brokerHeartbeat(workers.size(), totalThreads()));
     }
 
-    private void onTasks(String rootName, List<TaskItem> items) {
+    private void onTasks(Messages.Batch<TaskItem> batch) {
+        String rootName = batch.from();
+        List<TaskItem> items = batch.items();
         RootState root = roots.computeIfAbsent(rootName, RootState::new);
         root.lastSeen = ticker.nanos();
         for (TaskItem item : items) {
@@ -395,7 +472,9 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private void onResults(String workerName, List<ResultItem> items) {
+    private void onResults(Messages.Batch<ResultItem> batch) {
+        String workerName = batch.from();
+        List<ResultItem> items = batch.items();
         WorkerState w = workers.get(workerName);
         if (w == null) {
             // A worker we gave up on (its tasks went to others): it must not come back half-known.
@@ -427,24 +506,22 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private void onCredit(String workerName, int delta) {
-        WorkerState w = workers.get(workerName);
+    private void onCredit(Messages.Credit c) {
+        WorkerState w = workers.get(c.worker());
         if (w != null) {
-            w.credit += delta;
+            // Saturated: a delta near Integer.MAX_VALUE must not wrap the credit around.
+            w.credit = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, (long) w.credit + c.delta()));
             w.lastSeen = ticker.nanos();
         }
     }
 
-    private void onCancel(WireReader r) {
-        RootState root = roots.get(r.string());
-        long tag = r.i64();
-        int n = r.i32();
+    private void onCancel(Messages.Cancel cancel) {
+        RootState root = roots.get(cancel.from());
+        long tag = cancel.tag();
         List<Long> removed = new ArrayList<>();
         Map<WorkerState, List<Long>> forward = new HashMap<>();
-        boolean interrupt = false;
-        for (int i = 0; i < n; i++) {
-            long rootTaskId = r.i64();
-            interrupt |= r.u8() != 0;
+        boolean interrupt = cancel.interrupt();
+        for (long rootTaskId : cancel.ids()) {
             Task t = root == null ? null : root.tasks.get(rootTaskId);
             if (t == null) {
                 continue;
@@ -480,7 +557,9 @@ public final class Broker implements AutoCloseable {
         send(name, Messages.bare(Command.BYE));
     }
 
-    private void onLost(String name, String reason) {
+    private void onLost(Messages.Lost lost) {
+        String name = lost.worker();
+        String reason = lost.reason();
         if ("*".equals(name)) {
             breakCluster(reason);
             return;
@@ -536,7 +615,7 @@ public final class Broker implements AutoCloseable {
                     t.attempts++;
                     w.assigned.put(t.id, t);
                     batch.add(new TaskItem(t.id, t.priority, t.attempts - 1, t.payload));
-                    bytes += t.payload.length;
+                    bytes += t.payload.length + 20;
                 }
                 w.credit -= batch.size();
                 send(w.name, Messages.dispatch(batch));
@@ -554,7 +633,21 @@ public final class Broker implements AutoCloseable {
             return;
         }
         for (Map.Entry<String, List<ResultItem>> e : outgoing.entrySet()) {
-            send(e.getKey(), Messages.results("", e.getValue()));
+            // In messages of at most BATCH_BYTES of payloads plus one, as every sender cuts its batches.
+            List<ResultItem> batch = new ArrayList<>();
+            long bytes = 0;
+            for (ResultItem item : e.getValue()) {
+                batch.add(item);
+                bytes += item.payload().length + 21;
+                if (bytes >= Sockets.BATCH_BYTES) {
+                    send(e.getKey(), Messages.results("", batch));
+                    batch = new ArrayList<>();
+                    bytes = 0;
+                }
+            }
+            if (!batch.isEmpty()) {
+                send(e.getKey(), Messages.results("", batch));
+            }
         }
         outgoing.clear();
     }

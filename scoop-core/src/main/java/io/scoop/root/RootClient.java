@@ -6,15 +6,17 @@ import io.scoop.RunKeys;
 import io.scoop.WorkerLostException;
 import io.scoop.internal.Hosts;
 import io.scoop.internal.Link;
+import io.scoop.internal.RateLimitedLog;
+import io.scoop.internal.Sockets;
 import io.scoop.wire.Command;
 import io.scoop.wire.Hello;
 import io.scoop.wire.KryoCodec;
+import io.scoop.wire.MalformedMessageException;
 import io.scoop.wire.Messages;
 import io.scoop.wire.ResultItem;
 import io.scoop.wire.Status;
 import io.scoop.wire.TaskFailure;
 import io.scoop.wire.TaskItem;
-import io.scoop.wire.WireReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +64,8 @@ public final class RootClient implements AutoCloseable {
     private volatile ClusterBrokenException broken;
     private volatile boolean closing;
     private final List<Runnable> brokenListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ZContext ctx;
+    private final RateLimitedLog badInput = new RateLimitedLog("scoop root");
 
     /**
      * Connects to the broker at {@code address} and waits for its answer.
@@ -86,6 +90,7 @@ public final class RootClient implements AutoCloseable {
     public RootClient(ZContext ctx, String address, String namePrefix, long heartbeatMillis, long expiryMillis,
             long connectTimeoutMillis, RunKeys keys) {
         this.name = namePrefix + "-" + Hosts.pid() + "-" + CLIENTS.incrementAndGet();
+        this.ctx = ctx;
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
         this.link = new Link(ctx, address, name, (int) Math.min(heartbeatMillis, 250), keys);
@@ -250,6 +255,7 @@ public final class RootClient implements AutoCloseable {
                 }
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
+                    Sockets.checkIo(ctx, "root " + name);
                     link.send(Messages.peerHeartbeat(name, Hello.ROOT));
                     if (now - lastHeard > expiryNanos && broken == null) {
                         broken = new ClusterBrokenException("lost the broker at " + link.address()
@@ -262,8 +268,8 @@ public final class RootClient implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (!closing) {
-                broken = new ClusterBrokenException("the connection to the broker at " + link.address()
-                        + " failed: " + e);
+                broken = e instanceof ClusterBrokenException cbe ? cbe : new ClusterBrokenException(
+                        "the connection to the broker at " + link.address() + " failed: " + e);
                 failAll(broken);
                 brokenListeners.forEach(Runnable::run);
             }
@@ -277,37 +283,34 @@ public final class RootClient implements AutoCloseable {
         if (c == null) {
             return;
         }
-        WireReader r = new WireReader(body).afterCommand();
-        switch (c) {
-            case RESULTS -> {
-                r.string();
-                for (ResultItem item : Messages.readResults(r)) {
-                    complete(item);
+        try {
+            switch (c) {
+                case RESULTS -> {
+                    for (ResultItem item : Messages.readResults(body).items()) {
+                        complete(item);
+                    }
+                }
+                case HEARTBEAT -> onHeartbeat(body);
+                case CANCEL -> {
+                    Messages.Cancel cancel = Messages.readCancel(body);
+                    CompletableFuture<long[]> reply = revokeReplies.get(cancel.tag());
+                    if (reply != null) {
+                        reply.complete(cancel.ids());
+                    }
+                }
+                default -> {
                 }
             }
-            case HEARTBEAT -> onHeartbeat(body);
-            case CANCEL -> {
-                r.string();
-                long tag = r.i64();
-                long[] removed = new long[r.i32()];
-                for (int i = 0; i < removed.length; i++) {
-                    removed[i] = r.i64();
-                    r.u8();
-                }
-                CompletableFuture<long[]> reply = revokeReplies.get(tag);
-                if (reply != null) {
-                    reply.complete(removed);
-                }
-            }
-            default -> {
-            }
+        } catch (MalformedMessageException e) {
+            badInput.log("dropped a malformed " + c + " message from the broker at " + link.address() + ": "
+                    + e.getMessage());
         }
     }
 
     private void onHeartbeat(byte[] body) {
-        WireReader r = new WireReader(body).afterCommand();
-        clusterWorkers = r.i32();
-        clusterThreads = r.i32();
+        Messages.ClusterSize size = Messages.readBrokerHeartbeat(body);
+        clusterWorkers = size.workers();
+        clusterThreads = size.threads();
     }
 
     private void complete(ResultItem item) {

@@ -157,6 +157,11 @@ public final class WriteBack {
             this.containers = containers;
         }
 
+        /** The task it wraps. */
+        public Callable<?> inner() {
+            return inner;
+        }
+
         /** Runs on the worker: copies, runs, compares. */
         @Override
         public Object call() throws Exception {

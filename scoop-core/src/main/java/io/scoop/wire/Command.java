@@ -18,9 +18,9 @@ package io.scoop.wire;
  *   CANCEL      broker -> worker rx       count, {broker task id, interrupt}*
  *   HEARTBEAT   any -> broker             name;  broker -> any: workers, threads
  *   BYE         root|worker -> broker     name;  broker -> root rx: (nothing), the answer
- *   LOST        control -> broker         worker name, reason
+ *   LOST        control -> broker         worker name, reason   (control: only from the broker's own process)
  *   SHUTDOWN    broker -> worker rx       (nothing): the worker exits
- *   STOP        control -> broker         (nothing): the broker loop ends
+ *   STOP        control -> broker         (nothing): the broker loop ends   (control, likewise)
  * </pre>
  */
 public enum Command {
@@ -39,6 +39,14 @@ public enum Command {
 
     Command(int code) {
         this.code = (byte) code;
+    }
+
+    /**
+     * Whether this is a control message (STOP, LOST): the broker obeys it only from its owner in its own
+     * process, never from a peer on the network.
+     */
+    public boolean isControl() {
+        return this == STOP || this == LOST;
     }
 
     /** Returns the command whose code starts {@code body}, or null if the body is empty or unknown. */

@@ -8,6 +8,11 @@ import java.util.List;
  *
  * <p>Each message travels as one ZeroMQ frame. Batches ({@code TASKS}, {@code DISPATCH}, {@code RESULTS},
  * {@code CANCEL}) carry any number of items, which is what lets a burst of small tasks cost one message.
+ *
+ * <p>Readers trust nothing (a peer may be hostile, or a member may hold a bug): every length and count is
+ * checked against the bytes that remain before anything is allocated for it ({@link WireReader}), and a body
+ * longer than its layout is refused too. Each throws {@link MalformedMessageException}, and the receiver drops
+ * that one message.
  */
 public final class Messages {
     private Messages() {
@@ -22,7 +27,9 @@ public final class Messages {
 
     public static Hello readHello(byte[] body) {
         WireReader r = new WireReader(body).afterCommand();
-        return new Hello(r.u8(), r.string(), r.i32(), r.i32(), r.i64(), r.string());
+        Hello h = new Hello(r.u8(), r.string(), r.i32(), r.i32(), r.i64(), r.string());
+        r.end();
+        return h;
     }
 
     /* ---------------- TASKS and DISPATCH ---------------- */
@@ -47,9 +54,40 @@ public final class Messages {
         }
     }
 
-    /** Reads the task items of a TASKS body, after its sender name has been read by {@code r}. */
+    /** A TASKS or RESULTS message: who sent it, and its items. */
+    public record Batch<T>(String from, List<T> items) {
+    }
+
+    /** Reads a whole TASKS body. */
+    public static Batch<TaskItem> readTasks(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        String from = r.string();
+        List<TaskItem> items = readTasks(r);
+        r.end();
+        return new Batch<>(from, items);
+    }
+
+    /** Reads a whole DISPATCH body. */
+    public static List<TaskItem> readDispatch(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        List<TaskItem> items = readTasks(r);
+        r.end();
+        return items;
+    }
+
+    /** The fewest bytes one task item takes: id, priority, attempt, payload length. */
+    private static final int TASK_ITEM_BYTES = 8 + 4 + 4 + 4;
+    /** The fewest bytes one result item takes: id, status, nanos, payload length. */
+    private static final int RESULT_ITEM_BYTES = 8 + 1 + 8 + 4;
+    /** The bytes one cancel item takes: id, interrupt. */
+    private static final int CANCEL_ITEM_BYTES = 8 + 1;
+
+    /**
+     * Reads the task items of a TASKS body, after its sender name has been read by {@code r}, or of a DISPATCH
+     * body.
+     */
     public static List<TaskItem> readTasks(WireReader r) {
-        int n = r.i32();
+        int n = r.count(TASK_ITEM_BYTES);
         List<TaskItem> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new TaskItem(r.i64(), r.i32(), r.i32(), r.bytes()));
@@ -80,8 +118,18 @@ public final class Messages {
         return w.toByteArray();
     }
 
+    /** Reads a whole RESULTS body. */
+    public static Batch<ResultItem> readResults(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        String from = r.string();
+        List<ResultItem> items = readResults(r);
+        r.end();
+        return new Batch<>(from, items);
+    }
+
+    /** Reads the result items of a RESULTS body, after its sender name has been read by {@code r}. */
     public static List<ResultItem> readResults(WireReader r) {
-        int n = r.i32();
+        int n = r.count(RESULT_ITEM_BYTES);
         List<ResultItem> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new ResultItem(r.i64(), (byte) r.u8(), r.i64(), r.bytes()));
@@ -105,6 +153,24 @@ public final class Messages {
         return w.toByteArray();
     }
 
+    /** A CANCEL message; {@code interrupt} is true if any of its items asks for an interrupt. */
+    public record Cancel(String from, long tag, long[] ids, boolean interrupt) {
+    }
+
+    public static Cancel readCancel(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        String from = r.string();
+        long tag = r.i64();
+        long[] ids = new long[r.count(CANCEL_ITEM_BYTES)];
+        boolean interrupt = false;
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.i64();
+            interrupt |= r.u8() != 0;
+        }
+        r.end();
+        return new Cancel(from, tag, ids, interrupt);
+    }
+
     /* ---------------- small messages ---------------- */
 
     /** A peer's heartbeat: its name and role ({@link Hello#ROOT} or {@link Hello#WORKER}). */
@@ -112,9 +178,39 @@ public final class Messages {
         return new WireWriter(24).command(Command.HEARTBEAT).string(name).u8(role).toByteArray();
     }
 
+    /** A peer's HEARTBEAT. */
+    public record PeerHeartbeat(String name, int role) {
+    }
+
+    public static PeerHeartbeat readPeerHeartbeat(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        PeerHeartbeat h = new PeerHeartbeat(r.string(), r.u8());
+        r.end();
+        return h;
+    }
+
     /** A message that carries only a name (BYE). */
     public static byte[] named(Command c, String name) {
         return new WireWriter(24).command(c).string(name).toByteArray();
+    }
+
+    /** Reads the name of a {@link #named} message. */
+    public static String readName(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        String name = r.string();
+        r.end();
+        return name;
+    }
+
+    /** A worker's CREDIT: how many more tasks (or, negative, fewer) it asks for. */
+    public record Credit(String worker, int delta) {
+    }
+
+    public static Credit readCredit(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        Credit c = new Credit(r.string(), r.i32());
+        r.end();
+        return c;
     }
 
     public static byte[] credit(String worker, int delta) {
@@ -124,6 +220,28 @@ public final class Messages {
     /** Broker to peers: a heartbeat with the cluster's size, which {@code map} uses to size its window. */
     public static byte[] brokerHeartbeat(int workers, int threads) {
         return new WireWriter(9).command(Command.HEARTBEAT).i32(workers).i32(threads).toByteArray();
+    }
+
+    /** The broker's HEARTBEAT: the cluster's size. */
+    public record ClusterSize(int workers, int threads) {
+    }
+
+    public static ClusterSize readBrokerHeartbeat(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        ClusterSize s = new ClusterSize(r.i32(), r.i32());
+        r.end();
+        return s;
+    }
+
+    /** A LOST control message: a worker (or {@code "*"}, all of them) is gone, and why. */
+    public record Lost(String worker, String reason) {
+    }
+
+    public static Lost readLost(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        Lost l = new Lost(r.string(), r.string());
+        r.end();
+        return l;
     }
 
     public static byte[] lost(String worker, String reason) {

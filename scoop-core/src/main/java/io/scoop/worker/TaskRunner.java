@@ -47,6 +47,15 @@ final class TaskRunner {
             f.serialized = null;
             return failure(job, start, f);
         }
+        if (encoded.length > io.scoop.internal.Sockets.maxPayloadBytes()) {
+            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException(),
+                    worker.describe());
+            f.message = "its result of type " + value.getClass().getName() + " encodes to " + encoded.length
+                    + " bytes, more than the " + io.scoop.internal.Sockets.maxPayloadBytes() + " a result may take: "
+                    + io.scoop.internal.Sockets.payloadLimitHint();
+            f.serialized = null;
+            return failure(job, start, f);
+        }
         return new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded);
     }
 

@@ -4,15 +4,16 @@ import io.scoop.RunKeys;
 import io.scoop.internal.Blocking;
 import io.scoop.internal.Hosts;
 import io.scoop.internal.Link;
+import io.scoop.internal.RateLimitedLog;
 import io.scoop.internal.Sockets;
 import io.scoop.root.RootClient;
 import io.scoop.wire.Command;
 import io.scoop.wire.Hello;
+import io.scoop.wire.MalformedMessageException;
 import io.scoop.wire.Messages;
 import io.scoop.wire.ResultItem;
 import io.scoop.wire.Status;
 import io.scoop.wire.TaskItem;
-import io.scoop.wire.WireReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,7 @@ public final class Worker {
     private final long heartbeatNanos;
     private final long expiryNanos;
     private final ZContext ctx;
+    private final RateLimitedLog badInput = new RateLimitedLog("scoop worker");
     private final RunKeys keys;
     private final Link link;
     private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
@@ -161,17 +163,23 @@ public final class Worker {
             if (body != null) {
                 lastHeard = now;
                 Command c = Command.of(body);
-                if (c == Command.DISPATCH) {
-                    onDispatch(Messages.readTasks(new WireReader(body).afterCommand()));
-                } else if (c == Command.CANCEL) {
-                    onCancel(new WireReader(body).afterCommand());
-                } else if (c == Command.SHUTDOWN) {
-                    shutdown = true;
-                    break;
+                try {
+                    if (c == Command.DISPATCH) {
+                        onDispatch(Messages.readDispatch(body));
+                    } else if (c == Command.CANCEL) {
+                        onCancel(Messages.readCancel(body));
+                    } else if (c == Command.SHUTDOWN) {
+                        shutdown = true;
+                        break;
+                    }
+                } catch (MalformedMessageException e) {
+                    badInput.log("dropped a malformed " + c + " message from the broker at " + brokerAddress + ": "
+                            + e.getMessage());
                 }
             }
             if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + heartbeatNanos;
+                Sockets.checkIo(ctx, "worker " + describe());
                 link.send(Messages.peerHeartbeat(name, Hello.WORKER));
                 if (now - lastHeard > expiryNanos) {
                     System.err.println("scoop worker " + describe() + ": lost the broker at " + brokerAddress
@@ -206,13 +214,10 @@ public final class Worker {
         }
     }
 
-    private void onCancel(WireReader r) {
-        r.string();
-        r.i64();
-        int n = r.i32();
-        for (int i = 0; i < n; i++) {
-            Job j = jobs.get(r.i64());
-            boolean interrupt = r.u8() != 0;
+    private void onCancel(Messages.Cancel cancel) {
+        boolean interrupt = cancel.interrupt();
+        for (long id : cancel.ids()) {
+            Job j = jobs.get(id);
             if (j == null) {
                 continue;
             }
@@ -363,9 +368,16 @@ public final class Worker {
         while (!outbox.isEmpty()) {
             if (!link.trySendBatch(sender -> {
                 List<ResultItem> batch = new ArrayList<>();
+                long bytes = 0;
                 ResultItem r;
                 while ((r = outbox.poll()) != null) {
                     batch.add(r);
+                    bytes += r.payload().length + 21;
+                    if (bytes >= Sockets.BATCH_BYTES) {
+                        sender.send(Messages.results(name, batch));
+                        batch = new ArrayList<>();
+                        bytes = 0;
+                    }
                 }
                 if (!batch.isEmpty()) {
                     sender.send(Messages.results(name, batch));

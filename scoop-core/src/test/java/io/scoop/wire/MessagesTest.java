@@ -1,0 +1,223 @@
+package io.scoop.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every message kind in {@link Messages} read back as written, field by field; and the reads that hostile
+ * input reaches (counts, lengths, truncations, trailing bytes) fail with {@link MalformedMessageException}
+ * before allocating anything from the wire.
+ */
+class MessagesTest {
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /* ---------------- round trips ---------------- */
+
+    @Test
+    void hello_roundTrip() {
+        Hello h = new Hello(Hello.WORKER, "w-ünï", 8, 32, Long.MAX_VALUE, "host.example");
+        byte[] body = Messages.hello(h);
+        assertEquals(Command.HELLO, Command.of(body));
+        assertEquals(h, Messages.readHello(body));
+    }
+
+    @Test
+    void tasks_roundTrip() {
+        List<TaskItem> items = List.of(new TaskItem(1, 0, 0, bytes("a")), new TaskItem(Long.MIN_VALUE, -5, 7,
+                new byte[0]), new TaskItem(Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, new byte[1000]));
+        byte[] body = Messages.tasks("root-1", items);
+        assertEquals(Command.TASKS, Command.of(body));
+        Messages.Batch<TaskItem> read = Messages.readTasks(body);
+        assertEquals("root-1", read.from());
+        assertTasksEqual(items, read.items());
+    }
+
+    @Test
+    void dispatch_roundTrip() {
+        List<TaskItem> items = List.of(new TaskItem(9, 1, 2, bytes("payload")), new TaskItem(10, 0, 0, bytes("")));
+        byte[] body = Messages.dispatch(items);
+        assertEquals(Command.DISPATCH, Command.of(body));
+        assertTasksEqual(items, Messages.readDispatch(body));
+        assertTasksEqual(List.of(), Messages.readDispatch(Messages.dispatch(List.of())));
+    }
+
+    @Test
+    void results_roundTrip() {
+        List<ResultItem> items = List.of(new ResultItem(3, Status.OK, 12345, bytes("r")),
+                new ResultItem(-1, Status.RETURNED, Long.MAX_VALUE, new byte[0]),
+                new ResultItem(4, Status.BROKEN, 0, bytes("why")));
+        byte[] body = Messages.results("w-2", items);
+        assertEquals(Command.RESULTS, Command.of(body));
+        Messages.Batch<ResultItem> read = Messages.readResults(body);
+        assertEquals("w-2", read.from());
+        assertEquals(items.size(), read.items().size());
+        for (int i = 0; i < items.size(); i++) {
+            ResultItem a = items.get(i);
+            ResultItem b = read.items().get(i);
+            assertEquals(a.id(), b.id());
+            assertEquals(a.status(), b.status());
+            assertEquals(a.nanos(), b.nanos());
+            assertArrayEquals(a.payload(), b.payload());
+        }
+    }
+
+    @Test
+    void cancel_roundTrip() {
+        for (boolean interrupt : new boolean[] {true, false}) {
+            byte[] body = Messages.cancel("root", 42, new long[] {1, Long.MAX_VALUE, -3}, interrupt);
+            assertEquals(Command.CANCEL, Command.of(body));
+            Messages.Cancel c = Messages.readCancel(body);
+            assertEquals("root", c.from());
+            assertEquals(42, c.tag());
+            assertArrayEquals(new long[] {1, Long.MAX_VALUE, -3}, c.ids());
+            assertEquals(interrupt, c.interrupt());
+        }
+        Messages.Cancel empty = Messages.readCancel(Messages.cancel("", 0, new long[0], false));
+        assertEquals("", empty.from());
+        assertEquals(0, empty.ids().length);
+    }
+
+    @Test
+    void heartbeats_roundTrip() {
+        byte[] peer = Messages.peerHeartbeat("r-7", Hello.ROOT);
+        assertEquals(Command.HEARTBEAT, Command.of(peer));
+        assertEquals(new Messages.PeerHeartbeat("r-7", Hello.ROOT), Messages.readPeerHeartbeat(peer));
+
+        byte[] broker = Messages.brokerHeartbeat(3, 12);
+        assertEquals(Command.HEARTBEAT, Command.of(broker));
+        assertEquals(new Messages.ClusterSize(3, 12), Messages.readBrokerHeartbeat(broker));
+    }
+
+    @Test
+    void byeCreditLost_roundTrip() {
+        byte[] bye = Messages.named(Command.BYE, "w-1");
+        assertEquals(Command.BYE, Command.of(bye));
+        assertEquals("w-1", Messages.readName(bye));
+
+        byte[] credit = Messages.credit("w-1", -17);
+        assertEquals(Command.CREDIT, Command.of(credit));
+        assertEquals(new Messages.Credit("w-1", -17), Messages.readCredit(credit));
+
+        byte[] lost = Messages.lost("*", "every worker has exited");
+        assertEquals(Command.LOST, Command.of(lost));
+        assertEquals(new Messages.Lost("*", "every worker has exited"), Messages.readLost(lost));
+    }
+
+    @Test
+    void bare_roundTrip() {
+        for (Command c : List.of(Command.SHUTDOWN, Command.STOP, Command.BYE)) {
+            byte[] body = Messages.bare(c);
+            assertEquals(1, body.length);
+            assertEquals(c, Command.of(body));
+        }
+        assertTrue(Command.STOP.isControl());
+        assertTrue(Command.LOST.isControl());
+        assertFalse(Command.TASKS.isControl());
+    }
+
+    @Test
+    void commandOf_unknownOrEmpty_isNull() {
+        assertEquals(null, Command.of(null));
+        assertEquals(null, Command.of(new byte[0]));
+        assertEquals(null, Command.of(new byte[] {0}));
+        assertEquals(null, Command.of(new byte[] {15}));
+        assertEquals(null, Command.of(new byte[] {(byte) 0xff}));
+        assertEquals(null, Command.of(new byte[] {100}));
+    }
+
+    /* ---------------- hostile input ---------------- */
+
+    @Test
+    void taskCount_thatTheBodyCannotHold_isRefusedBeforeAllocating() {
+        for (int count : new int[] {-1, Integer.MAX_VALUE, Integer.MIN_VALUE, 2}) {
+            byte[] body = new WireWriter(32).command(Command.TASKS).string("r").i32(count)
+                    .i64(1).i32(0).i32(0).bytes(bytes("x")).toByteArray();
+            MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> Messages.readTasks(body));
+            assertTrue(e.getMessage().contains("item count " + count), e.getMessage());
+        }
+        byte[] dispatch = new WireWriter(8).command(Command.DISPATCH).i32(Integer.MAX_VALUE).toByteArray();
+        assertThrows(MalformedMessageException.class, () -> Messages.readDispatch(dispatch));
+        byte[] results = new WireWriter(8).command(Command.RESULTS).string("w").i32(-1).toByteArray();
+        assertThrows(MalformedMessageException.class, () -> Messages.readResults(results));
+        byte[] cancel = new WireWriter(8).command(Command.CANCEL).string("r").i64(1).i32(1 << 30).toByteArray();
+        assertThrows(MalformedMessageException.class, () -> Messages.readCancel(cancel));
+    }
+
+    @Test
+    void stringLength_thatOverflowsOrOverruns_isRefused() {
+        for (int len : new int[] {0x7FFFFFFF, 0x7FFFFFF0, -1, Integer.MIN_VALUE, 10}) {
+            byte[] body = new WireWriter(16).command(Command.BYE).i32(len).u8('a').toByteArray();
+            MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> Messages.readName(body));
+            assertTrue(e.getMessage().contains("length " + len), e.getMessage());
+        }
+    }
+
+    @Test
+    void everyTruncation_ofEveryKind_isRefused() {
+        List<byte[]> valid = List.of(Messages.hello(new Hello(Hello.ROOT, "r", 0, 0, 1, "h")),
+                Messages.tasks("r", List.of(new TaskItem(1, 0, 0, bytes("t")))),
+                Messages.dispatch(List.of(new TaskItem(1, 0, 0, bytes("t")))),
+                Messages.results("w", List.of(new ResultItem(1, Status.OK, 1, bytes("x")))),
+                Messages.cancel("r", 1, new long[] {1}, true), Messages.peerHeartbeat("r", Hello.ROOT),
+                Messages.brokerHeartbeat(1, 1), Messages.named(Command.BYE, "w"), Messages.credit("w", 1),
+                Messages.lost("w", "why"));
+        for (byte[] body : valid) {
+            boolean fromBroker = body.length == 9 && Command.of(body) == Command.HEARTBEAT;
+            read(body, fromBroker); // whole: fine
+            for (int len = 0; len < body.length; len++) {
+                byte[] cut = Arrays.copyOf(body, len);
+                if (len == 0) {
+                    assertEquals(null, Command.of(cut));
+                    continue;
+                }
+                assertThrows(MalformedMessageException.class, () -> read(cut, fromBroker), Command.of(body) + " cut at " + len);
+            }
+            byte[] longer = Arrays.copyOf(body, body.length + 1);
+            assertThrows(MalformedMessageException.class, () -> read(longer, fromBroker), Command.of(body) + " with a byte more");
+        }
+    }
+
+    /** Reads {@code body} with the reader for its command (HEARTBEAT: the broker's layout or a peer's). */
+    private static void read(byte[] body, boolean fromBroker) {
+        switch (Command.of(body)) {
+            case HELLO -> Messages.readHello(body);
+            case TASKS -> Messages.readTasks(body);
+            case DISPATCH -> Messages.readDispatch(body);
+            case RESULTS -> Messages.readResults(body);
+            case CANCEL -> Messages.readCancel(body);
+            case HEARTBEAT -> {
+                if (fromBroker) {
+                    Messages.readBrokerHeartbeat(body);
+                } else {
+                    Messages.readPeerHeartbeat(body);
+                }
+            }
+            case BYE -> Messages.readName(body);
+            case CREDIT -> Messages.readCredit(body);
+            case LOST -> Messages.readLost(body);
+            default -> throw new AssertionError(Command.of(body));
+        }
+    }
+
+    private static void assertTasksEqual(List<TaskItem> expected, List<TaskItem> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            TaskItem a = expected.get(i);
+            TaskItem b = actual.get(i);
+            assertEquals(a.id(), b.id());
+            assertEquals(a.priority(), b.priority());
+            assertEquals(a.attempt(), b.attempt());
+            assertArrayEquals(a.payload(), b.payload());
+        }
+    }
+}
