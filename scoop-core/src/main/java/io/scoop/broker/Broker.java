@@ -6,23 +6,11 @@ import io.scoop.internal.RateLimitedLog;
 import io.scoop.internal.Sockets;
 import io.scoop.internal.Ticker;
 import io.scoop.wire.Command;
-import io.scoop.wire.Hello;
 import io.scoop.wire.MalformedMessageException;
 import io.scoop.wire.Messages;
-import io.scoop.wire.ResultItem;
-import io.scoop.wire.Status;
-import io.scoop.wire.TaskItem;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.zeromq.SocketType;
@@ -95,10 +83,6 @@ public final class Broker implements AutoCloseable {
     private final String address;
     private final String inprocAddress;
     private final Ticker ticker;
-    private final long heartbeatNanos;
-    private final long expiryNanos;
-    private final long noWorkerNanos;
-    private final int maxAttempts;
     private final Thread thread;
     private final ReentrantLock controlLock = new ReentrantLock();
     private final ZapHandler zap;
@@ -111,16 +95,7 @@ public final class Broker implements AutoCloseable {
 
     /* ---------------- state owned by the loop thread ---------------- */
 
-    private final Map<String, WorkerState> workers = new LinkedHashMap<>();
-    private final Map<String, RootState> roots = new HashMap<>();
-    private final Map<Long, Task> tasks = new HashMap<>();
-    private final PriorityQueue<Task> queue = new PriorityQueue<>();
-    private final Map<String, List<ResultItem>> outgoing = new HashMap<>();
-    private long nextTaskId = 1;
-    private long nextHeartbeat;
-    private long noWorkersSince = -1;
-    private String brokenReason;
-    private int rotation;
+    private final Scheduler scheduler;
     private volatile boolean running = true;
     private long badMessages;
     private volatile Stats stats = new Stats(0, 0, 0, 0, 0);
@@ -129,10 +104,6 @@ public final class Broker implements AutoCloseable {
         this.ctx = b.context != null ? b.context : Sockets.context();
         this.ownsContext = b.context == null;
         this.ticker = b.ticker;
-        this.heartbeatNanos = b.heartbeatMillis * 1_000_000L;
-        this.expiryNanos = b.expiryMillis * 1_000_000L;
-        this.noWorkerNanos = b.noWorkerMillis * 1_000_000L;
-        this.maxAttempts = b.maxAttempts;
         this.router = Sockets.create(ctx, SocketType.ROUTER, null);
         router.setRouterMandatory(true);
         // A peer that reconnects (Link.handshake does when its HELLO goes unanswered) keeps its routing id.
@@ -167,7 +138,8 @@ public final class Broker implements AutoCloseable {
         }
         this.inprocAddress = "inproc://scoop-broker-" + INSTANCES.incrementAndGet();
         router.bind(inprocAddress);
-        this.nextHeartbeat = ticker.nanos() + heartbeatNanos;
+        this.scheduler = new Scheduler(ticker, b.heartbeatMillis * 1_000_000L, b.expiryMillis * 1_000_000L,
+                b.noWorkerMillis * 1_000_000L, b.maxAttempts, this::send);
         this.thread = new Thread(this::run, "scoop-broker");
         thread.setDaemon(true);
         thread.start();
@@ -233,7 +205,7 @@ public final class Broker implements AutoCloseable {
     /**
      * Tells the broker that a worker is gone (its process exited), so its tasks are requeued now instead of
      * after the heartbeat expiry. With name {@code "*"}, no worker is left at all: every task fails with
-     * {@link Status#BROKEN} and {@code reason}. Safe from any thread.
+     * {@link io.scoop.wire.Status#BROKEN} and {@code reason}. Safe from any thread.
      */
     public void workerLost(String name, String reason) {
         sendControl(Messages.lost(name, reason));
@@ -343,19 +315,12 @@ public final class Broker implements AutoCloseable {
                     handled++;
                     flags = ZMQ.DONTWAIT;
                 }
-                long now = ticker.nanos();
-                if (now - nextHeartbeat >= 0) {
-                    nextHeartbeat = now + heartbeatNanos;
-                    purge(now);
-                    sendHeartbeats();
-                }
-                dispatch();
-                flushResults();
-                stats = new Stats(workers.size(), queue.size(), tasks.size(), roots.size(), badMessages);
+                scheduler.tick(ticker.nanos());
+                scheduler.dispatch();
+                scheduler.flushResults();
+                stats = scheduler.stats(badMessages);
             }
-            for (String w : workers.keySet()) {
-                send(w, Messages.bare(Command.SHUTDOWN));
-            }
+            scheduler.shutdownWorkers();
         } catch (RuntimeException e) {
             if (e instanceof IoThreadFailedException) {
                 System.err.println("scoop broker: " + e.getMessage());
@@ -383,17 +348,17 @@ public final class Broker implements AutoCloseable {
                         + " owner in its own process (Broker.close, Broker.workerLost), never from a peer");
             }
             switch (c) {
-                case HELLO -> onHello(Messages.readHello(body));
-                case TASKS -> onTasks(Messages.readTasks(body));
-                case RESULTS -> onResults(Messages.readResults(body));
-                case CREDIT -> onCredit(Messages.readCredit(body));
-                case CANCEL -> onCancel(Messages.readCancel(body));
+                case HELLO -> scheduler.onHello(Messages.readHello(body));
+                case TASKS -> scheduler.onTasks(Messages.readTasks(body));
+                case RESULTS -> scheduler.onResults(Messages.readResults(body));
+                case CREDIT -> scheduler.onCredit(Messages.readCredit(body));
+                case CANCEL -> scheduler.onCancel(Messages.readCancel(body));
                 case HEARTBEAT -> {
                     Messages.PeerHeartbeat h = Messages.readPeerHeartbeat(body);
-                    seen(h.name(), h.role());
+                    scheduler.seen(h.name(), h.role());
                 }
-                case BYE -> onBye(Messages.readName(body));
-                case LOST -> onLost(Messages.readLost(body));
+                case BYE -> scheduler.onBye(Messages.readName(body));
+                case LOST -> scheduler.onLost(Messages.readLost(body));
                 case STOP -> running = false;
                 default -> throw new MalformedMessageException(c + " goes from the broker to peers, never to it");
             }
@@ -402,7 +367,9 @@ public final class Broker implements AutoCloseable {
             badMessages++;
             String what = e instanceof MalformedMessageException ? e.getMessage() : e.toString();
             badInput.log("dropped a " + (c == null ? "" : c + " ") + "message from " + peerOf(identity) + ": " + what);
-            dropSender(identity, what);
+            if (identity != null) {
+                scheduler.dropSender(new String(identity, StandardCharsets.UTF_8), what);
+            }
         }
     }
 
@@ -416,352 +383,7 @@ public final class Broker implements AutoCloseable {
                 : "routing id " + java.util.HexFormat.of().formatHex(identity);
     }
 
-    /**
-     * A worker that sent a bad message (from either of its sockets: routing id {@code name} or {@code name/tx})
-     * is dropped: its tasks go to others, and it is told to exit. Anyone else is only counted.
-     */
-    private void dropSender(byte[] identity, String why) {
-        if (identity == null) {
-            return;
-        }
-        String id = new String(identity, StandardCharsets.UTF_8);
-        WorkerState w = workers.get(id.endsWith("/tx") ? id.substring(0, id.length() - 3) : id);
-        if (w != null) {
-            lose(w, "it sent a bad message: " + why);
-            send(w.name, Messages.bare(Command.SHUTDOWN));
-        }
-    }
-
-    private void onHello(Hello h) {
-        long now = ticker.nanos();
-        if (h.isWorker()) {
-            WorkerState known = workers.get(h.name());
-            if (known != null && known.pid == h.pid() && known.host.equals(h.host())) {
-                // The same process said HELLO again because our answer was slow: answer again, nothing more.
-                known.lastSeen = now;
-                send(h.name(), Messages.brokerHeartbeat(workers.size(), totalThreads()));
-                return;
-            }
-            WorkerState w = new WorkerState(h.name(), h.threads(), h.credit(), h.pid(), h.host(), now);
-            WorkerState old = workers.put(h.name(), w);
-            if (old != null) {
-                lose(old, "it reconnected");
-            }
-            noWorkersSince = -1;
-            brokenReason = null;
-        } else {
-            roots.computeIfAbsent(h.name(), RootState::new).lastSeen = now;
-        }
-        send(h.name(), Messages.brokerHeartbeat(workers.size(), totalThreads()));
-    }
-
-    private void onTasks(Messages.Batch<TaskItem> batch) {
-        String rootName = batch.from();
-        List<TaskItem> items = batch.items();
-        RootState root = roots.computeIfAbsent(rootName, RootState::new);
-        root.lastSeen = ticker.nanos();
-        for (TaskItem item : items) {
-            if (brokenReason != null) {
-                reply(rootName, new ResultItem(item.id(), Status.BROKEN, 0, utf8(brokenReason)));
-                continue;
-            }
-            Task t = new Task(nextTaskId++, root, item.id(), item.priority(), item.payload());
-            tasks.put(t.id, t);
-            root.tasks.put(t.rootTaskId, t);
-            queue.add(t);
-        }
-    }
-
-    private void onResults(Messages.Batch<ResultItem> batch) {
-        String workerName = batch.from();
-        List<ResultItem> items = batch.items();
-        WorkerState w = workers.get(workerName);
-        if (w == null) {
-            // A worker we gave up on (its tasks went to others): it must not come back half-known.
-            send(workerName, Messages.bare(Command.SHUTDOWN));
-            return;
-        }
-        w.lastSeen = ticker.nanos();
-        for (ResultItem item : items) {
-            w.credit++;
-            Task t = w.assigned.remove(item.id());
-            if (t != null && item.status() == Status.RETURNED) {
-                t.worker = null;
-                t.attempts--;
-                if (t.cancelled) {
-                    forget(t);
-                } else {
-                    queue.add(t);
-                }
-                continue;
-            }
-            if (t == null || item.status() == Status.CANCELLED) {
-                if (t != null) {
-                    forget(t);
-                }
-                continue;
-            }
-            forget(t);
-            reply(t.root.name, new ResultItem(t.rootTaskId, item.status(), item.nanos(), item.payload()));
-        }
-    }
-
-    private void onCredit(Messages.Credit c) {
-        WorkerState w = workers.get(c.worker());
-        if (w != null) {
-            // Saturated: a delta near Integer.MAX_VALUE must not wrap the credit around.
-            w.credit = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, (long) w.credit + c.delta()));
-            w.lastSeen = ticker.nanos();
-        }
-    }
-
-    private void onCancel(Messages.Cancel cancel) {
-        RootState root = roots.get(cancel.from());
-        long tag = cancel.tag();
-        List<Long> removed = new ArrayList<>();
-        Map<WorkerState, List<Long>> forward = new HashMap<>();
-        boolean interrupt = cancel.interrupt();
-        for (long rootTaskId : cancel.ids()) {
-            Task t = root == null ? null : root.tasks.get(rootTaskId);
-            if (t == null) {
-                continue;
-            }
-            if (t.worker == null) {
-                queue.remove(t);
-                forget(t);
-                removed.add(rootTaskId);
-            } else {
-                t.cancelled = true;
-                forward.computeIfAbsent(t.worker, k -> new ArrayList<>()).add(t.id);
-            }
-        }
-        for (Map.Entry<WorkerState, List<Long>> e : forward.entrySet()) {
-            send(e.getKey().name, Messages.cancel("", 0, toArray(e.getValue()), interrupt));
-        }
-        if (tag != 0 && root != null) {
-            send(root.name, Messages.cancel("", tag, toArray(removed), false));
-        }
-    }
-
-    private void onBye(String name) {
-        WorkerState w = workers.get(name);
-        if (w != null) {
-            lose(w, "it said goodbye");
-            return;
-        }
-        RootState root = roots.remove(name);
-        if (root != null) {
-            dropRoot(root);
-        }
-        // Answer, so that the peer's receiving thread wakes now instead of at its next receive timeout.
-        send(name, Messages.bare(Command.BYE));
-    }
-
-    private void onLost(Messages.Lost lost) {
-        String name = lost.worker();
-        String reason = lost.reason();
-        if ("*".equals(name)) {
-            breakCluster(reason);
-            return;
-        }
-        WorkerState w = workers.get(name);
-        if (w != null) {
-            lose(w, reason);
-        }
-    }
-
-    private void seen(String name, int role) {
-        long now = ticker.nanos();
-        WorkerState w = workers.get(name);
-        if (w != null) {
-            w.lastSeen = now;
-            return;
-        }
-        RootState root = roots.get(name);
-        if (root != null) {
-            root.lastSeen = now;
-        } else if (role == Hello.WORKER) {
-            // A worker we gave up on: its tasks went to others, so it must not come back half-known.
-            send(name, Messages.bare(Command.SHUTDOWN));
-        }
-    }
-
-    /* ---------------- dispatch ---------------- */
-
-    private void dispatch() {
-        if (queue.isEmpty() || workers.isEmpty()) {
-            return;
-        }
-        List<WorkerState> ready = new ArrayList<>(workers.size());
-        for (WorkerState w : workers.values()) {
-            if (w.credit > 0) {
-                ready.add(w);
-            }
-        }
-        if (ready.isEmpty()) {
-            return;
-        }
-        int start = Math.floorMod(rotation++, ready.size());
-        while (!queue.isEmpty() && !ready.isEmpty()) {
-            int share = Math.max(1, (queue.size() + ready.size() - 1) / ready.size());
-            for (int k = 0; k < ready.size() && !queue.isEmpty(); k++) {
-                WorkerState w = ready.get((start + k) % ready.size());
-                int n = Math.min(w.credit, share);
-                List<TaskItem> batch = new ArrayList<>(n);
-                int bytes = 0;
-                while (batch.size() < n && bytes < MAX_BATCH_BYTES && !queue.isEmpty()) {
-                    Task t = queue.poll();
-                    t.worker = w;
-                    t.attempts++;
-                    w.assigned.put(t.id, t);
-                    batch.add(new TaskItem(t.id, t.priority, t.attempts - 1, t.payload));
-                    bytes += t.payload.length + 20;
-                }
-                w.credit -= batch.size();
-                send(w.name, Messages.dispatch(batch));
-            }
-            ready.removeIf(w -> w.credit <= 0);
-        }
-    }
-
-    private void reply(String rootName, ResultItem item) {
-        outgoing.computeIfAbsent(rootName, k -> new ArrayList<>()).add(item);
-    }
-
-    private void flushResults() {
-        if (outgoing.isEmpty()) {
-            return;
-        }
-        for (Map.Entry<String, List<ResultItem>> e : outgoing.entrySet()) {
-            // In messages of at most BATCH_BYTES of payloads plus one, as every sender cuts its batches.
-            List<ResultItem> batch = new ArrayList<>();
-            long bytes = 0;
-            for (ResultItem item : e.getValue()) {
-                batch.add(item);
-                bytes += item.payload().length + 21;
-                if (bytes >= Sockets.BATCH_BYTES) {
-                    send(e.getKey(), Messages.results("", batch));
-                    batch = new ArrayList<>();
-                    bytes = 0;
-                }
-            }
-            if (!batch.isEmpty()) {
-                send(e.getKey(), Messages.results("", batch));
-            }
-        }
-        outgoing.clear();
-    }
-
-    /* ---------------- liveness ---------------- */
-
-    private void sendHeartbeats() {
-        byte[] hb = Messages.brokerHeartbeat(workers.size(), totalThreads());
-        for (String w : workers.keySet()) {
-            send(w, hb);
-        }
-        for (String r : roots.keySet()) {
-            send(r, hb);
-        }
-    }
-
-    private void purge(long now) {
-        List<WorkerState> expired = new ArrayList<>();
-        for (WorkerState w : workers.values()) {
-            if (now - w.lastSeen > expiryNanos) {
-                expired.add(w);
-            }
-        }
-        for (WorkerState w : expired) {
-            lose(w, "no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(now - w.lastSeen) + " ms");
-        }
-        for (Iterator<RootState> it = roots.values().iterator(); it.hasNext();) {
-            RootState root = it.next();
-            if (now - root.lastSeen > expiryNanos) {
-                it.remove();
-                dropRoot(root);
-            }
-        }
-        if (workers.isEmpty() && noWorkersSince >= 0 && now - noWorkersSince > noWorkerNanos && !tasks.isEmpty()) {
-            breakCluster("no worker left: the last one was lost "
-                    + TimeUnit.NANOSECONDS.toMillis(now - noWorkersSince) + " ms ago and none joined since");
-        }
-    }
-
-    /** Removes a worker and requeues what it was running, or fails it after {@code maxAttempts}. */
-    private void lose(WorkerState w, String reason) {
-        workers.remove(w.name, w);
-        List<Task> orphans = new ArrayList<>(w.assigned.values());
-        w.assigned.clear();
-        orphans.sort(null);
-        int requeued = 0;
-        int failed = 0;
-        int cancelled = 0;
-        for (Task t : orphans) {
-            t.worker = null;
-            if (t.cancelled) {
-                forget(t);
-                cancelled++;
-            } else if (t.attempts >= maxAttempts) {
-                forget(t);
-                failed++;
-                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task was running on worker "
-                        + w + ", which was lost (" + reason + "); it was tried " + t.attempts
-                        + " times, the limit")));
-            } else {
-                queue.add(t);
-                requeued++;
-            }
-        }
-        if (workers.isEmpty()) {
-            noWorkersSince = ticker.nanos();
-        }
-        if (!orphans.isEmpty()) {
-            System.err.println("scoop broker: worker " + w + " lost (" + reason + "); of its tasks " + requeued
-                    + " requeued, " + failed + " failed (attempt limit), " + cancelled + " dropped (cancelled)");
-        }
-    }
-
-    private void breakCluster(String reason) {
-        brokenReason = reason;
-        for (Task t : new ArrayList<>(tasks.values())) {
-            forget(t);
-            reply(t.root.name, new ResultItem(t.rootTaskId, Status.BROKEN, 0, utf8(reason)));
-        }
-        queue.clear();
-        for (WorkerState w : workers.values()) {
-            w.assigned.clear();
-        }
-    }
-
-    private void dropRoot(RootState root) {
-        Map<WorkerState, List<Long>> running = new HashMap<>();
-        for (Task t : new ArrayList<>(root.tasks.values())) {
-            if (t.worker == null) {
-                queue.remove(t);
-                forget(t);
-            } else {
-                t.cancelled = true;
-                running.computeIfAbsent(t.worker, k -> new ArrayList<>()).add(t.id);
-            }
-        }
-        for (Map.Entry<WorkerState, List<Long>> e : running.entrySet()) {
-            send(e.getKey().name, Messages.cancel("", 0, toArray(e.getValue()), true));
-        }
-    }
-
-    private void forget(Task t) {
-        tasks.remove(t.id);
-        t.root.tasks.remove(t.rootTaskId, t);
-    }
-
-    private int totalThreads() {
-        int n = 0;
-        for (WorkerState w : workers.values()) {
-            n += w.threads;
-        }
-        return n;
-    }
-
+    /** Sends to one peer through the ROUTER; a peer that is gone is left to liveness. */
     private void send(String peer, byte[] body) {
         try {
             // A routing id that fails must not leave the body to be taken as the next message's routing id.
@@ -770,74 +392,6 @@ public final class Broker implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // The peer is gone (EHOSTUNREACH with ROUTER_MANDATORY); liveness will clean up after it.
-        }
-    }
-
-    private static long[] toArray(List<Long> ids) {
-        return ids.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /* ---------------- state ---------------- */
-
-    private static final class Task implements Comparable<Task> {
-        final long id;
-        final RootState root;
-        final long rootTaskId;
-        final int priority;
-        final byte[] payload;
-        int attempts;
-        WorkerState worker;
-        boolean cancelled;
-
-        Task(long id, RootState root, long rootTaskId, int priority, byte[] payload) {
-            this.id = id;
-            this.root = root;
-            this.rootTaskId = rootTaskId;
-            this.priority = priority;
-            this.payload = payload;
-        }
-
-        @Override
-        public int compareTo(Task o) {
-            return priority != o.priority ? Integer.compare(o.priority, priority) : Long.compare(id, o.id);
-        }
-    }
-
-    private static final class WorkerState {
-        final String name;
-        final int threads;
-        final long pid;
-        final String host;
-        final Map<Long, Task> assigned = new LinkedHashMap<>();
-        int credit;
-        long lastSeen;
-
-        WorkerState(String name, int threads, int credit, long pid, String host, long now) {
-            this.name = name;
-            this.threads = Math.max(1, threads);
-            this.credit = credit;
-            this.pid = pid;
-            this.host = host;
-            this.lastSeen = now;
-        }
-
-        @Override
-        public String toString() {
-            return name + " (pid " + pid + " on " + host + ")";
-        }
-    }
-
-    private static final class RootState {
-        final String name;
-        final Map<Long, Task> tasks = new HashMap<>();
-        long lastSeen;
-
-        RootState(String name) {
-            this.name = name;
         }
     }
 

@@ -3,7 +3,6 @@ package io.scoop.broker;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.scoop.internal.Link;
 import io.scoop.internal.Sockets;
@@ -213,31 +212,5 @@ class BrokerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> broker.stats().queued() == 2);
         Link worker = peer("w1", Hello.WORKER, 1);
         assertArrayEquals(bytes("high"), dispatched(next(worker, Command.DISPATCH)).get(0).payload());
-    }
-
-    /** After the last worker is lost, waiting tasks fail with BROKEN once the no-worker timeout passes. */
-    @Test
-    void noWorkerLeft_afterTimeout_tasksFailBroken() {
-        Link root = peer("root", Hello.ROOT, 0);
-        Link worker = peer("w1", Hello.WORKER, 1);
-        root.send(Messages.tasks("root", List.of(new TaskItem(5, 0, 0, bytes("x")))));
-        dispatched(next(worker, Command.DISPATCH));
-        broker.workerLost("w1", "gone");
-        await().atMost(Duration.ofSeconds(5)).until(() -> broker.stats().workers() == 0);
-        assertNull(pollResults(root));
-        now.addAndGet(6_000_000_000L);
-        root.send(Messages.peerHeartbeat("root", Hello.ROOT));
-        ResultItem r = results(next(root, Command.RESULTS)).get(0);
-        assertEquals(Status.BROKEN, r.status());
-    }
-
-    private static byte[] pollResults(Link l) {
-        for (int i = 0; i < 4; i++) {
-            byte[] body = l.receive();
-            if (body != null && Command.of(body) == Command.RESULTS) {
-                return body;
-            }
-        }
-        return null;
     }
 }

@@ -1,0 +1,278 @@
+package io.scoop.broker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scoop.wire.Command;
+import io.scoop.wire.Hello;
+import io.scoop.wire.Messages;
+import io.scoop.wire.ResultItem;
+import io.scoop.wire.Status;
+import io.scoop.wire.TaskItem;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker's scheduling without sockets or threads: messages go in as the loop would hand them over, what it
+ * sends is read from a list, and time moves only when the test moves it.
+ */
+class SchedulerTest {
+    private static final long HEARTBEAT = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long EXPIRY = TimeUnit.MILLISECONDS.toNanos(1000);
+    private static final long NO_WORKER = TimeUnit.MILLISECONDS.toNanos(5000);
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final List<Sent> sent = new ArrayList<>();
+    private Scheduler s;
+
+    record Sent(String peer, byte[] body) {
+        Command command() {
+            return Command.of(body);
+        }
+    }
+
+    @BeforeEach
+    void create() {
+        s = new Scheduler(now::get, HEARTBEAT, EXPIRY, NO_WORKER, 2, (peer, body) -> sent.add(new Sent(peer, body)));
+    }
+
+    private void worker(String name, int credit) {
+        s.onHello(Messages.readHello(Messages.hello(new Hello(Hello.WORKER, name, 1, credit, 100, "host"))));
+    }
+
+    private void root(String name) {
+        s.onHello(Messages.readHello(Messages.hello(new Hello(Hello.ROOT, name, 0, 0, 200, "host"))));
+    }
+
+    private void submit(String root, long id, int priority) {
+        s.onTasks(Messages.readTasks(Messages.tasks(root, List.of(new TaskItem(id, priority, 0, utf8("t" + id))))));
+    }
+
+    private void result(String worker, long brokerId, byte status) {
+        s.onResults(Messages.readResults(Messages.results(worker, List.of(new ResultItem(brokerId, status, 1,
+                utf8("r"))))));
+    }
+
+    private void loop() {
+        s.tick(now.get());
+        s.dispatch();
+        s.flushResults();
+    }
+
+    /** The tasks dispatched to {@code worker} since the last call, in order, and forgets what was sent. */
+    private List<TaskItem> dispatchedTo(String worker) {
+        List<TaskItem> out = new ArrayList<>();
+        for (Sent x : sent) {
+            if (x.peer().equals(worker) && x.command() == Command.DISPATCH) {
+                out.addAll(Messages.readDispatch(x.body()));
+            }
+        }
+        sent.removeIf(x -> x.peer().equals(worker) && x.command() == Command.DISPATCH);
+        return out;
+    }
+
+    private List<ResultItem> resultsTo(String root) {
+        List<ResultItem> out = new ArrayList<>();
+        for (Sent x : sent) {
+            if (x.peer().equals(root) && x.command() == Command.RESULTS) {
+                out.addAll(Messages.readResults(x.body()).items());
+            }
+        }
+        sent.removeIf(x -> x.peer().equals(root) && x.command() == Command.RESULTS);
+        return out;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void queue_higherPriorityFirst_thenArrivalOrder() {
+        root("r");
+        submit("r", 1, 0);
+        submit("r", 2, 5);
+        submit("r", 3, 0);
+        submit("r", 4, 5);
+        worker("w", 4);
+        loop();
+        assertEquals(List.of("t2", "t4", "t1", "t3"),
+                dispatchedTo("w").stream().map(t -> text(t.payload())).collect(Collectors.toList()));
+    }
+
+    @Test
+    void dispatch_neverExceedsCredit_andEachResultReturnsOne() {
+        root("r");
+        for (int i = 1; i <= 5; i++) {
+            submit("r", i, 0);
+        }
+        worker("w", 2);
+        loop();
+        List<TaskItem> first = dispatchedTo("w");
+        assertEquals(2, first.size());
+        loop();
+        assertEquals(0, dispatchedTo("w").size());
+        result("w", first.get(0).id(), Status.OK);
+        loop();
+        assertEquals(1, dispatchedTo("w").size());
+        assertEquals(List.of(1L), resultsTo("r").stream().map(ResultItem::id).toList());
+    }
+
+    @Test
+    void dispatch_sharesTheQueueAmongReadyWorkers() {
+        root("r");
+        for (int i = 1; i <= 4; i++) {
+            submit("r", i, 0);
+        }
+        worker("a", 10);
+        worker("b", 10);
+        loop();
+        assertEquals(2, dispatchedTo("a").size());
+        assertEquals(2, dispatchedTo("b").size());
+    }
+
+    @Test
+    void results_goToTheRootThatSubmitted_underItsOwnIds() {
+        root("r1");
+        root("r2");
+        submit("r1", 7, 0);
+        submit("r2", 7, 0);
+        worker("w", 2);
+        loop();
+        for (TaskItem t : dispatchedTo("w")) {
+            result("w", t.id(), Status.OK);
+        }
+        loop();
+        assertEquals(List.of(7L), resultsTo("r1").stream().map(ResultItem::id).toList());
+        assertEquals(List.of(7L), resultsTo("r2").stream().map(ResultItem::id).toList());
+    }
+
+    @Test
+    void lostWorker_requeuesItsTasks_untilTheAttemptLimit() {
+        root("r");
+        submit("r", 1, 0);
+        worker("a", 1);
+        loop();
+        assertEquals(1, dispatchedTo("a").size());
+        s.onLost(Messages.readLost(Messages.lost("a", "killed")));
+        worker("b", 1);
+        loop();
+        TaskItem again = dispatchedTo("b").get(0);
+        assertEquals(1, again.attempt(), "the second attempt says so");
+        s.onLost(Messages.readLost(Messages.lost("b", "killed too")));
+        loop();
+        ResultItem lost = resultsTo("r").get(0);
+        assertEquals(Status.LOST, lost.status());
+        assertTrue(text(lost.payload()).contains("tried 2 times, the limit"), text(lost.payload()));
+    }
+
+    @Test
+    void returnedTask_goesBackToTheQueue_withoutUsingAnAttempt() {
+        root("r");
+        submit("r", 1, 0);
+        worker("a", 1);
+        loop();
+        TaskItem t = dispatchedTo("a").get(0);
+        result("a", t.id(), Status.RETURNED);
+        loop();
+        assertEquals(0, dispatchedTo("a").get(0).attempt());
+    }
+
+    @Test
+    void silentWorker_expires_andItsTaskRunsElsewhere() {
+        root("r");
+        submit("r", 1, 0);
+        worker("a", 1);
+        loop();
+        dispatchedTo("a");
+        worker("b", 1);
+        now.addAndGet(EXPIRY / 2);
+        s.seen("b", Hello.WORKER);
+        s.seen("r", Hello.ROOT);
+        now.addAndGet(EXPIRY / 2 + HEARTBEAT);
+        s.seen("b", Hello.WORKER);
+        s.seen("r", Hello.ROOT);
+        loop();
+        assertEquals(1, dispatchedTo("b").size());
+        assertEquals(1, s.stats(0).workers());
+    }
+
+    @Test
+    void cancel_queuedTaskIsRemovedAndAcknowledged_runningOneIsForwardedToItsWorker() {
+        root("r");
+        submit("r", 1, 0);
+        submit("r", 2, 0);
+        worker("w", 1);
+        loop();
+        TaskItem running = dispatchedTo("w").get(0);
+        s.onCancel(Messages.readCancel(Messages.cancel("r", 9, new long[] {1, 2}, true)));
+        Sent toWorker = sent.stream().filter(x -> x.peer().equals("w") && x.command() == Command.CANCEL)
+                .findFirst().orElseThrow();
+        assertArrayEquals(new long[] {running.id()}, Messages.readCancel(toWorker.body()).ids());
+        Sent ack = sent.stream().filter(x -> x.peer().equals("r") && x.command() == Command.CANCEL).findFirst()
+                .orElseThrow();
+        assertEquals(9, Messages.readCancel(ack.body()).tag());
+        assertArrayEquals(new long[] {2}, Messages.readCancel(ack.body()).ids());
+        assertEquals(0, s.stats(0).queued());
+    }
+
+    @Test
+    void noWorkerLeft_afterTheTimeout_waitingTasksFailBroken() {
+        root("r");
+        worker("w", 1);
+        submit("r", 1, 0);
+        loop();
+        dispatchedTo("w");
+        s.onLost(Messages.readLost(Messages.lost("w", "gone")));
+        loop();
+        assertEquals(List.of(), resultsTo("r"));
+        now.addAndGet(NO_WORKER + HEARTBEAT);
+        s.seen("r", Hello.ROOT);
+        loop();
+        ResultItem r = resultsTo("r").get(0);
+        assertEquals(Status.BROKEN, r.status());
+        assertTrue(text(r.payload()).contains("no worker left"), text(r.payload()));
+    }
+
+    @Test
+    void silentRoot_isDropped_andItsRunningTasksInterrupted() {
+        root("r");
+        submit("r", 1, 0);
+        worker("w", 1);
+        loop();
+        TaskItem t = dispatchedTo("w").get(0);
+        now.addAndGet(EXPIRY + HEARTBEAT);
+        s.seen("w", Hello.WORKER);
+        loop();
+        Sent cancel = sent.stream().filter(x -> x.peer().equals("w") && x.command() == Command.CANCEL).findFirst()
+                .orElseThrow();
+        assertArrayEquals(new long[] {t.id()}, Messages.readCancel(cancel.body()).ids());
+        assertTrue(Messages.readCancel(cancel.body()).interrupt());
+        assertEquals(0, s.stats(0).roots());
+    }
+
+    @Test
+    void workerThatSentABadMessage_isDroppedAndToldToExit_itsTaskRequeued() {
+        root("r");
+        submit("r", 1, 0);
+        worker("a", 1);
+        worker("b", 0);
+        loop();
+        dispatchedTo("a");
+        s.dropSender("a/tx", "a malformed RESULTS");
+        assertTrue(sent.stream().anyMatch(x -> x.peer().equals("a") && x.command() == Command.SHUTDOWN));
+        s.onCredit(Messages.readCredit(Messages.credit("b", 1)));
+        loop();
+        assertEquals(1, dispatchedTo("b").size());
+    }
+}
