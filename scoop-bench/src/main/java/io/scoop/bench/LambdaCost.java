@@ -96,9 +96,14 @@ final class LambdaCost {
             cs.add(new Contender(k.label, () -> new double[] {fresh(k)}, null, null));
         }
         Contender.interleave(c, cs);
+        print(c, t, cs, "us", false);
+    }
+
+    /** One row per kind (in the order of {@link Kind}), the serializable lambda's as the baseline. */
+    private static void print(Config c, Table t, List<Contender> cs, String unit, boolean higherIsBetter) {
         Table.Row base = null;
         for (int i = 0; i < cs.size(); i++) {
-            Table.Row r = t.add(cs.get(i).label, "us", false, cs.get(i).metric(0));
+            Table.Row r = t.add(cs.get(i).label, unit, higherIsBetter, cs.get(i).metric(0));
             if (Kind.values()[i] == Kind.SERIALIZABLE) {
                 base = r;
             }
@@ -173,15 +178,7 @@ final class LambdaCost {
                 }), null, null));
             }
             Contender.interleave(c, cs);
-            Table.Row base = null;
-            for (int i = 0; i < cs.size(); i++) {
-                Table.Row r = t.add(cs.get(i).label, "tasks/s", true, cs.get(i).metric(0));
-                if (Kind.values()[i] == Kind.SERIALIZABLE) {
-                    base = r;
-                }
-            }
-            t.baseline("serializable", base);
-            t.print(c.out());
+            print(c, t, cs, "tasks/s", true);
         } finally {
             ex.shutdownNow();
         }
