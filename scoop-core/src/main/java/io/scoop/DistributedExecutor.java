@@ -3,7 +3,7 @@ package io.scoop;
 import com.esotericsoftware.kryo.DefaultSerializer;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
-import io.scoop.internal.RespawnBudget;
+import io.scoop.internal.Respawner;
 import io.scoop.internal.Sockets;
 import io.scoop.root.MapChunk;
 import io.scoop.root.MapIterator;
@@ -139,8 +139,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final ZContext ownContext;
     private final Broker broker;
     private final LocalWorkers workers;
-    /** Dead embedded workers are replaced, up to as many as were started per minute. */
-    private final RespawnBudget respawns;
+    /** When dead embedded workers are replaced, and when that stops (see Respawner). */
+    private final Respawner respawner;
+    /** Starts the replacements of embedded workers, after the respawner's delay. */
+    private final java.util.concurrent.ScheduledExecutorService respawnTimer;
     private final Set<RemoteFuture<?>> active = ConcurrentHashMap.newKeySet();
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminateRequested = new CountDownLatch(1);
@@ -188,13 +190,15 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             this.ownContext = null;
             this.broker = null;
             this.workers = null;
-            this.respawns = null;
+            this.respawner = null;
+            this.respawnTimer = null;
             this.mode = "nested on " + worker.name();
         } else if (address != null) {
             this.ownContext = Sockets.context();
             this.broker = null;
             this.workers = null;
-            this.respawns = null;
+            this.respawner = null;
+            this.respawnTimer = null;
             try {
                 this.client = new RootClient(ownContext, address, "root", b.heartbeatMillis, b.expiryMillis,
                         b.connectTimeoutMillis, keys == null ? null : keys.forMembers());
@@ -213,18 +217,26 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             if (keys == null) {
                 keys = RunKeys.token();
             }
+            // No "no worker left" timeout: this executor replaces dead workers, and tells the broker itself when
+            // no worker will come (workerExited).
             this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
-                    .noWorkerTimeout(b.expiryMillis * 2).secure(keys).start();
+                    .noWorkerTimeout(Long.MAX_VALUE).secure(keys).start();
             int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
-            this.respawns = new RespawnBudget(n, 1, TimeUnit.MINUTES);
+            this.respawner = new Respawner(b.maxFailedStarts);
+            this.respawnTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "scoop-respawn");
+                t.setDaemon(true);
+                return t;
+            });
             this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
                     b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, keys),
                     this::workerExited);
             try {
-                workers.start(n);
+                workers.start(n).forEach(respawner::started);
                 this.client = new RootClient(broker.context(), broker.inprocAddress(), "root", b.heartbeatMillis,
                         b.expiryMillis, b.connectTimeoutMillis);
             } catch (IOException e) {
+                respawnTimer.shutdownNow();
                 workers.close();
                 broker.close();
                 throw new UncheckedIOException("could not start " + n + " local worker JVMs: " + e.getMessage(), e);
@@ -286,21 +298,58 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return s == null || s.isBlank() ? null : s;
     }
 
+    /**
+     * An embedded worker exited by itself: its tasks go to the others now, and a replacement starts after the
+     * {@link Respawner}'s delay, for as long as replacements start. Tasks wait for a worker meanwhile: only
+     * when replacing has stopped (workers that exit before joining, {@code maxFailedStarts} in a row, or a
+     * start command that cannot be run) and the last worker is gone do the pending tasks fail, with the reason.
+     */
     private void workerExited(String name, int exitCode, String why, int remaining) {
         System.err.println("scoop: " + why);
         broker.workerLost(name, why);
-        if (!isTerminated() && respawns.tryAcquire()) {
+        if (isTerminated()) {
+            return;
+        }
+        long delay = respawner.exited(name, exitCode, broker.hasJoined(name));
+        if (delay >= 0) {
             try {
-                List<String> started = workers.start(1);
-                System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
+                respawnTimer.schedule(() -> replace(name), delay, TimeUnit.MILLISECONDS);
                 return;
-            } catch (IOException e) {
-                System.err.println("scoop: could not start a worker in place of " + name + ": " + e.getMessage());
+            } catch (RejectedExecutionException e) {
+                return; // terminating
             }
         }
+        giveUpIfNoWorker(remaining, "replacing dead workers stopped after " + respawner.failedStarts()
+                + " workers in a row exited before joining the broker; the last: " + why + "; the worker command: "
+                + workers.commandLine(name) + ". Run it by hand to see why it fails (jvmOptions and classpath"
+                + " are the usual suspects)");
+    }
+
+    private volatile String gaveUpReason;
+
+    private void giveUpIfNoWorker(int remaining, String reason) {
+        if (gaveUpReason == null) {
+            gaveUpReason = reason;
+            System.err.println("scoop: " + reason);
+        }
         if (remaining == 0) {
-            broker.workerLost("*", "every worker has exited; the last: " + why);
+            broker.workerLost("*", "no worker is left and none can be started: " + gaveUpReason);
             shutdown();
+        }
+    }
+
+    private void replace(String name) {
+        if (isTerminated()) {
+            return;
+        }
+        try {
+            List<String> started = workers.start(1);
+            respawner.started(started.get(0));
+            System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
+        } catch (IOException e) {
+            respawner.giveUp();
+            giveUpIfNoWorker(workers.alive(), "could not start a worker in place of " + name + ": "
+                    + e.getMessage());
         }
     }
 
@@ -665,6 +714,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         try {
             client.close();
+            if (respawnTimer != null) {
+                respawnTimer.shutdownNow();
+            }
             if (workers != null) {
                 // Idle workers exit on their own once stdin closes, but HotSpot's exit waits up to 300 ms
                 // for threads blocked in native code (JeroMQ's poller); nothing is left to lose by then.
@@ -720,6 +772,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         private long expiryMillis = 5000;
         private long connectTimeoutMillis = 10_000;
         private int maxAttempts = 3;
+        private int maxFailedStarts = Respawner.DEFAULT_MAX_FAILED_STARTS;
         private RunKeys keys;
         private final Set<String> set = new HashSet<>();
 
@@ -839,6 +892,21 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return this;
         }
 
+        /**
+         * Embedded default only: how many replacement workers in a row may exit by themselves before they join
+         * the broker (a bad JVM option, a broken classpath) before the executor stops replacing dead workers.
+         * Until then every dead worker is replaced, with a backoff from 100 ms to 5 s that resets once a
+         * worker has run 5 s, and pending tasks wait for it; workers killed by a signal do not count. Default 5.
+         */
+        public Builder maxFailedStarts(int n) {
+            once("maxFailedStarts", maxFailedStarts);
+            if (n < 1) {
+                throw new IllegalArgumentException("maxFailedStarts must be at least 1: " + n);
+            }
+            this.maxFailedStarts = n;
+            return this;
+        }
+
         String classpath() {
             return classpath != null ? classpath : System.getProperty("java.class.path");
         }
@@ -851,7 +919,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
          */
         public DistributedExecutor build() {
             if (address != null && (set.contains("workers") || set.contains("jvmOptions") || set.contains("classpath")
-                    || set.contains("threadsPerWorker"))) {
+                    || set.contains("threadsPerWorker") || set.contains("maxFailedStarts"))) {
                 throw new IllegalStateException("workers, threadsPerWorker, jvmOptions and classpath configure the"
                         + " embedded default and cannot be combined with connect(" + address + ")");
             }

@@ -107,6 +107,8 @@ public final class Broker implements AutoCloseable {
     private int rotation;
     private volatile boolean running = true;
     private volatile Stats stats = new Stats(0, 0, 0, 0);
+    /** Names of the workers that ever said HELLO (read by spawners from other threads). */
+    private final java.util.Set<String> joined = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Broker(Builder b) {
         this.ctx = b.context != null ? b.context : Sockets.context();
@@ -114,7 +116,9 @@ public final class Broker implements AutoCloseable {
         this.ticker = b.ticker;
         this.heartbeatNanos = b.heartbeatMillis * 1_000_000L;
         this.expiryNanos = b.expiryMillis * 1_000_000L;
-        this.noWorkerNanos = b.noWorkerMillis * 1_000_000L;
+        // noWorkerTimeout(Long.MAX_VALUE) disables the rule.
+        this.noWorkerNanos = b.noWorkerMillis >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE
+                : b.noWorkerMillis * 1_000_000L;
         this.maxAttempts = b.maxAttempts;
         this.router = Sockets.create(ctx, SocketType.ROUTER, null);
         router.setRouterMandatory(true);
@@ -217,6 +221,14 @@ public final class Broker implements AutoCloseable {
      */
     public void workerLost(String name, String reason) {
         sendControl(Messages.lost(name, reason));
+    }
+
+    /**
+     * Whether a worker of this name has ever said HELLO: a spawner tells a worker that could not start (it
+     * died before joining) from one that ran and was lost. Safe from any thread.
+     */
+    public boolean hasJoined(String workerName) {
+        return joined.contains(workerName);
     }
 
     /** Stops the loop, tells every worker to exit, and closes the socket. Idempotent. */
@@ -368,6 +380,7 @@ public final class Broker implements AutoCloseable {
                 return;
             }
             WorkerState w = new WorkerState(h.name(), h.threads(), h.credit(), h.pid(), h.host(), now);
+            joined.add(h.name());
             WorkerState old = workers.put(h.name(), w);
             if (old != null) {
                 lose(old, "it reconnected");
@@ -821,7 +834,11 @@ public final class Broker implements AutoCloseable {
             return this;
         }
 
-        /** How long tasks may wait with no worker at all, after the last one was lost, before they fail. */
+        /**
+         * How long tasks may wait with no worker at all, after the last one was lost, before they fail.
+         * {@code Long.MAX_VALUE} disables the rule: for a broker whose owner starts replacement workers and
+         * says itself when none will come ({@link #workerLost workerLost("*", reason)}).
+         */
         public Builder noWorkerTimeout(long millis) {
             if (millis < 0) {
                 throw new IllegalArgumentException("no-worker timeout must not be negative: " + millis);
