@@ -307,10 +307,14 @@ public final class Broker implements AutoCloseable {
             while (running) {
                 int handled = 0;
                 int flags = 0;
+                long busySince = 0;
                 while (handled < BURST) {
                     byte[] identity = router.recv(flags);
                     if (identity == null) {
                         break;
+                    }
+                    if (handled == 0) {
+                        busySince = ticker.nanos();
                     }
                     byte[] body = router.hasReceiveMore() ? router.recv(0) : null;
                     while (router.hasReceiveMore()) {
@@ -321,6 +325,9 @@ public final class Broker implements AutoCloseable {
                     flags = ZMQ.DONTWAIT;
                 }
                 long now = ticker.nanos();
+                if (handled > 0 && now - busySince > heartbeatNanos) {
+                    excuseStall(now - busySince);
+                }
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
                     purge(now);
@@ -394,7 +401,14 @@ public final class Broker implements AutoCloseable {
     }
 
     private void onTasks(String rootName, List<TaskItem> items) {
-        RootState root = roots.computeIfAbsent(rootName, RootState::new);
+        RootState root = roots.get(rootName);
+        if (root == null) {
+            // Every root says HELLO before its first task: this one was dropped. Never take it back silently,
+            // since its earlier tasks are gone: tell it, so its futures fail instead of waiting forever.
+            send(rootName, Messages.dropped("the broker does not know this root (it was dropped earlier), so it"
+                    + " refused " + items.size() + " tasks"));
+            return;
+        }
         root.lastSeen = ticker.nanos();
         for (TaskItem item : items) {
             if (brokenReason != null) {
@@ -514,6 +528,8 @@ public final class Broker implements AutoCloseable {
         RootState root = roots.get(name);
         if (root != null) {
             root.lastSeen = now;
+        } else if (role == Hello.ROOT) {
+            send(name, Messages.dropped("the broker does not know this root (it was dropped earlier)"));
         } else if (role == Hello.WORKER) {
             // A worker we gave up on: its tasks went to others, so it must not come back half-known.
             send(name, Messages.bare(Command.SHUTDOWN));
@@ -598,12 +614,32 @@ public final class Broker implements AutoCloseable {
             RootState root = it.next();
             if (now - root.lastSeen > expiryNanos) {
                 it.remove();
+                int n = root.tasks.size();
                 dropRoot(root);
+                String why = "no heartbeat from it for " + TimeUnit.NANOSECONDS.toMillis(now - root.lastSeen)
+                        + " ms, past the expiry of " + TimeUnit.NANOSECONDS.toMillis(expiryNanos) + " ms; its " + n
+                        + " tasks were cancelled";
+                System.err.println("scoop broker: dropped root " + root.name + ": " + why);
+                send(root.name, Messages.dropped(why));
             }
         }
         if (workers.isEmpty() && noWorkersSince >= 0 && now - noWorkersSince > noWorkerNanos && !tasks.isEmpty()) {
             breakCluster("no worker left: the last one was lost "
                     + TimeUnit.NANOSECONDS.toMillis(now - noWorkersSince) + " ms ago and none joined since");
+        }
+    }
+
+    /**
+     * This thread was busy for {@code nanos} with one burst (copying a message of hundreds of megabytes, on a
+     * loaded machine): the peers' heartbeats of that time are still unread behind it, so the time does not
+     * count against them.
+     */
+    private void excuseStall(long nanos) {
+        for (WorkerState w : workers.values()) {
+            w.lastSeen += nanos;
+        }
+        for (RootState r : roots.values()) {
+            r.lastSeen += nanos;
         }
     }
 

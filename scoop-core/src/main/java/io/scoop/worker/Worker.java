@@ -172,7 +172,7 @@ public final class Worker {
             }
             if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + heartbeatNanos;
-                link.send(Messages.peerHeartbeat(name, Hello.WORKER));
+                link.beat(Messages.peerHeartbeat(name, Hello.WORKER));
                 if (now - lastHeard > expiryNanos) {
                     System.err.println("scoop worker " + describe() + ": lost the broker at " + brokerAddress
                             + " (no message for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms); exiting");
