@@ -143,7 +143,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final Respawner respawner;
     /** Starts the replacements of embedded workers, after the respawner's delay. */
     private final java.util.concurrent.ScheduledExecutorService respawnTimer;
-    private final Set<RemoteFuture<?>> active = ConcurrentHashMap.newKeySet();
+    /** The futures in flight, with the encoded size of their task. */
+    private final ConcurrentHashMap<RemoteFuture<?>, Long> active = new ConcurrentHashMap<>();
+    /** Backpressure on submit: bounds what is in flight (Builder.maxInFlight). */
+    private final io.scoop.root.InFlightGate gate;
+    /** The largest task (and, on the embedded default's workers, result) in bytes: Builder.maxMessageBytes. */
+    private final long maxMessageBytes;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminateRequested = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -181,6 +186,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     DistributedExecutor(Builder b) {
+        this.gate = new io.scoop.root.InFlightGate(b.maxInFlightTasks, b.maxInFlightBytes, b.rejectWhenFull);
+        this.maxMessageBytes = b.maxMessageBytes;
         Worker worker = TaskContext.processWorker();
         String address = b.address != null ? b.address : launcherAddress();
         RunKeys keys = b.keys != null || b.address != null ? b.keys : launcherKeys();
@@ -228,7 +235,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 t.setDaemon(true);
                 return t;
             });
-            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
+            List<String> jvmOptions = new ArrayList<>();
+            jvmOptions.add("-D" + TaskContext.MAX_MESSAGE_BYTES_PROPERTY + "=" + b.maxMessageBytes);
+            jvmOptions.addAll(b.jvmOptions);
+            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), jvmOptions,
                     b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, keys),
                     this::workerExited);
             try {
@@ -452,8 +462,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         int priority = childPriority();
         for (int i = 0; i < futures.size(); i++) {
-            admit(futures.get(i));
-            client.enqueue(futures.get(i), payloads.get(i), priority);
+            byte[] payload = payloads.set(i, null);
+            admit(futures.get(i), payload.length);
+            client.enqueue(futures.get(i), payload, priority);
         }
         client.flush();
         List<Future<T>> out = new ArrayList<>(futures);
@@ -545,18 +556,39 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             SharedStateCheck.checkRunnable(task, System.err::println);
         }
         byte[] payload = encodeTask(f.isCallable() ? task : new RunnableTask((Runnable) task));
-        admit(f);
+        admit(f, payload.length);
         client.submit(f, payload, childPriority());
     }
 
-    private void admit(RemoteFuture<?> f) {
+    /**
+     * Counts the future in flight, first checking the size limit and waiting for room (or rejecting) when the
+     * executor has {@code maxInFlight} in flight; tasks this thread queued unsent are flushed before it waits.
+     */
+    private void admit(RemoteFuture<?> f, long size) {
         checkRunning(f.task());
-        active.add(f);
+        if (size > maxMessageBytes) {
+            throw new TaskTooLargeException("task " + describe(f.task()) + " is " + size + " bytes encoded, above"
+                    + " the limit of " + maxMessageBytes + " bytes (DistributedExecutor.Builder.maxMessageBytes); it"
+                    + " was not sent. Pass large inputs by reference (a file or store the workers read) or raise the"
+                    + " limit", size, maxMessageBytes);
+        }
+        gate.acquire(size, client::flush, f.task());
+        active.put(f, size);
         if (state.get() != RUNNING) {
-            active.remove(f);
+            retire(f);
             tryTerminate();
             throw rejected(f.task());
         }
+    }
+
+    /** Takes the future out of flight, once; true if it was in flight. */
+    private boolean retire(RemoteFuture<?> f) {
+        Long size = active.remove(f);
+        if (size == null) {
+            return false;
+        }
+        gate.release(size);
+        return true;
     }
 
     private void checkRunning(Object task) {
@@ -610,7 +642,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     @Override
     public void done(RemoteFuture<?> f) {
-        if (active.remove(f) && state.get() != RUNNING && active.isEmpty()) {
+        if (retire(f) && state.get() != RUNNING && active.isEmpty()) {
             tryTerminate();
         }
     }
@@ -636,7 +668,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         do {
             s = state.get();
         } while (s < STOP && !state.compareAndSet(s, STOP));
-        List<RemoteFuture<?>> pending = new ArrayList<>(active);
+        List<RemoteFuture<?>> pending = new ArrayList<>(active.keySet());
         List<Runnable> neverStarted = new ArrayList<>();
         if (!pending.isEmpty() && s < TERMINATED) {
             Set<Long> revoked = new HashSet<>();
@@ -647,7 +679,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 if (revoked.contains(f.id())) {
                     f.markUnsent();
                     neverStarted.add(f);
-                    active.remove(f);
+                    retire(f);
                 } else {
                     f.cancel(true);
                 }
@@ -763,6 +795,13 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * }</pre>
      */
     public static final class Builder {
+        /** The default of {@link #maxInFlight}: tasks. */
+        public static final int DEFAULT_MAX_IN_FLIGHT_TASKS = 10_000;
+        /** The default of {@link #maxInFlight}: bytes of encoded tasks, 256 MiB. */
+        public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 256L << 20;
+        /** The default of {@link #maxMessageBytes}: 512 MiB. */
+        public static final long DEFAULT_MAX_MESSAGE_BYTES = TaskContext.DEFAULT_MAX_MESSAGE_BYTES;
+
         private int workers;
         private int threadsPerWorker = 1;
         private List<String> jvmOptions = List.of();
@@ -773,6 +812,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         private long connectTimeoutMillis = 10_000;
         private int maxAttempts = 3;
         private int maxFailedStarts = Respawner.DEFAULT_MAX_FAILED_STARTS;
+        private int maxInFlightTasks = DEFAULT_MAX_IN_FLIGHT_TASKS;
+        private long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
+        private boolean rejectWhenFull;
+        private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private RunKeys keys;
         private final Set<String> set = new HashSet<>();
 
@@ -904,6 +947,52 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 throw new IllegalArgumentException("maxFailedStarts must be at least 1: " + n);
             }
             this.maxFailedStarts = n;
+            return this;
+        }
+
+        /**
+         * Backpressure: at most {@code tasks} tasks, or {@code payloadBytes} bytes of encoded tasks, in flight
+         * (submitted and not yet completed) on this executor; {@code submit}, {@code execute}, {@code invokeAll}
+         * and {@code map} wait for room beyond that (or fail, see {@link #rejectWhenFull()}). A single task is
+         * always admitted when nothing else is in flight. Default {@value #DEFAULT_MAX_IN_FLIGHT_TASKS} tasks or
+         * 256 MiB: enough to keep a thousand worker threads busy, while what the root (and the embedded broker)
+         * holds for them stays a few megabytes for small tasks, so that even a root with {@code -Xmx64m} can
+         * submit without end.
+         */
+        public Builder maxInFlight(int tasks, long payloadBytes) {
+            once("maxInFlight", maxInFlightTasks + " tasks / " + maxInFlightBytes + " bytes");
+            if (tasks < 1 || payloadBytes < 1) {
+                throw new IllegalArgumentException("maxInFlight must be at least 1 task and 1 byte: " + tasks
+                        + " tasks, " + payloadBytes + " bytes");
+            }
+            this.maxInFlightTasks = tasks;
+            this.maxInFlightBytes = payloadBytes;
+            return this;
+        }
+
+        /**
+         * When {@link #maxInFlight} is reached, fail the submit with a {@link RejectedExecutionException} that
+         * says so, instead of waiting for room (the default).
+         */
+        public Builder rejectWhenFull() {
+            once("rejectWhenFull", rejectWhenFull);
+            this.rejectWhenFull = true;
+            return this;
+        }
+
+        /**
+         * The largest encoded task, in bytes: a larger one fails at submit with a {@link TaskTooLargeException}
+         * naming both sizes, and nothing is sent. On the embedded default's workers it also bounds results: a
+         * larger one fails its future with a {@link ResultNotSerializableException} naming both sizes. Default
+         * 512 MiB (each message is copied a few times on its way, so one of that size costs gigabytes of heap).
+         */
+        public Builder maxMessageBytes(long bytes) {
+            once("maxMessageBytes", maxMessageBytes);
+            if (bytes < 1 || bytes > Integer.MAX_VALUE - 1024) {
+                throw new IllegalArgumentException("maxMessageBytes must be between 1 and " + (Integer.MAX_VALUE - 1024)
+                        + " (a message is one Java array): " + bytes);
+            }
+            this.maxMessageBytes = bytes;
             return this;
         }
 

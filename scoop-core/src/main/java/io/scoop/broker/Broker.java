@@ -660,9 +660,9 @@ public final class Broker implements AutoCloseable {
             } else if (t.attempts >= maxAttempts) {
                 forget(t);
                 failed++;
-                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task was running on worker "
-                        + w + ", which was lost (" + reason + "); it was tried " + t.attempts
-                        + " times, the limit")));
+                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task (" + t.payload.length
+                        + " bytes encoded) was running on worker " + w + ", which was lost (" + reason + "); it was"
+                        + " tried " + t.attempts + " times, the limit")));
             } else {
                 queue.add(t);
                 requeued++;

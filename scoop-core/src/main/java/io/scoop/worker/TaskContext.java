@@ -6,6 +6,10 @@ package io.scoop.worker;
  * the queue with new roots).
  */
 public final class TaskContext {
+    /** The worker JVM's system property that bounds the size of an encoded result, in bytes. */
+    public static final String MAX_MESSAGE_BYTES_PROPERTY = "scoop.maxMessageBytes";
+    /** Its default: 512 MiB. */
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = 512L << 20;
     private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
     private static volatile Worker processWorker;
 

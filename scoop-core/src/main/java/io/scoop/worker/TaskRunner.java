@@ -11,6 +11,8 @@ import java.util.concurrent.Callable;
  * decode (a class missing here) → call (the task threw) → encode (the result cannot travel) → reply.
  */
 final class TaskRunner {
+    private static final long MAX_RESULT_BYTES = Long.getLong(TaskContext.MAX_MESSAGE_BYTES_PROPERTY,
+            TaskContext.DEFAULT_MAX_MESSAGE_BYTES);
     private final Worker worker;
 
     TaskRunner(Worker worker) {
@@ -22,6 +24,14 @@ final class TaskRunner {
         Object task;
         try {
             task = KryoCodec.decode(job.payload);
+        } catch (OutOfMemoryError e) {
+            TaskFailure f = TaskFailure.of(TaskFailure.NOT_DECODABLE, e, worker.describe());
+            f.message = "the worker ran out of memory decoding the task, which is " + job.payload.length
+                    + " bytes encoded; this worker's maximum heap (-Xmx) is " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB: give workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks";
+            f.serialized = null;
+            f.cause = null;
+            return failure(job, start, f);
         } catch (Throwable e) {
             return failure(job, start, decodeFailure(e));
         }
@@ -45,6 +55,17 @@ final class TaskRunner {
                     + e.getMessage() + " (results travel with Kryo: give the type a no-arg constructor or make"
                     + " the offending field transient)";
             f.serialized = null;
+            return failure(job, start, f);
+        }
+        if (encoded.length > MAX_RESULT_BYTES) {
+            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
+                    worker.describe());
+            f.message = "its result of type " + value.getClass().getName() + " is " + encoded.length + " bytes encoded,"
+                    + " above the limit of " + MAX_RESULT_BYTES + " bytes (DistributedExecutor.Builder.maxMessageBytes,"
+                    + " the worker's -D" + TaskContext.MAX_MESSAGE_BYTES_PROPERTY + "); it was not sent. Return less"
+                    + " (write large results to a file or store and return their names) or raise the limit";
+            f.serialized = null;
+            f.cause = null;
             return failure(job, start, f);
         }
         return new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded);
