@@ -87,15 +87,28 @@ import org.zeromq.ZContext;
  * <p>A task that holds this executor (say, an anonymous class whose enclosing instance keeps it in a field)
  * gets the worker's executor in its place on the worker, and may submit child tasks through it.
  *
- * <p>When the cluster cannot run tasks any more (the broker is lost, or every embedded worker has
- * exited), the executor shuts itself down once the pending futures have failed, so a program whose
- * {@code main} ended with an exception does not keep its JVM alive.
+ * <p>When the cluster cannot run tasks any more (the broker is lost or dropped this root, or no embedded
+ * worker is left and none can be started), the executor shuts itself down once the pending futures have
+ * failed, so a program whose {@code main} ended with an exception does not keep its JVM alive.
  *
  * <p><b>Failures.</b> A task's exception reaches {@code get()} as an {@link ExecutionException} whose
  * cause is the original exception when this JVM has its class (else a {@link RemoteTaskException} with
  * the remote class, message and stack), and whose message names the worker. A task whose worker dies is
- * run again elsewhere (up to {@code maxAttempts}, then {@link WorkerLostException}); if the broker is lost
- * or no worker is left, every pending future fails with {@link ClusterBrokenException}.
+ * run again elsewhere (up to {@code maxAttempts}, then {@link WorkerLostException}, whose message says why
+ * the worker was lost). A dead embedded worker is replaced, with a backoff, for as long as replacements
+ * start, and pending tasks wait for it: only when {@code maxFailedStarts} workers in a row exit before they
+ * join (or the worker command cannot be run) and no worker is left do the pending futures fail, with a
+ * {@link ClusterBrokenException} naming the command and its output. If the broker is lost, every pending
+ * future fails with {@link ClusterBrokenException}; if the broker dropped this root (it heard nothing from it
+ * for the heartbeat expiry), with {@link RootDroppedException}.
+ *
+ * <p><b>Limits.</b> At most {@link Builder#maxInFlight maxInFlight} tasks (default 10,000, or 256 MiB
+ * encoded) are in flight: beyond that, {@code submit}, {@code execute}, {@code invokeAll} and {@code map}
+ * wait for results to come back (or are rejected, with {@link Builder#rejectWhenFull}). A task larger than
+ * {@link Builder#maxMessageBytes maxMessageBytes} (default 512 MiB) fails at submit with a
+ * {@link TaskTooLargeException}. Dependent stages that are not {@code *Async} run on the root's completion
+ * thread, never on the thread that keeps its heartbeats; one that blocks longer than a second lets the
+ * completions behind it go ahead on a new thread.
  *
  * <p><b>Memory consistency effects.</b> Actions in a thread prior to submitting a task happen-before the
  * task's serialization; completion of the future happens-before actions after a successful {@code get()}.
@@ -145,6 +158,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final java.util.concurrent.ScheduledExecutorService respawnTimer;
     /** The futures in flight, with the encoded size of their task. */
     private final ConcurrentHashMap<RemoteFuture<?>, Long> active = new ConcurrentHashMap<>();
+    /** The futures that hold room in the gate, with their size: released once, as they complete. */
+    private final ConcurrentHashMap<RemoteFuture<?>, Long> gated = new ConcurrentHashMap<>();
     /** Backpressure on submit: bounds what is in flight (Builder.maxInFlight). */
     private final io.scoop.root.InFlightGate gate;
     /** The largest task (and, on the embedded default's workers, result) in bytes: Builder.maxMessageBytes. */
@@ -573,6 +588,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                     + " limit", size, maxMessageBytes);
         }
         gate.acquire(size, client::flush, f.task());
+        gated.put(f, size);
         active.put(f, size);
         if (state.get() != RUNNING) {
             retire(f);
@@ -583,12 +599,16 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     /** Takes the future out of flight, once; true if it was in flight. */
     private boolean retire(RemoteFuture<?> f) {
-        Long size = active.remove(f);
-        if (size == null) {
-            return false;
+        release(f);
+        return active.remove(f) != null;
+    }
+
+    /** Gives back the future's room in the gate, once. */
+    private void release(RemoteFuture<?> f) {
+        Long size = gated.remove(f);
+        if (size != null) {
+            gate.release(size);
         }
-        gate.release(size);
-        return true;
     }
 
     private void checkRunning(Object task) {
@@ -638,6 +658,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     @Override
     public void cancelRemote(RemoteFuture<?> f, boolean mayInterrupt) {
         client.cancel(List.of(f), mayInterrupt);
+    }
+
+    @Override
+    public void completing(RemoteFuture<?> f) {
+        release(f);
     }
 
     @Override

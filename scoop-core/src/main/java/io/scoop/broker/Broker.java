@@ -52,8 +52,15 @@ import org.zeromq.ZMQ;
  * result it sends returns one credit. The broker never sends a worker more tasks than its credit, and
  * shares the queue among ready workers so that one prefetching worker cannot take it all.
  *
+ * Root states: CONNECTED (from its HELLO) -> DROPPED (no heartbeat for the expiry: its queued tasks are
+ * forgotten, its running ones interrupted, and it is told with a DROPPED message) or GONE (BYE). A root is
+ * never registered again by a later message: TASKS or a heartbeat from a root the broker does not know is
+ * answered with DROPPED, so its futures fail instead of waiting for tasks that were forgotten.
+ *
  * After every burst of messages (up to BURST, read without blocking) the loop dispatches, flushes the
  * results it gathered per root, and, when due, sends heartbeats and purges silent peers (ppqueue's shape).
+ * A burst that kept this thread busy longer than a heartbeat interval (copying a message of hundreds of
+ * megabytes) is not counted against the peers, whose heartbeats wait unread behind it.
  * The loop ends on a STOP control message, never on Thread.interrupt (JeroMQ is not interrupt-safe).
  *
  * Security. Builder.secure(keys) demands the run's secret of every peer on the TCP endpoint, of one of two

@@ -29,6 +29,14 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
 
         /** The future is complete, by a result, a failure or a cancel; may be called more than once. */
         void done(RemoteFuture<?> f);
+
+        /**
+         * The future is about to complete (or be cancelled): called before its waiters wake, so that what it
+         * held in flight is free by then (a caller that submits again right after {@code get()} finds room).
+         * May be called more than once.
+         */
+        default void completing(RemoteFuture<?> f) {
+        }
     }
 
     private final Owner owner;
@@ -103,6 +111,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     void settle(Object value, Throwable error, String worker, long nanos) {
         this.worker = worker;
         this.runNanos = nanos;
+        owner.completing(this);
         if (error != null) {
             completeExceptionally(error);
         } else if (callable) {
@@ -134,6 +143,9 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        if (!isDone()) {
+            owner.completing(this);
+        }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
             if (sent) {
