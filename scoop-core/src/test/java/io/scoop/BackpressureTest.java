@@ -122,7 +122,7 @@ class BackpressureTest {
      */
     @Test
     void get_argumentTooLargeForTheWorkersHeap_failsNamingSizeAndXmx() throws Exception {
-        DistributedExecutor ex = DistributedExecutor.builder().workers(1).maxAttempts(2)
+        DistributedExecutor ex = DistributedExecutor.builder().workers(1).maxAttempts(1)
                 .jvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx64m").build();
         executors.add(ex);
         CompletableFuture<Integer> f = ex.submit(new Length(new byte[100 << 20]));

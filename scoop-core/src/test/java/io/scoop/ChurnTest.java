@@ -80,7 +80,7 @@ class ChurnTest {
     @Test
     @Tag("slow")
     void map_twentyKillsOneASecond_everyResultOnceInOrder() throws Exception {
-        executor = DistributedExecutor.builder().workers(4).maxAttempts(10)
+        executor = DistributedExecutor.builder().workers(4)
                 .jvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1").build();
         int n = 10_000;
         await().atMost(Duration.ofSeconds(60)).until(() -> executor.workerCount() == 4);

@@ -85,7 +85,7 @@ class LivenessTest {
     }
 
     /**
-     * A 200 MB result while two threads of this JVM spin on both cores (default heartbeat: 1 s, expiry 5 s): it
+     * A 100 MB result while two threads of this JVM spin on both cores (default heartbeat: 1 s, expiry 5 s): it
      * arrives, and the root and the worker live.
      */
     @Test
@@ -108,13 +108,13 @@ class LivenessTest {
         try {
             long t0 = System.nanoTime();
             byte[] big = executor.submit(() -> {
-                byte[] b = new byte[200 << 20];
+                byte[] b = new byte[100 << 20];
                 b[b.length - 1] = 7;
                 return b;
             }).get(120, TimeUnit.SECONDS);
-            System.out.println("200 MB result under two CPU hogs: " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
+            System.out.println("100 MB result under two CPU hogs: " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
                     - t0) + " ms");
-            assertEquals(200 << 20, big.length);
+            assertEquals(100 << 20, big.length);
             assertEquals(7, big[big.length - 1]);
         } finally {
             hog.set(false);
