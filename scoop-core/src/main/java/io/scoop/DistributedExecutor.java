@@ -260,6 +260,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 workers.start(n).forEach(respawner::started);
                 this.client = new RootClient(broker.context(), broker.inprocAddress(), "root", b.heartbeatMillis,
                         b.expiryMillis, b.connectTimeoutMillis);
+                // The broker is in this JVM: while its thread runs, its silence is work (a large message), not loss.
+                client.brokerInThisJvm(broker::isRunning);
             } catch (IOException e) {
                 respawnTimer.shutdownNow();
                 workers.close();

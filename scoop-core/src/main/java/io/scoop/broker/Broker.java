@@ -284,6 +284,11 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** Whether the broker's loop still runs: it has not been closed and has not failed. */
+    public boolean isRunning() {
+        return running && thread.isAlive();
+    }
+
     /** A snapshot of the broker's counts, taken after its last burst of messages. */
     public Stats stats() {
         return stats;

@@ -66,6 +66,8 @@ public final class RootClient implements AutoCloseable {
     private final Completer completer;
     /** The command of the last message from the broker, and when it came: what "lost" messages report. */
     private volatile Command lastCommand = Command.HEARTBEAT;
+    /** For a broker in this JVM: whether its thread still runs (then silence means busy, not lost). */
+    private volatile java.util.function.BooleanSupplier brokerInThisJvm;
     private volatile int clusterWorkers;
     private volatile int clusterThreads;
     private volatile ClusterBrokenException broken;
@@ -218,6 +220,15 @@ public final class RootClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells this client that its broker runs in this JVM (the embedded default), and how to see that its thread
+     * still runs: then a silence past the expiry is the broker busy with a large message, not lost, and the
+     * futures keep waiting.
+     */
+    public void brokerInThisJvm(java.util.function.BooleanSupplier running) {
+        this.brokerInThisJvm = running;
+    }
+
     /** Runs {@code listener} once if this client loses its broker (after every pending future has failed). */
     public void onBroken(Runnable listener) {
         brokenListeners.add(listener);
@@ -264,7 +275,9 @@ public final class RootClient implements AutoCloseable {
                     nextHeartbeat = now + heartbeatNanos;
                     link.beat(Messages.peerHeartbeat(name, Hello.ROOT));
                     completer.checkStalled(now, stallNanos);
-                    if (now - lastHeard > expiryNanos && broken == null) {
+                    java.util.function.BooleanSupplier local = brokerInThisJvm;
+                    if (now - lastHeard > expiryNanos && broken == null
+                            && (local == null || !local.getAsBoolean())) {
                         breakWith(new ClusterBrokenException("lost the broker at " + link.address()
                                 + ": no message from it for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard)
                                 + " ms, past the heartbeat expiry of " + TimeUnit.NANOSECONDS.toMillis(expiryNanos)
