@@ -3,7 +3,7 @@ package io.scoop;
 import com.esotericsoftware.kryo.DefaultSerializer;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
-import io.scoop.internal.RespawnBudget;
+import io.scoop.internal.Respawner;
 import io.scoop.internal.Sockets;
 import io.scoop.root.AsyncStage;
 import io.scoop.root.MapChunk;
@@ -90,15 +90,30 @@ import org.zeromq.ZContext;
  * <p>A task that holds this executor (say, an anonymous class whose enclosing instance keeps it in a field)
  * gets the worker's executor in its place on the worker, and may submit child tasks through it.
  *
- * <p>When the cluster cannot run tasks any more (the broker is lost, or every embedded worker has
- * exited), the executor shuts itself down once the pending futures have failed, so a program whose
- * {@code main} ended with an exception does not keep its JVM alive.
+ * <p>When the cluster cannot run tasks any more (the broker is lost or dropped this root, or no embedded
+ * worker is left and none can be started), the executor shuts itself down once the pending futures have
+ * failed, so a program whose {@code main} ended with an exception does not keep its JVM alive.
  *
  * <p><b>Failures.</b> A task's exception reaches {@code get()} as an {@link ExecutionException} whose
  * cause is the original exception when this JVM has its class (else a {@link RemoteTaskException} with
  * the remote class, message and stack), and whose message names the worker. A task whose worker dies is
- * run again elsewhere (up to {@code maxAttempts}, then {@link WorkerLostException}); if the broker is lost
- * or no worker is left, every pending future fails with {@link ClusterBrokenException}.
+ * run again elsewhere (up to {@code maxAttempts}, then {@link WorkerLostException}, whose message says why
+ * the worker was lost). A dead embedded worker is replaced, with a backoff, for as long as replacements
+ * start, and pending tasks wait for it: only when {@code maxFailedStarts} workers in a row exit before they
+ * join (or the worker command cannot be run) and no worker is left do the pending futures fail, with a
+ * {@link ClusterBrokenException} naming the command and its output. If the broker is lost, every pending
+ * future fails with {@link ClusterBrokenException}; if the broker dropped this root (it heard nothing from it
+ * for the heartbeat expiry), with {@link RootDroppedException}.
+ *
+ * <p><b>Limits.</b> At most {@link Builder#maxInFlight maxInFlight} tasks (default 10,000, or 256 MiB
+ * encoded) are in flight: beyond that, {@code submit}, {@code execute}, {@code invokeAll} and {@code map}
+ * wait for results to come back (or are rejected, with {@link Builder#rejectWhenFull}). A task larger than the
+ * payload limit (the message limit {@code -Dscoop.maxMessageBytes}, default 64 MiB, less 8 MiB of room) fails
+ * at submit with a {@link TaskTooLargeException}, and a result larger than it fails its future with a
+ * {@link ResultNotSerializableException}: each message is copied a few times on its way, and every socket
+ * refuses larger frames before it allocates them, so that no peer can make a role allocate more. Dependent stages that are not {@code *Async} run on the root's completion
+ * thread, never on the thread that keeps its heartbeats; one that blocks longer than a second lets the
+ * completions behind it go ahead on a new thread.
  *
  * <p><b>Memory consistency effects.</b> Actions in a thread prior to submitting a task happen-before the
  * task's serialization; completion of the future happens-before actions after a successful {@code get()}.
@@ -145,9 +160,17 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final ZContext ownContext;
     private final Broker broker;
     private final LocalWorkers workers;
-    /** Dead embedded workers are replaced, up to as many as were started per minute. */
-    private final RespawnBudget respawns;
-    private final Set<RemoteFuture<?>> active = ConcurrentHashMap.newKeySet();
+    /** When dead embedded workers are replaced, and when that stops (see Respawner). */
+    private final Respawner respawner;
+    /** Starts the replacements of embedded workers, after the respawner's delay. */
+    private final java.util.concurrent.ScheduledExecutorService respawnTimer;
+    /** The futures in flight, with the encoded size of their task. */
+    private final ConcurrentHashMap<RemoteFuture<?>, Long> active = new ConcurrentHashMap<>();
+    /** The futures that hold room in the gate, with their size: released once, as they complete. */
+    private final ConcurrentHashMap<RemoteFuture<?>, Long> gated = new ConcurrentHashMap<>();
+    /** Backpressure on submit: bounds what is in flight (Builder.maxInFlight). */
+    private final io.scoop.root.InFlightGate gate;
+    /** Applies what tasks wrote into the arrays, collections and counters they captured. */
     private final WriteBack writeBack = new WriteBack();
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminateRequested = new CountDownLatch(1);
@@ -187,6 +210,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     DistributedExecutor(Builder b) {
+        this.gate = new io.scoop.root.InFlightGate(b.maxInFlightTasks, b.maxInFlightBytes, b.rejectWhenFull);
         Worker worker = TaskContext.processWorker();
         String address = b.address != null ? b.address : launcherAddress();
         RunKeys keys = b.keys != null || b.address != null ? b.keys : launcherKeys();
@@ -196,13 +220,15 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             this.ownContext = null;
             this.broker = null;
             this.workers = null;
-            this.respawns = null;
+            this.respawner = null;
+            this.respawnTimer = null;
             this.mode = "nested on " + worker.name();
         } else if (address != null) {
             this.ownContext = Sockets.context();
             this.broker = null;
             this.workers = null;
-            this.respawns = null;
+            this.respawner = null;
+            this.respawnTimer = null;
             try {
                 this.client = new RootClient(ownContext, address, "root", b.heartbeatMillis, b.expiryMillis,
                         b.connectTimeoutMillis, keys == null ? null : keys.forMembers());
@@ -221,18 +247,28 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             if (keys == null) {
                 keys = RunKeys.token();
             }
+            // No "no worker left" timeout: this executor replaces dead workers, and tells the broker itself when
+            // no worker will come (workerExited).
             this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
-                    .noWorkerTimeout(b.expiryMillis * 2).secure(keys).start();
+                    .noWorkerTimeout(Long.MAX_VALUE).secure(keys).start();
             int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
-            this.respawns = new RespawnBudget(n, 1, TimeUnit.MINUTES);
+            this.respawner = new Respawner(b.maxFailedStarts);
+            this.respawnTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "scoop-respawn");
+                t.setDaemon(true);
+                return t;
+            });
             this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
                     b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, keys),
                     this::workerExited);
             try {
-                workers.start(n);
+                workers.start(n).forEach(respawner::started);
                 this.client = new RootClient(broker.context(), broker.inprocAddress(), "root", b.heartbeatMillis,
                         b.expiryMillis, b.connectTimeoutMillis);
+                // The broker is in this JVM: while its thread runs, its silence is work (a large message), not loss.
+                client.brokerInThisJvm(broker::isRunning);
             } catch (IOException e) {
+                respawnTimer.shutdownNow();
                 workers.close();
                 broker.close();
                 throw new UncheckedIOException("could not start " + n + " local worker JVMs: " + e.getMessage(), e);
@@ -291,21 +327,58 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return s == null || s.isBlank() ? null : s;
     }
 
+    /**
+     * An embedded worker exited by itself: its tasks go to the others now, and a replacement starts after the
+     * {@link Respawner}'s delay, for as long as replacements start. Tasks wait for a worker meanwhile: only
+     * when replacing has stopped (workers that exit before joining, {@code maxFailedStarts} in a row, or a
+     * start command that cannot be run) and the last worker is gone do the pending tasks fail, with the reason.
+     */
     private void workerExited(String name, int exitCode, String why, int remaining) {
         System.err.println("scoop: " + why);
         broker.workerLost(name, why);
-        if (!isTerminated() && respawns.tryAcquire()) {
+        if (isTerminated()) {
+            return;
+        }
+        long delay = respawner.exited(name, exitCode, broker.hasJoined(name));
+        if (delay >= 0) {
             try {
-                List<String> started = workers.start(1);
-                System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
+                respawnTimer.schedule(() -> replace(name), delay, TimeUnit.MILLISECONDS);
                 return;
-            } catch (IOException e) {
-                System.err.println("scoop: could not start a worker in place of " + name + ": " + e.getMessage());
+            } catch (RejectedExecutionException e) {
+                return; // terminating
             }
         }
+        giveUpIfNoWorker(remaining, "replacing dead workers stopped after " + respawner.failedStarts()
+                + " workers in a row exited before joining the broker; the last: " + why + "; the worker command: "
+                + workers.commandLine(name) + ". Run it by hand to see why it fails (jvmOptions and classpath"
+                + " are the usual suspects)");
+    }
+
+    private volatile String gaveUpReason;
+
+    private void giveUpIfNoWorker(int remaining, String reason) {
+        if (gaveUpReason == null) {
+            gaveUpReason = reason;
+            System.err.println("scoop: " + reason);
+        }
         if (remaining == 0) {
-            broker.workerLost("*", "every worker has exited; the last: " + why);
+            broker.workerLost("*", "no worker is left and none can be started: " + gaveUpReason);
             shutdown();
+        }
+    }
+
+    private void replace(String name) {
+        if (isTerminated()) {
+            return;
+        }
+        try {
+            List<String> started = workers.start(1);
+            respawner.started(started.get(0));
+            System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
+        } catch (IOException e) {
+            respawner.giveUp();
+            giveUpIfNoWorker(workers.alive(), "could not start a worker in place of " + name + ": "
+                    + e.getMessage());
         }
     }
 
@@ -417,8 +490,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         int priority = childPriority();
         for (int i = 0; i < futures.size(); i++) {
-            admit(futures.get(i));
-            client.enqueue(futures.get(i), payloads.get(i), priority);
+            byte[] payload = payloads.set(i, null);
+            admit(futures.get(i), payload.length);
+            client.enqueue(futures.get(i), payload, priority);
         }
         client.flush();
         List<Future<T>> out = new ArrayList<>(futures);
@@ -506,7 +580,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     private void send(RemoteFuture<?> f) {
         byte[] payload = encodeTask(travelling(f));
-        admit(f);
+        admit(f, payload.length);
         client.submit(f, payload, childPriority());
     }
 
@@ -528,14 +602,39 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return new WriteBack.Task(call, containers);
     }
 
-    private void admit(RemoteFuture<?> f) {
+    /**
+     * Counts the future in flight, first checking the size limit and waiting for room (or rejecting) when the
+     * executor has {@code maxInFlight} in flight; tasks this thread queued unsent are flushed before it waits.
+     */
+    private void admit(RemoteFuture<?> f, long size) {
         checkRunning(f.task());
+        long limit = Sockets.maxPayloadBytes();
+        if (size > limit) {
+            throw new TaskTooLargeException("task " + describe(f.task()) + " is " + size + " bytes encoded, above"
+                    + " the limit of " + limit + " bytes; it was not sent: " + Sockets.payloadLimitHint(), size, limit);
+        }
         startKeeper();
-        active.add(f);
+        gate.acquire(size, client::flush, f.task());
+        gated.put(f, size);
+        active.put(f, size);
         if (state.get() != RUNNING) {
-            active.remove(f);
+            retire(f);
             tryTerminate();
             throw rejected(f.task());
+        }
+    }
+
+    /** Takes the future out of flight, once; true if it was in flight. */
+    private boolean retire(RemoteFuture<?> f) {
+        release(f);
+        return active.remove(f) != null;
+    }
+
+    /** Gives back the future's room in the gate, once. */
+    private void release(RemoteFuture<?> f) {
+        Long size = gated.remove(f);
+        if (size != null) {
+            gate.release(size);
         }
     }
 
@@ -570,11 +669,6 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                     + " variables, the enclosing instance of an anonymous class) must be encodable; mark fields the"
                     + " worker does not need transient, or capture only the data the task needs", e);
         }
-        if (encoded.length > Sockets.maxPayloadBytes()) {
-            throw new TaskNotSerializableException("task " + describe(inner) + " encodes to " + encoded.length
-                    + " bytes, more than the " + Sockets.maxPayloadBytes() + " a task may take: "
-                    + Sockets.payloadLimitHint(), null);
-        }
         return encoded;
     }
 
@@ -590,8 +684,13 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     @Override
+    public void completing(RemoteFuture<?> f) {
+        release(f);
+    }
+
+    @Override
     public void done(RemoteFuture<?> f) {
-        if (active.remove(f) && state.get() != RUNNING && active.isEmpty()) {
+        if (retire(f) && state.get() != RUNNING && active.isEmpty()) {
             tryTerminate();
         }
     }
@@ -617,7 +716,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         do {
             s = state.get();
         } while (s < STOP && !state.compareAndSet(s, STOP));
-        List<RemoteFuture<?>> pending = new ArrayList<>(active);
+        List<RemoteFuture<?>> pending = new ArrayList<>(active.keySet());
         List<Runnable> neverStarted = new ArrayList<>();
         if (!pending.isEmpty() && s < TERMINATED) {
             Set<Long> revoked = new HashSet<>();
@@ -628,7 +727,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 if (revoked.contains(f.id())) {
                     f.markUnsent();
                     neverStarted.add(f);
-                    active.remove(f);
+                    retire(f);
                 } else {
                     f.cancel(true);
                 }
@@ -705,6 +804,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         try {
             client.close();
+            if (respawnTimer != null) {
+                respawnTimer.shutdownNow();
+            }
             if (workers != null) {
                 // Idle workers exit on their own once stdin closes, but HotSpot's exit waits up to 300 ms
                 // for threads blocked in native code (JeroMQ's poller); nothing is left to lose by then.
@@ -751,6 +853,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * }</pre>
      */
     public static final class Builder {
+        /** The default of {@link #maxInFlight}: tasks. */
+        public static final int DEFAULT_MAX_IN_FLIGHT_TASKS = 10_000;
+        /** The default of {@link #maxInFlight}: bytes of encoded tasks, 256 MiB. */
+        public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 256L << 20;
+
         private int workers;
         private int threadsPerWorker = 1;
         private List<String> jvmOptions = List.of();
@@ -760,6 +867,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         private long expiryMillis = 5000;
         private long connectTimeoutMillis = 10_000;
         private int maxAttempts = 3;
+        private int maxFailedStarts = Respawner.DEFAULT_MAX_FAILED_STARTS;
+        private int maxInFlightTasks = DEFAULT_MAX_IN_FLIGHT_TASKS;
+        private long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
+        private boolean rejectWhenFull;
         private RunKeys keys;
         private final Set<String> set = new HashSet<>();
 
@@ -879,6 +990,51 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return this;
         }
 
+        /**
+         * Embedded default only: how many replacement workers in a row may exit by themselves before they join
+         * the broker (a bad JVM option, a broken classpath) before the executor stops replacing dead workers.
+         * Until then every dead worker is replaced, with a backoff from 100 ms to 5 s that resets once a
+         * worker has run 5 s, and pending tasks wait for it; workers killed by a signal do not count. Default 5.
+         */
+        public Builder maxFailedStarts(int n) {
+            once("maxFailedStarts", maxFailedStarts);
+            if (n < 1) {
+                throw new IllegalArgumentException("maxFailedStarts must be at least 1: " + n);
+            }
+            this.maxFailedStarts = n;
+            return this;
+        }
+
+        /**
+         * Backpressure: at most {@code tasks} tasks, or {@code payloadBytes} bytes of encoded tasks, in flight
+         * (submitted and not yet completed) on this executor; {@code submit}, {@code execute}, {@code invokeAll}
+         * and {@code map} wait for room beyond that (or fail, see {@link #rejectWhenFull()}). A single task is
+         * always admitted when nothing else is in flight. Default {@value #DEFAULT_MAX_IN_FLIGHT_TASKS} tasks or
+         * 256 MiB: enough to keep a thousand worker threads busy, while what the root (and the embedded broker)
+         * holds for them stays a few megabytes for small tasks, so that even a root with {@code -Xmx64m} can
+         * submit without end.
+         */
+        public Builder maxInFlight(int tasks, long payloadBytes) {
+            once("maxInFlight", maxInFlightTasks + " tasks / " + maxInFlightBytes + " bytes");
+            if (tasks < 1 || payloadBytes < 1) {
+                throw new IllegalArgumentException("maxInFlight must be at least 1 task and 1 byte: " + tasks
+                        + " tasks, " + payloadBytes + " bytes");
+            }
+            this.maxInFlightTasks = tasks;
+            this.maxInFlightBytes = payloadBytes;
+            return this;
+        }
+
+        /**
+         * When {@link #maxInFlight} is reached, fail the submit with a {@link RejectedExecutionException} that
+         * says so, instead of waiting for room (the default).
+         */
+        public Builder rejectWhenFull() {
+            once("rejectWhenFull", rejectWhenFull);
+            this.rejectWhenFull = true;
+            return this;
+        }
+
         String classpath() {
             return classpath != null ? classpath : System.getProperty("java.class.path");
         }
@@ -891,7 +1047,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
          */
         public DistributedExecutor build() {
             if (address != null && (set.contains("workers") || set.contains("jvmOptions") || set.contains("classpath")
-                    || set.contains("threadsPerWorker"))) {
+                    || set.contains("threadsPerWorker") || set.contains("maxFailedStarts"))) {
                 throw new IllegalStateException("workers, threadsPerWorker, jvmOptions and classpath configure the"
                         + " embedded default and cannot be combined with connect(" + address + ")");
             }

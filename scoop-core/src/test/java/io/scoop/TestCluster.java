@@ -38,6 +38,13 @@ public final class TestCluster implements AutoCloseable {
         return new TestCluster(workers, 3, List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
     }
 
+    /** A cluster whose workers get these JVM options (after the usual start-up ones). */
+    public static TestCluster start(int workers, List<String> jvmOptions) {
+        List<String> all = new java.util.ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+        all.addAll(jvmOptions);
+        return new TestCluster(workers, 3, all);
+    }
+
     public static TestCluster start(int workers, int maxAttempts) {
         return new TestCluster(workers, maxAttempts, List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
     }

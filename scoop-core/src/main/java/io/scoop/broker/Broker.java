@@ -43,8 +43,16 @@ import org.zeromq.ZMQ;
  * result it sends returns one credit. The broker never sends a worker more tasks than its credit, and
  * shares the queue among ready workers so that one prefetching worker cannot take it all.
  *
+ * Root states: CONNECTED (from its HELLO) -> DROPPED (no heartbeat for the expiry: its queued tasks are
+ * forgotten, its running ones interrupted, and it is told with a DROPPED message) or GONE (BYE). A root is
+ * never registered again by a later message: TASKS or a heartbeat from a root the broker does not know is
+ * answered with DROPPED, so its futures fail instead of waiting for tasks that were forgotten.
+ *
  * After every burst of messages (up to BURST, read without blocking) the loop dispatches, flushes the
  * results it gathered per root, and, when due, sends heartbeats and purges silent peers (ppqueue's shape).
+ * A burst that kept this thread busy longer than a heartbeat interval (copying a message of hundreds of
+ * megabytes) is not counted against the peers, whose heartbeats wait unread behind it. All of this state and
+ * its rules live in Scheduler, which has no socket and no thread of its own.
  * The loop ends on a STOP control message, never on Thread.interrupt (JeroMQ is not interrupt-safe).
  *
  * Security. Builder.secure(keys) demands the run's secret of every peer on the TCP endpoint, of one of two
@@ -83,6 +91,7 @@ public final class Broker implements AutoCloseable {
     private final String address;
     private final String inprocAddress;
     private final Ticker ticker;
+    private final long heartbeatNanos;
     private final Thread thread;
     private final ReentrantLock controlLock = new ReentrantLock();
     private final ZapHandler zap;
@@ -138,8 +147,12 @@ public final class Broker implements AutoCloseable {
         }
         this.inprocAddress = "inproc://scoop-broker-" + INSTANCES.incrementAndGet();
         router.bind(inprocAddress);
-        this.scheduler = new Scheduler(ticker, b.heartbeatMillis * 1_000_000L, b.expiryMillis * 1_000_000L,
-                b.noWorkerMillis * 1_000_000L, b.maxAttempts, this::send);
+        // noWorkerTimeout(Long.MAX_VALUE) disables the rule.
+        long noWorkerNanos = b.noWorkerMillis >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE
+                : b.noWorkerMillis * 1_000_000L;
+        this.heartbeatNanos = b.heartbeatMillis * 1_000_000L;
+        this.scheduler = new Scheduler(ticker, heartbeatNanos, b.expiryMillis * 1_000_000L, noWorkerNanos,
+                b.maxAttempts, this::send);
         this.thread = new Thread(this::run, "scoop-broker");
         thread.setDaemon(true);
         thread.start();
@@ -209,6 +222,19 @@ public final class Broker implements AutoCloseable {
      */
     public void workerLost(String name, String reason) {
         sendControl(Messages.lost(name, reason));
+    }
+
+    /**
+     * Whether a worker of this name has ever said HELLO: a spawner tells a worker that could not start (it
+     * died before joining) from one that ran and was lost. Safe from any thread.
+     */
+    public boolean hasJoined(String workerName) {
+        return scheduler.hasJoined(workerName);
+    }
+
+    /** Whether the broker's loop still runs: it has not been closed and has not failed. */
+    public boolean isRunning() {
+        return running && thread.isAlive();
     }
 
     /** Stops the loop, tells every worker to exit, and closes the socket. Idempotent. */
@@ -302,10 +328,14 @@ public final class Broker implements AutoCloseable {
                 }
                 int handled = 0;
                 int flags = 0;
+                long busySince = 0;
                 while (handled < BURST) {
                     byte[] identity = router.recv(flags);
                     if (identity == null) {
                         break;
+                    }
+                    if (handled == 0) {
+                        busySince = ticker.nanos();
                     }
                     byte[] body = router.hasReceiveMore() ? router.recv(0) : null;
                     while (router.hasReceiveMore()) {
@@ -315,7 +345,11 @@ public final class Broker implements AutoCloseable {
                     handled++;
                     flags = ZMQ.DONTWAIT;
                 }
-                scheduler.tick(ticker.nanos());
+                long now = ticker.nanos();
+                if (handled > 0 && now - busySince > heartbeatNanos) {
+                    scheduler.excuseStall(now - busySince);
+                }
+                scheduler.tick(now);
                 scheduler.dispatch();
                 scheduler.flushResults();
                 stats = scheduler.stats(badMessages);
@@ -468,7 +502,11 @@ public final class Broker implements AutoCloseable {
             return this;
         }
 
-        /** How long tasks may wait with no worker at all, after the last one was lost, before they fail. */
+        /**
+         * How long tasks may wait with no worker at all, after the last one was lost, before they fail.
+         * {@code Long.MAX_VALUE} disables the rule: for a broker whose owner starts replacement workers and
+         * says itself when none will come ({@link #workerLost workerLost("*", reason)}).
+         */
         public Builder noWorkerTimeout(long millis) {
             if (millis < 0) {
                 throw new IllegalArgumentException("no-worker timeout must not be negative: " + millis);

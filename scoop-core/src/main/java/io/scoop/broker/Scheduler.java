@@ -53,6 +53,8 @@ final class Scheduler {
     private long noWorkersSince = -1;
     private String brokenReason;
     private int rotation;
+    /** Names of the workers that ever said HELLO (read by spawners from other threads). */
+    private final java.util.Set<String> joined = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Scheduler(Ticker ticker, long heartbeatNanos, long expiryNanos, long noWorkerNanos, int maxAttempts,
             Outbox out) {
@@ -68,6 +70,25 @@ final class Scheduler {
     /** Counts for {@link Broker#stats()}. */
     Broker.Stats stats(long badMessages) {
         return new Broker.Stats(workers.size(), queue.size(), tasks.size(), roots.size(), badMessages);
+    }
+
+    /** Whether a worker of this name has ever said HELLO. Safe from any thread. */
+    boolean hasJoined(String workerName) {
+        return joined.contains(workerName);
+    }
+
+    /**
+     * The loop was busy for {@code nanos} with one burst (copying a message of hundreds of megabytes, on a
+     * loaded machine): the peers' heartbeats of that time are still unread behind it, so the time does not
+     * count against them.
+     */
+    void excuseStall(long nanos) {
+        for (WorkerState w : workers.values()) {
+            w.lastSeen += nanos;
+        }
+        for (RootState r : roots.values()) {
+            r.lastSeen += nanos;
+        }
     }
 
     /** At the broker's stop: tells every worker to exit. */
@@ -100,6 +121,7 @@ final class Scheduler {
                 return;
             }
             WorkerState w = new WorkerState(h.name(), h.threads(), h.credit(), h.pid(), h.host(), now);
+            joined.add(h.name());
             WorkerState old = workers.put(h.name(), w);
             if (old != null) {
                 lose(old, "it reconnected");
@@ -115,7 +137,14 @@ final class Scheduler {
     void onTasks(Messages.Batch<TaskItem> batch) {
         String rootName = batch.from();
         List<TaskItem> items = batch.items();
-        RootState root = roots.computeIfAbsent(rootName, RootState::new);
+        RootState root = roots.get(rootName);
+        if (root == null) {
+            // Every root says HELLO before its first task: this one was dropped. Never take it back silently,
+            // since its earlier tasks are gone: tell it, so its futures fail instead of waiting forever.
+            send(rootName, Messages.dropped("the broker does not know this root (it was dropped earlier), so it"
+                    + " refused " + items.size() + " tasks"));
+            return;
+        }
         root.lastSeen = ticker.nanos();
         for (TaskItem item : items) {
             if (brokenReason != null) {
@@ -237,6 +266,8 @@ final class Scheduler {
         RootState root = roots.get(name);
         if (root != null) {
             root.lastSeen = now;
+        } else if (role == Hello.ROOT) {
+            send(name, Messages.dropped("the broker does not know this root (it was dropped earlier)"));
         } else if (role == Hello.WORKER) {
             // A worker we gave up on: its tasks went to others, so it must not come back half-known.
             send(name, Messages.bare(Command.SHUTDOWN));
@@ -345,7 +376,13 @@ final class Scheduler {
             RootState root = it.next();
             if (now - root.lastSeen > expiryNanos) {
                 it.remove();
+                int n = root.tasks.size();
                 dropRoot(root);
+                String why = "no heartbeat from it for " + TimeUnit.NANOSECONDS.toMillis(now - root.lastSeen)
+                        + " ms, past the expiry of " + TimeUnit.NANOSECONDS.toMillis(expiryNanos) + " ms; its " + n
+                        + " tasks were cancelled";
+                System.err.println("scoop broker: dropped root " + root.name + ": " + why);
+                send(root.name, Messages.dropped(why));
             }
         }
         if (workers.isEmpty() && noWorkersSince >= 0 && now - noWorkersSince > noWorkerNanos && !tasks.isEmpty()) {
@@ -371,9 +408,9 @@ final class Scheduler {
             } else if (t.attempts >= maxAttempts) {
                 forget(t);
                 failed++;
-                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task was running on worker "
-                        + w + ", which was lost (" + reason + "); it was tried " + t.attempts
-                        + " times, the limit")));
+                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task (" + t.payload.length
+                        + " bytes encoded) was running on worker " + w + ", which was lost (" + reason + "); it was"
+                        + " tried " + t.attempts + " times, the limit")));
             } else {
                 queue.add(t);
                 requeued++;

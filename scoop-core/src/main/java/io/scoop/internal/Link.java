@@ -200,6 +200,16 @@ public final class Link implements AutoCloseable {
     }
 
     /**
+     * Sends a heartbeat on rx, never waiting: receiving thread only. Heartbeats take the rx connection, not tx,
+     * so that they never wait behind a large message on tx (a worker's 200 MB result) nor for the tx lock of a
+     * thread that is building one: the broker hears the peer while the large message streams. Returns false
+     * if it could not be queued at once (the broker will hear the next one).
+     */
+    public boolean beat(byte[] body) {
+        return !closed && rx.send(body, ZMQ.DONTWAIT);
+    }
+
+    /**
      * Sets what runs after each release of the tx lock by {@link #send}: the owner's flush, which sends what
      * was queued while the lock was held. It must use {@link #trySendBatch}, not {@link #send}.
      */

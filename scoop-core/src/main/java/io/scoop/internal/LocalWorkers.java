@@ -82,7 +82,13 @@ public final class LocalWorkers implements AutoCloseable {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String name = spec.namePrefix() + (++seq);
-            Process p = new ProcessBuilder(command(name)).start();
+            List<String> cmd = command(name);
+            Process p;
+            try {
+                p = new ProcessBuilder(cmd).start();
+            } catch (IOException e) {
+                throw new IOException("the worker command failed: " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+            }
             if (spec.keys() != null) {
                 try {
                     spec.keys().writeMemberLine(p.getOutputStream());
@@ -102,6 +108,14 @@ public final class LocalWorkers implements AutoCloseable {
             names.add(name);
         }
         return names;
+    }
+
+    /**
+     * The command line that starts a worker of this name, as one string for messages (the run's keys are not
+     * on it: they go through stdin).
+     */
+    public String commandLine(String name) {
+        return String.join(" ", command(name));
     }
 
     private List<String> command(String name) {

@@ -29,6 +29,14 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
 
         /** The future is complete, by a result, a failure or a cancel; may be called more than once. */
         void done(RemoteFuture<?> f);
+
+        /**
+         * The future is about to complete (or be cancelled): called before its waiters wake, so that what it
+         * held in flight is free by then (a caller that submits again right after {@code get()} finds room).
+         * May be called more than once.
+         */
+        default void completing(RemoteFuture<?> f) {
+        }
     }
 
     private final Owner owner;
@@ -114,6 +122,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
                 error = e;
             }
         }
+        owner.completing(this);
         if (error != null) {
             completeExceptionally(error);
         } else if (callable) {
@@ -153,7 +162,11 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         // As FutureTask, and unlike CompletableFuture: a future that is already done (cancelled included) says no.
-        boolean cancelled = !isDone() && super.cancel(mayInterruptIfRunning);
+        if (isDone()) {
+            return false;
+        }
+        owner.completing(this);
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
             if (sent) {
                 owner.cancelRemote(this, mayInterruptIfRunning);

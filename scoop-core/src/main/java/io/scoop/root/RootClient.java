@@ -2,6 +2,7 @@ package io.scoop.root;
 
 import io.scoop.ClusterBrokenException;
 import io.scoop.ResultNotSerializableException;
+import io.scoop.RootDroppedException;
 import io.scoop.RunKeys;
 import io.scoop.WorkerLostException;
 import io.scoop.internal.Hosts;
@@ -34,16 +35,21 @@ import org.zeromq.ZContext;
  * <pre>
  *   submit(f, payload)  any thread: f -> pending; TaskItem -> outbox; flush()
  *   flush()             whoever gets the tx lock sends everything queued, up to BATCH items a message
- *   rx thread           RESULTS -> decode -> pending.remove(id).settle(...)   (the only completer)
- *                       HEARTBEAT -> cluster size; silence past the expiry -> every pending future fails
+ *   rx thread           RESULTS -> completer queue;  HEARTBEAT -> cluster size;  sends our heartbeats
+ *                       silence past the expiry, or DROPPED from the broker -> every pending future fails
+ *   completer thread    RESULTS -> decode -> pending.remove(id).settle(...), in the order they arrived
  * </pre>
+ *
+ * <p>The rx thread does no user work and no decoding, so neither a blocking callback nor a large result can
+ * stop the heartbeats (see {@link Completer}).
  *
  * <p>Several executors may share one client (inside a worker, every {@code new DistributedExecutor()} uses
  * the worker's). Task ids are unique per client; a result whose id is no longer pending (cancelled, or
  * already completed by an earlier attempt) is dropped.
  *
- * <p>Non-async dependent stages of a future run on the rx thread, as they run on whichever thread completes
- * a {@code CompletableFuture}: use the {@code *Async} variants for stages that block.
+ * <p>Non-async dependent stages of a future run on the completer thread, as they run on whichever thread
+ * completes a {@code CompletableFuture}: use the {@code *Async} variants for stages that block long, which
+ * otherwise delay the completions behind them by the completer's stall limit.
  */
 public final class RootClient implements AutoCloseable {
     private static final int BATCH = 512;
@@ -59,6 +65,11 @@ public final class RootClient implements AutoCloseable {
     private final Map<Long, CompletableFuture<long[]>> revokeReplies = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Thread rxThread;
+    private final Completer completer;
+    /** The command of the last message from the broker, and when it came: what "lost" messages report. */
+    private volatile Command lastCommand = Command.HEARTBEAT;
+    /** For a broker in this JVM: whether its thread still runs (then silence means busy, not lost). */
+    private volatile java.util.function.BooleanSupplier brokerInThisJvm;
     private volatile int clusterWorkers;
     private volatile int clusterThreads;
     private volatile ClusterBrokenException broken;
@@ -105,6 +116,7 @@ public final class RootClient implements AutoCloseable {
             throw e;
         }
         onHeartbeat(first);
+        this.completer = new Completer(name, Thread.currentThread().getContextClassLoader());
         this.rxThread = new Thread(this::receiveLoop, "scoop-root-rx " + name);
         rxThread.setDaemon(true);
         rxThread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
@@ -213,6 +225,15 @@ public final class RootClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells this client that its broker runs in this JVM (the embedded default), and how to see that its thread
+     * still runs: then a silence past the expiry is the broker busy with a large message, not lost, and the
+     * futures keep waiting.
+     */
+    public void brokerInThisJvm(java.util.function.BooleanSupplier running) {
+        this.brokerInThisJvm = running;
+    }
+
     /** Runs {@code listener} once if this client loses its broker (after every pending future has failed). */
     public void onBroken(Runnable listener) {
         brokenListeners.add(listener);
@@ -230,6 +251,7 @@ public final class RootClient implements AutoCloseable {
         closing = true;
         link.send(Messages.named(Command.BYE, name));
         failAll(new ClusterBrokenException("the executor's connection to " + link.address() + " was closed"));
+        completer.close();
         link.close();
         if (Thread.currentThread() != rxThread) {
             try {
@@ -245,6 +267,7 @@ public final class RootClient implements AutoCloseable {
     private void receiveLoop() {
         long lastHeard = System.nanoTime();
         long nextHeartbeat = lastHeard + heartbeatNanos;
+        long stallNanos = Math.max(heartbeatNanos, TimeUnit.SECONDS.toNanos(1));
         try {
             while (!closing) {
                 byte[] body = link.receive();
@@ -256,22 +279,25 @@ public final class RootClient implements AutoCloseable {
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
                     Sockets.checkIo(ctx, "root " + name);
-                    link.send(Messages.peerHeartbeat(name, Hello.ROOT));
-                    if (now - lastHeard > expiryNanos && broken == null) {
-                        broken = new ClusterBrokenException("lost the broker at " + link.address()
+                    link.beat(Messages.peerHeartbeat(name, Hello.ROOT));
+                    completer.checkStalled(now, stallNanos);
+                    java.util.function.BooleanSupplier local = brokerInThisJvm;
+                    if (now - lastHeard > expiryNanos && broken == null
+                            && (local == null || !local.getAsBoolean())) {
+                        breakWith(new ClusterBrokenException("lost the broker at " + link.address()
                                 + ": no message from it for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard)
-                                + " ms (the launcher or the embedded executor that ran it has ended)");
-                        failAll(broken);
-                        brokenListeners.forEach(Runnable::run);
+                                + " ms, past the heartbeat expiry of " + TimeUnit.NANOSECONDS.toMillis(expiryNanos)
+                                + " ms (the last was a " + lastCommand + "; this root kept sending heartbeats every "
+                                + TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) + " ms). The broker process (the"
+                                + " launcher, or the embedded executor that ran it) has ended or stalled, or the"
+                                + " network to it is down"));
                     }
                 }
             }
         } catch (RuntimeException e) {
             if (!closing) {
-                broken = e instanceof ClusterBrokenException cbe ? cbe : new ClusterBrokenException(
-                        "the connection to the broker at " + link.address() + " failed: " + e);
-                failAll(broken);
-                brokenListeners.forEach(Runnable::run);
+                breakWith(e instanceof ClusterBrokenException cbe ? cbe : new ClusterBrokenException(
+                        "the connection to the broker at " + link.address() + " failed: " + e));
             }
         } finally {
             link.closeReceiver();
@@ -283,14 +309,29 @@ public final class RootClient implements AutoCloseable {
         if (c == null) {
             return;
         }
+        lastCommand = c;
         try {
             switch (c) {
-                case RESULTS -> {
-                    for (ResultItem item : Messages.readResults(body).items()) {
-                        complete(item);
+                // Decoded on the completion thread too: copying a large result must not delay heartbeats.
+                case RESULTS -> completer.execute(() -> {
+                    try {
+                        for (ResultItem item : Messages.readResults(body).items()) {
+                            complete(item);
+                        }
+                    } catch (MalformedMessageException e) {
+                        badInput.log("dropped a malformed RESULTS message from the broker at " + link.address()
+                                + ": " + e.getMessage());
                     }
-                }
+                });
                 case HEARTBEAT -> onHeartbeat(body);
+                case DROPPED -> {
+                    String reason = Messages.readDropped(body);
+                    breakWith(new RootDroppedException("the broker at " + link.address() + " dropped this root ("
+                            + name + "): " + reason + ". Its tasks were cancelled; submit them again on a new"
+                            + " executor. A root is dropped when the broker hears nothing from it for the heartbeat"
+                            + " expiry: a JVM stalled that long (garbage collection, a suspended process), or an"
+                            + " expiry too short for this machine (DistributedExecutor.Builder.heartbeat)"));
+                }
                 case CANCEL -> {
                     Messages.Cancel cancel = Messages.readCancel(body);
                     CompletableFuture<long[]> reply = revokeReplies.get(cancel.tag());
@@ -349,13 +390,26 @@ public final class RootClient implements AutoCloseable {
     }
 
     private void failAll(ClusterBrokenException e) {
+        List<RemoteFuture<?>> failed = new ArrayList<>();
         for (Long id : new ArrayList<>(pending.keySet())) {
             RemoteFuture<?> f = pending.remove(id);
             if (f != null) {
-                f.settle(null, e, null, 0);
+                failed.add(f);
             }
         }
         outbox.clear();
+        if (!failed.isEmpty()) {
+            completer.execute(() -> failed.forEach(f -> f.settle(null, e, null, 0)));
+        }
+    }
+
+    private void breakWith(ClusterBrokenException e) {
+        if (broken != null) {
+            return;
+        }
+        broken = e;
+        failAll(e);
+        completer.execute(() -> brokenListeners.forEach(Runnable::run));
     }
 
     @Override

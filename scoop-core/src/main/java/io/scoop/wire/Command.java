@@ -21,11 +21,13 @@ package io.scoop.wire;
  *   LOST        control -> broker         worker name, reason   (control: only from the broker's own process)
  *   SHUTDOWN    broker -> worker rx       (nothing): the worker exits
  *   STOP        control -> broker         (nothing): the broker loop ends   (control, likewise)
+ *   DROPPED     broker -> root rx         reason: the broker gave this root up (silent past the expiry,
+ *                                         or unknown to it); its futures fail, it is never re-registered
  * </pre>
  */
 public enum Command {
     HELLO(1), TASKS(2), DISPATCH(3), RESULTS(4), CREDIT(5), CANCEL(6), HEARTBEAT(7), BYE(8), LOST(9),
-    SHUTDOWN(10), STOP(11);
+    SHUTDOWN(10), STOP(11), DROPPED(12);
 
     private static final Command[] BY_CODE = new Command[16];
 

@@ -248,6 +248,15 @@ public final class Messages {
         return new WireWriter(64).command(Command.LOST).string(worker).string(reason).toByteArray();
     }
 
+    /** Broker to a root: it was dropped, and why. */
+    public static byte[] dropped(String reason) {
+        return new WireWriter(16 + reason.length() * 3).command(Command.DROPPED).string(reason).toByteArray();
+    }
+
+    public static String readDropped(byte[] body) {
+        return new WireReader(body).afterCommand().string();
+    }
+
     public static byte[] bare(Command c) {
         return new byte[] {c.code};
     }

@@ -1,5 +1,6 @@
 package io.scoop.worker;
 
+import io.scoop.internal.Sockets;
 import io.scoop.wire.KryoCodec;
 import io.scoop.wire.ResultItem;
 import io.scoop.wire.Status;
@@ -22,6 +23,14 @@ final class TaskRunner {
         Object task;
         try {
             task = KryoCodec.decode(job.payload);
+        } catch (OutOfMemoryError e) {
+            TaskFailure f = TaskFailure.of(TaskFailure.NOT_DECODABLE, e, worker.describe());
+            f.message = "the worker ran out of memory decoding the task, which is " + job.payload.length
+                    + " bytes encoded; this worker's maximum heap (-Xmx) is " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB: give workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks";
+            f.serialized = null;
+            f.cause = null;
+            return failure(job, start, f);
         } catch (Throwable e) {
             return failure(job, start, decodeFailure(e));
         }
@@ -47,13 +56,14 @@ final class TaskRunner {
             f.serialized = null;
             return failure(job, start, f);
         }
-        if (encoded.length > io.scoop.internal.Sockets.maxPayloadBytes()) {
-            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException(),
+        if (encoded.length > Sockets.maxPayloadBytes()) {
+            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
                     worker.describe());
-            f.message = "its result of type " + value.getClass().getName() + " encodes to " + encoded.length
-                    + " bytes, more than the " + io.scoop.internal.Sockets.maxPayloadBytes() + " a result may take: "
-                    + io.scoop.internal.Sockets.payloadLimitHint();
+            f.message = "its result of type " + value.getClass().getName() + " is " + encoded.length + " bytes encoded,"
+                    + " above the limit of " + Sockets.maxPayloadBytes() + " bytes; it was not sent: return less, or "
+                    + Sockets.payloadLimitHint();
             f.serialized = null;
+            f.cause = null;
             return failure(job, start, f);
         }
         return new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded);

@@ -97,6 +97,8 @@ public final class Worker {
     private static final long GIVE_BACK_MIN_NANOS = 20_000_000;
     /** The exit code of a worker that ended itself to stop a cancelled task that ignored its interrupt. */
     public static final int KILLED_EXIT_CODE = 86;
+    /** The exit code of a worker whose ZeroMQ I/O thread ran out of memory. */
+    public static final int OUT_OF_MEMORY_EXIT_CODE = 87;
     private static final long KILL_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(
             Long.getLong("scoop.killAfterMillis", 5000));
     /** Cancelled running tasks, with the time by which they must have ended. Receiving thread only. */
@@ -124,6 +126,20 @@ public final class Worker {
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
         this.ctx = Sockets.context();
+        // A message too large for this heap fails in ZeroMQ's I/O thread, which would then die alone and leave a
+        // deaf worker to be expired. Say so, and end the JVM: the broker hears of it with these last words.
+        ctx.setUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.err.println("scoop worker " + describe() + ": out of memory in ZeroMQ's thread " + t.getName()
+                        + " receiving a message too large for this worker's maximum heap (-Xmx) of "
+                        + (Runtime.getRuntime().maxMemory() >> 20) + " MiB (" + e.getMessage() + "); exiting. Give"
+                        + " workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks");
+                System.err.flush();
+                Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
+            }
+            System.err.println("scoop worker " + describe() + ": ZeroMQ's thread " + t.getName() + " failed: " + e);
+            e.printStackTrace();
+        });
         this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 50), keys);
         link.onRelease(this::flush);
         this.runner = new TaskRunner(this);
@@ -180,7 +196,7 @@ public final class Worker {
             if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + heartbeatNanos;
                 Sockets.checkIo(ctx, "worker " + describe());
-                link.send(Messages.peerHeartbeat(name, Hello.WORKER));
+                link.beat(Messages.peerHeartbeat(name, Hello.WORKER));
                 if (now - lastHeard > expiryNanos) {
                     System.err.println("scoop worker " + describe() + ": lost the broker at " + brokerAddress
                             + " (no message for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms); exiting");

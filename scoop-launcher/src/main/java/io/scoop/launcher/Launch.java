@@ -2,7 +2,7 @@ package io.scoop.launcher;
 
 import io.scoop.RunKeys;
 import io.scoop.broker.Broker;
-import io.scoop.internal.RespawnBudget;
+import io.scoop.internal.Respawner;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -113,8 +113,15 @@ final class Launch {
     private final Remote remote;
     private final boolean curve;
     private final List<Spawner> spawners = new CopyOnWriteArrayList<>();
-    /** Dead workers are replaced, up to as many per minute as the plan has workers. */
-    private final RespawnBudget respawns;
+    /** When each host's dead workers are replaced, and when that stops (see Respawner): one per spawner. */
+    private final Map<Spawner, Respawner> respawners = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Starts replacements after their delay. */
+    private final java.util.concurrent.ScheduledExecutorService respawnTimer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "scoop-respawn");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile State state = State.STARTING;
     private volatile Broker broker;
     private Process root;
@@ -141,7 +148,6 @@ final class Launch {
         this.curve = curve || !plan.remoteHosts().isEmpty();
         this.plan = plan;
         this.remote = remote;
-        this.respawns = new RespawnBudget(Math.max(1, plan.totalWorkers()), 1, TimeUnit.MINUTES);
         this.log = log;
         this.verbose = verbose;
         this.workerOut = workerOut;
@@ -187,8 +193,10 @@ final class Launch {
             if (state != State.STARTING) {
                 return null;
             }
+            // No "no worker left" timeout: dead workers are replaced, and workerExited tells the broker when
+            // none will come.
             b = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS).secure(keys)
-                    .start();
+                    .noWorkerTimeout(Long.MAX_VALUE).start();
             broker = b;
         }
         if (verbose) {
@@ -232,6 +240,8 @@ final class Launch {
                 List<String> names;
                 try {
                     names = s.start(share.workers());
+                    Respawner r = respawners.computeIfAbsent(s, k -> new Respawner(Respawner.DEFAULT_MAX_FAILED_STARTS));
+                    names.forEach(r::started);
                 } catch (IOException e) {
                     throw new IOException("could not start " + share.workers() + " worker JVMs on "
                             + share.host().name() + (spec.jvmOptions().isEmpty() ? ""
@@ -402,8 +412,10 @@ final class Launch {
     }
 
     /**
-     * A worker exited by itself: tell the broker at once, so its tasks go elsewhere (or fail if none is left),
-     * and start another on the same host while the root runs, within the {@link #respawns} budget.
+     * A worker exited by itself: tell the broker at once, so its tasks go elsewhere, and start another on the
+     * same host after its {@link Respawner}'s delay while the root runs. A host whose workers keep exiting
+     * before they join the broker is given up, with a message; the others go on. Only when every host is
+     * given up and no worker is left do the pending tasks fail, with the reason.
      */
     private void workerExited(Spawner spawner, String worker, String why) {
         Broker b = broker;
@@ -414,17 +426,45 @@ final class Launch {
             log.println("scoop: " + why);
             log.flush();
         }
-        int left = spawners.stream().mapToInt(Spawner::alive).sum();
-        boolean replace = state == State.RUNNING && respawns.tryAcquire();
-        if (left == 0 && !replace) {
-            b.workerLost("*", "every worker has exited; the last: " + why);
-        } else {
-            b.workerLost(worker, why);
+        b.workerLost(worker, why);
+        Respawner r = respawners.computeIfAbsent(spawner, k -> new Respawner(Respawner.DEFAULT_MAX_FAILED_STARTS));
+        boolean wasGivenUp = r.gaveUp();
+        long delay = r.exited(worker, -1, b.hasJoined(worker));
+        if (delay >= 0 && state == State.RUNNING) {
+            try {
+                respawnTimer.schedule(() -> replace(spawner, worker), delay, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return;
+            }
         }
-        if (replace) {
-            Thread t = new Thread(() -> replace(spawner, worker), "scoop-respawn-" + worker);
-            t.setDaemon(true);
-            t.start();
+        if (delay < 0 && !wasGivenUp) {
+            giveUpHost(spawner, r.failedStarts() + " of its workers in a row exited before joining the broker;"
+                    + " the last: " + why);
+        }
+        checkAnyWorkerLeft();
+    }
+
+    private final Map<Spawner, String> givenUp = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void giveUpHost(Spawner spawner, String reason) {
+        givenUp.put(spawner, reason);
+        synchronized (log) {
+            log.println("scoop: no longer replacing dead workers on " + spawner.host() + ": " + reason
+                    + " (the other hosts go on)");
+            log.flush();
+        }
+    }
+
+    /** When no worker is alive and none will be started, fails the pending tasks with the hosts' reasons. */
+    private void checkAnyWorkerLeft() {
+        Broker b = broker;
+        int left = spawners.stream().mapToInt(Spawner::alive).sum();
+        boolean anyHope = spawners.stream().anyMatch(s -> !givenUp.containsKey(s) && respawners.containsKey(s));
+        if (left == 0 && !anyHope && b != null) {
+            StringBuilder why = new StringBuilder("no worker is left and none can be started:");
+            givenUp.forEach((s, reason) -> why.append(" ").append(s.host()).append(": ").append(reason).append(';'));
+            b.workerLost("*", why.toString());
         }
     }
 
@@ -439,11 +479,22 @@ final class Launch {
                 }
                 started = spawner.start(1);
             }
+            Respawner r = respawners.get(spawner);
+            if (r != null) {
+                started.forEach(r::started);
+            }
             outcome = "started worker " + String.join(", ", started) + " on " + spawner.host() + " in place of "
                     + worker;
         } catch (IOException | RuntimeException e) {
             outcome = "could not start a worker on " + spawner.host() + " in place of " + worker + ": "
                     + e.getMessage();
+            Respawner r = respawners.get(spawner);
+            if (r != null) {
+                r.giveUp();
+            }
+            giveUpHost(spawner, outcome);
+            checkAnyWorkerLeft();
+            return;
         }
         synchronized (log) {
             log.println("scoop: " + outcome);
@@ -459,6 +510,7 @@ final class Launch {
             return;
         }
         state = State.STOPPING;
+        respawnTimer.shutdownNow();
         long t0 = System.nanoTime();
         int workers = spawners.stream().mapToInt(Spawner::alive).sum();
         if (root != null && root.isAlive()) {

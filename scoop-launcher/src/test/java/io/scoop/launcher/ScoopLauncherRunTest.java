@@ -175,6 +175,24 @@ class ScoopLauncherRunTest {
         assertTrue(launcher.err().contains(" in place of w1"), diagnostics());
     }
 
+    /**
+     * Workers that cannot start (a bad JVM option) are replaced with a backoff until five in a row have exited
+     * before joining; then their host is given up, and with no host left the root's task fails saying why.
+     */
+    @Test
+    void run_workersCannotStart_hostGivenUpAndTheTaskFailsSayingWhy() throws IOException {
+        Path jar = AppJars.withMainClass(dir, ThrowingApp.class);
+        launcher = ForkedLauncher.start("-n", "1", "--jvm-opt=-XX:+ScoopNoSuchOption", jar.toString());
+
+        assertNotEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        String err = launcher.err();
+        assertTrue(err.contains("scoop: no longer replacing dead workers on localhost: 5 of its workers in a row"
+                + " exited before joining the broker"), diagnostics());
+        assertTrue(err.contains("no worker is left and none can be started: localhost:"), diagnostics());
+        assertTrue(err.contains("Unrecognized VM option 'ScoopNoSuchOption'"), diagnostics());
+    }
+
     /* ---------------- Ctrl-C ---------------- */
 
     /** SIGINT to the launcher while its root waits on a running task ends the launcher, root and workers. */

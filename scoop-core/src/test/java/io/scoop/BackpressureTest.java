@@ -1,0 +1,204 @@
+package io.scoop;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scoop.apps.FloodApp;
+import io.scoop.internal.Sockets;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Backpressure and size limits: submit waits (or is rejected) beyond maxInFlight, so a flood of submits runs
+ * in a 64 MB root; results above the message limit fail at once, naming both sizes (tasks: PayloadLimitTest).
+ */
+class BackpressureTest {
+    private static final int LIMIT = 1 << 20;
+    private static TestCluster cluster;
+    private final List<DistributedExecutor> executors = new ArrayList<>();
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(1, List.of("-D" + Sockets.MAX_MESSAGE_PROPERTY + "=" + LIMIT));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (DistributedExecutor e : executors) {
+            e.shutdownNow();
+            assertTrue(e.awaitTermination(20, TimeUnit.SECONDS));
+        }
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private DistributedExecutor connect(DistributedExecutor.Builder b) {
+        DistributedExecutor e = b.connect(cluster.address()).build();
+        executors.add(e);
+        return e;
+    }
+
+    @Test
+    void submit_overMaxInFlight_waitsForRoom() throws Exception {
+        DistributedExecutor ex = connect(DistributedExecutor.builder().maxInFlight(2, 1 << 30));
+        CompletableFuture<Integer> a = ex.submit(new Tasks.Sleep(1500, 1));
+        CompletableFuture<Integer> b = ex.submit(new Tasks.Sleep(1500, 2));
+        AtomicBoolean thirdSent = new AtomicBoolean();
+        List<CompletableFuture<Integer>> third = new CopyOnWriteArrayList<>();
+        Thread t = new Thread(() -> {
+            third.add(ex.submit(new Tasks.Value<>(3)));
+            thirdSent.set(true);
+        });
+        t.start();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !thirdSent.get());
+        assertEquals(1, a.get(30, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(30)).until(thirdSent::get);
+        assertEquals(3, third.get(0).get(30, TimeUnit.SECONDS));
+        assertEquals(2, b.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void submit_overMaxInFlightWithRejectWhenFull_isRejectedNamingTheLimit() throws Exception {
+        DistributedExecutor ex = connect(DistributedExecutor.builder().maxInFlight(1, 1 << 30).rejectWhenFull());
+        CompletableFuture<Integer> a = ex.submit(new Tasks.Sleep(1000, 1));
+        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                () -> ex.submit(new Tasks.Value<>(2)));
+        assertTrue(e.getMessage().contains("limit (maxInFlight) is 1 tasks"), e.getMessage());
+        assertEquals(1, a.get(30, TimeUnit.SECONDS));
+        assertEquals(2, ex.submit(new Tasks.Value<>(2)).get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void get_resultOverTheWorkersLimit_failsNamingSizeAndLimit() {
+        DistributedExecutor ex = connect(DistributedExecutor.builder());
+        CompletableFuture<byte[]> f = ex.submit(new BigResult(2 * LIMIT));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(ResultNotSerializableException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().matches("(?s).*is \\d+ bytes encoded, above the"
+                + " limit of \\d+ bytes.*-Dscoop.maxMessageBytes.*"), e.getCause().getMessage());
+    }
+
+    /**
+     * A 100 MB argument to a worker with a 64 MB heap: the task fails naming the out-of-memory, the size and
+     * the heap, instead of an anonymous worker loss.
+     */
+    @Test
+    void get_argumentTooLargeForTheWorkersHeap_failsNamingSizeAndXmx() throws Exception {
+        // Above the default message limit (64 MiB): raised for this executor and its worker, as a user would.
+        System.setProperty(Sockets.MAX_MESSAGE_PROPERTY, "256m");
+        DistributedExecutor ex;
+        try {
+            ex = DistributedExecutor.builder().workers(1).maxAttempts(1)
+                    .jvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx64m").build();
+        } finally {
+            System.clearProperty(Sockets.MAX_MESSAGE_PROPERTY);
+        }
+        executors.add(ex);
+        CompletableFuture<Integer> f = ex.submit(new Length(new byte[100 << 20]));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(120, TimeUnit.SECONDS));
+        String m = e.getCause().getMessage();
+        System.out.println("100 MB argument, 64 MB worker: " + e.getCause());
+        assertTrue(m.contains("out of memory") && m.contains("-Xmx"), m);
+        assertTrue(m.contains((100 << 20) + "") || m.contains("bytes encoded"), m);
+    }
+
+    /** The measured failure of issue #8 (200,000 submits in a 64 MB root ran out of memory, then hung). */
+    @Test
+    void flood_200kSubmitsFromA64MbRoot_completes() throws Exception {
+        flood(200_000, 120);
+    }
+
+    @Test
+    @Tag("slow")
+    void flood_1mSubmitsFromA64MbRoot_completes() throws Exception {
+        flood(1_000_000, 300);
+    }
+
+    private void flood(int n, int seconds) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                FloodApp.class.getName(), Integer.toString(n)).redirectErrorStream(true).start();
+        started.add(p);
+        List<String> out = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    out.add(line);
+                }
+            } catch (IOException e) {
+                // ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "the flood hung: " + tail(out));
+        reader.join(5000);
+        assertEquals(0, p.exitValue(), tail(out));
+        String summary = out.stream().filter(l -> l.startsWith("flood: ")).findFirst().orElse("");
+        System.out.println(summary);
+        assertTrue(summary.startsWith("flood: " + n + " tasks, 0 failed"), tail(out));
+    }
+
+    private static String tail(List<String> out) {
+        return String.join("\n", out.subList(Math.max(0, out.size() - 20), out.size()));
+    }
+
+    /** Returns the length of its argument. */
+    static final class Length implements Callable<Integer> {
+        final byte[] data;
+
+        Length(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public Integer call() {
+            return data.length;
+        }
+    }
+
+    /** Returns a byte array of the given size. */
+    static final class BigResult implements Callable<byte[]> {
+        final int size;
+
+        BigResult(int size) {
+            this.size = size;
+        }
+
+        @Override
+        public byte[] call() {
+            return new byte[size];
+        }
+    }
+}
