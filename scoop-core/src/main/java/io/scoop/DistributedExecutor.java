@@ -152,18 +152,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private static final String[] STATE_NAMES = {"Running", "Shutting down", "Stopping", "Terminated"};
     private static final ThreadLocal<RemoteFuture<?>> LAST_CREATED = new ThreadLocal<>();
     private static final AtomicInteger EXECUTORS = new AtomicInteger();
-    private static final java.util.concurrent.atomic.AtomicBoolean LAUNCHER_WATCHED =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Where tasks go and what was started to get there: nested, connected or embedded. */
+    private final Backend backend;
     private final RootClient client;
-    private final boolean ownsClient;
-    private final ZContext ownContext;
-    private final Broker broker;
-    private final LocalWorkers workers;
-    /** When dead embedded workers are replaced, and when that stops (see Respawner). */
-    private final Respawner respawner;
-    /** Starts the replacements of embedded workers, after the respawner's delay. */
-    private final java.util.concurrent.ScheduledExecutorService respawnTimer;
     /** The futures in flight, with the encoded size of their task. */
     private final ConcurrentHashMap<RemoteFuture<?>, Long> active = new ConcurrentHashMap<>();
     /** The futures that hold room in the gate, with their size: released once, as they complete. */
@@ -175,7 +167,6 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminateRequested = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final String mode;
     private final java.util.concurrent.atomic.AtomicBoolean keeperStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -211,174 +202,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     DistributedExecutor(Builder b) {
         this.gate = new io.scoop.root.InFlightGate(b.maxInFlightTasks, b.maxInFlightBytes, b.rejectWhenFull);
-        Worker worker = TaskContext.processWorker();
-        String address = b.address != null ? b.address : launcherAddress();
-        RunKeys keys = b.keys != null || b.address != null ? b.keys : launcherKeys();
-        if (b.address == null && worker != null) {
-            this.client = worker.nestedClient();
-            this.ownsClient = false;
-            this.ownContext = null;
-            this.broker = null;
-            this.workers = null;
-            this.respawner = null;
-            this.respawnTimer = null;
-            this.mode = "nested on " + worker.name();
-        } else if (address != null) {
-            this.ownContext = Sockets.context();
-            this.broker = null;
-            this.workers = null;
-            this.respawner = null;
-            this.respawnTimer = null;
-            try {
-                this.client = new RootClient(ownContext, address, "root", b.heartbeatMillis, b.expiryMillis,
-                        b.connectTimeoutMillis, keys == null ? null : keys.forMembers());
-            } catch (RuntimeException e) {
-                ownContext.close();
-                throw e;
-            }
-            this.ownsClient = true;
-            this.mode = "connected to " + address
-                    + (keys == null ? "" : keys.isCurve() ? " with CURVE" : " with a token");
-            watchLauncher();
-        } else {
-            this.ownContext = null;
-            // Secure by default: without keys of the caller's, a token made for this executor keeps other users
-            // of the machine off the loopback port. The root needs none: it is on inproc.
-            if (keys == null) {
-                keys = RunKeys.token();
-            }
-            // No "no worker left" timeout: this executor replaces dead workers, and tells the broker itself when
-            // no worker will come (workerExited).
-            this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
-                    .noWorkerTimeout(Long.MAX_VALUE).secure(keys).start();
-            int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
-            this.respawner = new Respawner(b.maxFailedStarts);
-            this.respawnTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "scoop-respawn");
-                t.setDaemon(true);
-                return t;
-            });
-            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
-                    b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, keys),
-                    this::workerExited);
-            try {
-                workers.start(n).forEach(respawner::started);
-                this.client = new RootClient(broker.context(), broker.inprocAddress(), "root", b.heartbeatMillis,
-                        b.expiryMillis, b.connectTimeoutMillis);
-                // The broker is in this JVM: while its thread runs, its silence is work (a large message), not loss.
-                client.brokerInThisJvm(broker::isRunning);
-            } catch (IOException e) {
-                respawnTimer.shutdownNow();
-                workers.close();
-                broker.close();
-                throw new UncheckedIOException("could not start " + n + " local worker JVMs: " + e.getMessage(), e);
-            }
-            this.ownsClient = true;
-            this.mode = "embedded, " + n + " local workers" + (keys.isCurve() ? ", CURVE" : ", token");
-        }
-        if (ownsClient) {
+        this.backend = Backend.open(b, this::shutdown);
+        this.client = backend.client();
+        if (backend.ownsClient()) {
             client.onBroken(this::shutdown);
-        }
-    }
-
-    private static String launcherAddress() {
-        String a = System.getProperty("scoop.broker");
-        return a != null && !a.isBlank() ? a : blankToNull(System.getenv("SCOOP_BROKER"));
-    }
-
-    /**
-     * Under the launcher ({@code SCOOP_LAUNCHER_PID} set), ends this root JVM when the launcher process
-     * ends, even by {@code kill -9}: nothing the launcher started may outlive it.
-     */
-    private static void watchLauncher() {
-        String pid = blankToNull(System.getenv("SCOOP_LAUNCHER_PID"));
-        if (pid == null || !LAUNCHER_WATCHED.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(h -> h.onExit().thenRun(() -> {
-                System.err.println("scoop: the launcher (pid " + pid + ") has ended; ending this root JVM");
-                Runtime.getRuntime().halt(143);
-            }), () -> Runtime.getRuntime().halt(143));
-        } catch (NumberFormatException e) {
-            System.err.println("scoop: ignoring SCOOP_LAUNCHER_PID='" + pid + "': not a process id");
-        }
-    }
-
-    /**
-     * The run's keys (CURVE keys or a token) from {@value RunKeys#ENV}, or null if it is not set.
-     *
-     * @throws IllegalArgumentException if it is set but malformed
-     */
-    private static RunKeys launcherKeys() {
-        String line = blankToNull(System.getenv(RunKeys.ENV));
-        if (line == null) {
-            return null;
-        }
-        try {
-            return RunKeys.parse(line);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("environment variable " + RunKeys.ENV + ": " + e.getMessage()
-                    + " (the launcher sets it for the root of each run; unset it to connect plain)", e);
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
-    }
-
-    /**
-     * An embedded worker exited by itself: its tasks go to the others now, and a replacement starts after the
-     * {@link Respawner}'s delay, for as long as replacements start. Tasks wait for a worker meanwhile: only
-     * when replacing has stopped (workers that exit before joining, {@code maxFailedStarts} in a row, or a
-     * start command that cannot be run) and the last worker is gone do the pending tasks fail, with the reason.
-     */
-    private void workerExited(String name, int exitCode, String why, int remaining) {
-        System.err.println("scoop: " + why);
-        broker.workerLost(name, why);
-        if (isTerminated()) {
-            return;
-        }
-        long delay = respawner.exited(name, exitCode, broker.hasJoined(name));
-        if (delay >= 0) {
-            try {
-                respawnTimer.schedule(() -> replace(name), delay, TimeUnit.MILLISECONDS);
-                return;
-            } catch (RejectedExecutionException e) {
-                return; // terminating
-            }
-        }
-        giveUpIfNoWorker(remaining, "replacing dead workers stopped after " + respawner.failedStarts()
-                + " workers in a row exited before joining the broker; the last: " + why + "; the worker command: "
-                + workers.commandLine(name) + ". Run it by hand to see why it fails (jvmOptions and classpath"
-                + " are the usual suspects)");
-    }
-
-    private volatile String gaveUpReason;
-
-    private void giveUpIfNoWorker(int remaining, String reason) {
-        if (gaveUpReason == null) {
-            gaveUpReason = reason;
-            System.err.println("scoop: " + reason);
-        }
-        if (remaining == 0) {
-            broker.workerLost("*", "no worker is left and none can be started: " + gaveUpReason);
-            shutdown();
-        }
-    }
-
-    private void replace(String name) {
-        if (isTerminated()) {
-            return;
-        }
-        try {
-            List<String> started = workers.start(1);
-            respawner.started(started.get(0));
-            System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
-        } catch (IOException e) {
-            respawner.giveUp();
-            giveUpIfNoWorker(workers.alive(), "could not start a worker in place of " + name + ": "
-                    + e.getMessage());
         }
     }
 
@@ -603,16 +430,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     /**
-     * Counts the future in flight, first checking the size limit and waiting for room (or rejecting) when the
-     * executor has {@code maxInFlight} in flight; tasks this thread queued unsent are flushed before it waits.
+     * Counts the future in flight, first waiting for room (or rejecting) when the executor has
+     * {@code maxInFlight} in flight; tasks this thread queued unsent are flushed before it waits.
      */
     private void admit(RemoteFuture<?> f, long size) {
         checkRunning(f.task());
-        long limit = Sockets.maxPayloadBytes();
-        if (size > limit) {
-            throw new TaskTooLargeException("task " + describe(f.task()) + " is " + size + " bytes encoded, above"
-                    + " the limit of " + limit + " bytes; it was not sent: " + Sockets.payloadLimitHint(), size, limit);
-        }
         startKeeper();
         gate.acquire(size, client::flush, f.task());
         gated.put(f, size);
@@ -653,7 +475,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return ctx == null ? 0 : ctx.priority() + 1;
     }
 
-    /** Encodes a task, or explains why it cannot travel. */
+    /**
+     * Encodes a task, or explains why it cannot travel.
+     *
+     * @throws TaskTooLargeException        if it encodes to more than the payload limit
+     * @throws TaskNotSerializableException if it cannot be encoded
+     */
     static byte[] encodeTask(Object task) {
         Object inner = task instanceof WriteBack.Task w ? w.inner() : task;
         inner = inner instanceof RunnableTask r ? r.runnable() : inner;
@@ -668,6 +495,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                     + e.getMessage() + ". Tasks travel with Kryo: every object the task holds (its fields, captured"
                     + " variables, the enclosing instance of an anonymous class) must be encodable; mark fields the"
                     + " worker does not need transient, or capture only the data the task needs", e);
+        }
+        long limit = Sockets.maxPayloadBytes();
+        if (encoded.length > limit) {
+            throw new TaskTooLargeException("task " + describe(inner) + " is " + encoded.length + " bytes encoded,"
+                    + " above the limit of " + limit + " bytes; it was not sent: " + Sockets.payloadLimitHint(),
+                    encoded.length, limit);
         }
         return encoded;
     }
@@ -778,7 +611,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return;
         }
         if (state.compareAndSet(s, TERMINATED)) {
-            if (ownsClient) {
+            if (backend.ownsClient()) {
                 startKeeper();
                 terminateRequested.countDown();
             } else {
@@ -789,7 +622,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     /** Starts the keeper thread once, when the first task is accepted or at termination if none ever was. */
     private void startKeeper() {
-        if (ownsClient && keeperStarted.compareAndSet(false, true)) {
+        if (backend.ownsClient() && keeperStarted.compareAndSet(false, true)) {
             Thread keeper = new Thread(this::keepUntilTerminated, "scoop-executor-" + EXECUTORS.incrementAndGet());
             keeper.setDaemon(false);
             keeper.start();
@@ -803,21 +636,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             Thread.currentThread().interrupt();
         }
         try {
-            client.close();
-            if (respawnTimer != null) {
-                respawnTimer.shutdownNow();
-            }
-            if (workers != null) {
-                // Idle workers exit on their own once stdin closes, but HotSpot's exit waits up to 300 ms
-                // for threads blocked in native code (JeroMQ's poller); nothing is left to lose by then.
-                workers.close(50);
-            }
-            if (broker != null) {
-                broker.close();
-            }
-            if (ownContext != null) {
-                Sockets.close(ownContext);
-            }
+            backend.close();
         } finally {
             terminated.countDown();
         }
@@ -825,7 +644,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     /** The broker address this executor sends to (TCP, or inproc for the embedded default's own root). */
     public String brokerAddress() {
-        return broker != null ? broker.address() : client.address();
+        return backend.brokerAddress();
     }
 
     /**
@@ -833,12 +652,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * otherwise as of the broker's last heartbeat.
      */
     public int workerCount() {
-        return broker != null ? broker.stats().workers() : client.clusterWorkers();
+        return backend.workerCount();
     }
 
     @Override
     public String toString() {
-        return "DistributedExecutor[" + STATE_NAMES[state.get()] + ", " + mode + ", workers = "
+        return "DistributedExecutor[" + STATE_NAMES[state.get()] + ", " + backend.mode() + ", workers = "
                 + workerCount() + ", in flight = " + active.size() + ", broker = " + brokerAddress() + "]";
     }
 
@@ -858,20 +677,20 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         /** The default of {@link #maxInFlight}: bytes of encoded tasks, 256 MiB. */
         public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 256L << 20;
 
-        private int workers;
-        private int threadsPerWorker = 1;
-        private List<String> jvmOptions = List.of();
-        private String address;
-        private String classpath;
-        private long heartbeatMillis = 1000;
-        private long expiryMillis = 5000;
-        private long connectTimeoutMillis = 10_000;
-        private int maxAttempts = 3;
-        private int maxFailedStarts = Respawner.DEFAULT_MAX_FAILED_STARTS;
-        private int maxInFlightTasks = DEFAULT_MAX_IN_FLIGHT_TASKS;
-        private long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
-        private boolean rejectWhenFull;
-        private RunKeys keys;
+        int workers;
+        int threadsPerWorker = 1;
+        List<String> jvmOptions = List.of();
+        String address;
+        String classpath;
+        long heartbeatMillis = 1000;
+        long expiryMillis = 5000;
+        long connectTimeoutMillis = 10_000;
+        int maxAttempts = 3;
+        int maxFailedStarts = Respawner.DEFAULT_MAX_FAILED_STARTS;
+        int maxInFlightTasks = DEFAULT_MAX_IN_FLIGHT_TASKS;
+        long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
+        boolean rejectWhenFull;
+        RunKeys keys;
         private final Set<String> set = new HashSet<>();
 
         Builder() {

@@ -1,8 +1,8 @@
 package io.scoop;
 
 /**
- * A task is larger, encoded, than the executor's message size limit
- * ({@link DistributedExecutor.Builder#maxMessageBytes}), so it was not sent. The message names the size and
+ * A task is larger, encoded, than the payload limit (the message limit {@code -Dscoop.maxMessageBytes},
+ * default 64 MiB, less room for the message's own fields), so it was not sent. The message names the size and
  * the limit. Send less (share large inputs through a file or a store, and pass their names), or raise the limit.
  */
 public class TaskTooLargeException extends TaskNotSerializableException {

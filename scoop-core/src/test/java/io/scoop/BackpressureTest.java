@@ -115,13 +115,16 @@ class BackpressureTest {
     void get_argumentTooLargeForTheWorkersHeap_failsNamingSizeAndXmx() throws Exception {
         // Above the default message limit (64 MiB): raised for this executor and its worker, as a user would.
         System.setProperty(Sockets.MAX_MESSAGE_PROPERTY, "256m");
-        DistributedExecutor ex;
         try {
-            ex = DistributedExecutor.builder().workers(1).maxAttempts(1)
-                    .jvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx64m").build();
+            argumentTooLargeForTheWorkersHeap();
         } finally {
             System.clearProperty(Sockets.MAX_MESSAGE_PROPERTY);
         }
+    }
+
+    private void argumentTooLargeForTheWorkersHeap() throws Exception {
+        DistributedExecutor ex = DistributedExecutor.builder().workers(1).maxAttempts(1)
+                .jvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx64m").build();
         executors.add(ex);
         CompletableFuture<Integer> f = ex.submit(new Length(new byte[100 << 20]));
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(120, TimeUnit.SECONDS));

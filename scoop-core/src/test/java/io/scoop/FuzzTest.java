@@ -224,7 +224,7 @@ class FuzzTest {
      */
     private static Verdict verdict(byte[] m) {
         Command c = Command.of(m);
-        if (c == null || c.isControl() || c == Command.DISPATCH || c == Command.SHUTDOWN) {
+        if (c == null || c.isControl() || c == Command.DISPATCH || c == Command.SHUTDOWN || c == Command.DROPPED) {
             return Verdict.BAD;
         }
         try {

@@ -26,10 +26,10 @@ class PayloadLimitTest {
         Callable<Integer> large = new Sized(new byte[2 << 20]);
 
         assertTrue(DistributedExecutor.encodeTask(small).length < 2000);
-        TaskNotSerializableException e = assertThrows(TaskNotSerializableException.class,
-                () -> DistributedExecutor.encodeTask(large));
-        assertTrue(e.getMessage().contains("more than the " + Sockets.maxPayloadBytes() + " a task may take"),
+        TaskTooLargeException e = assertThrows(TaskTooLargeException.class, () -> DistributedExecutor.encodeTask(large));
+        assertTrue(e.getMessage().contains("above the limit of " + Sockets.maxPayloadBytes() + " bytes"),
                 e.getMessage());
+        assertEquals(Sockets.maxPayloadBytes(), e.limit());
         assertTrue(e.getMessage().contains("-Dscoop.maxMessageBytes (now 1048576 bytes a message)"), e.getMessage());
         assertEquals(512 << 10, Sockets.maxPayloadBytes());
     }

@@ -137,11 +137,9 @@ public final class LocalWorkers implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(JdkInternals.FLAGS); // plain lambdas and JDK task wrappers are read without sun.misc.Unsafe
-        String maxMessage = System.getProperty(Sockets.MAX_MESSAGE_PROPERTY);
-        String maxMessageOption = "-D" + Sockets.MAX_MESSAGE_PROPERTY + "=";
-        if (maxMessage != null && spec.jvmOptions().stream().noneMatch(o -> o.startsWith(maxMessageOption))) {
-            // Workers accept what this JVM's broker and root accept.
-            cmd.add(maxMessageOption + maxMessage);
+        String limit = Sockets.messageLimitOption(spec.jvmOptions());
+        if (limit != null) {
+            cmd.add(limit); // workers accept what this JVM's broker and root accept
         }
         cmd.addAll(spec.jvmOptions());
         cmd.add("-cp");

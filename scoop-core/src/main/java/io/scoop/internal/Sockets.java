@@ -124,6 +124,17 @@ public final class Sockets {
     /** Senders start a new message once a batch's payloads reach this many bytes. */
     public static final int BATCH_BYTES = 4 << 20;
 
+    /**
+     * The {@code -D} option that gives a JVM started from this one (a worker, the launcher's root) this JVM's
+     * message limit, so that every role accepts the same; null when it is not set here or {@code options} set
+     * it already.
+     */
+    public static String messageLimitOption(java.util.List<String> options) {
+        String v = System.getProperty(MAX_MESSAGE_PROPERTY);
+        String option = "-D" + MAX_MESSAGE_PROPERTY + "=";
+        return v == null || options.stream().anyMatch(o -> o.startsWith(option)) ? null : option + v;
+    }
+
     /** The sentence that tells how to send a payload above {@link #maxPayloadBytes()}. */
     public static String payloadLimitHint() {
         return "pass large data through a file or shared storage, or raise the limit on every JVM of the run with -D"
@@ -239,6 +250,18 @@ public final class Sockets {
         return false;
     }
 
+    private static volatile java.util.function.Consumer<String> allocationFailure;
+
+    /**
+     * Called (on JeroMQ's I/O thread) when a frame under the limit could not be allocated for want of memory,
+     * with what could not be allocated. A broker or root refuses the frame and goes on (many connections may
+     * announce large frames at once); a worker, whose only peer is the broker, cannot take a task that large
+     * and says so.
+     */
+    public static void onAllocationFailure(java.util.function.Consumer<String> handler) {
+        allocationFailure = handler;
+    }
+
     /** What the handlers of one context saw. */
     private static final class IoHealth {
         final AtomicLong caught = new AtomicLong();
@@ -269,6 +292,10 @@ public final class Sockets {
                 // Many connections announcing frames under the limit, all at once, can exhaust direct memory (frames
                 // above 1 MiB are direct buffers): refuse this frame rather than let the error end the I/O thread.
                 REFUSED_ALLOCATIONS.incrementAndGet();
+                java.util.function.Consumer<String> owner = allocationFailure;
+                if (owner != null) {
+                    owner.accept("a frame of " + size + " bytes (" + e.getMessage() + ")");
+                }
                 IO_LOG.log("could not allocate a frame of " + size + " bytes (" + e.getMessage() + "): refused it;"
                         + " if members send frames this large, give the JVM more memory (-XX:MaxDirectMemorySize,"
                         + " -Xmx), or lower -D" + MAX_MESSAGE_PROPERTY);

@@ -126,16 +126,13 @@ public final class Worker {
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         this.expiryNanos = TimeUnit.MILLISECONDS.toNanos(expiryMillis);
         this.ctx = Sockets.context();
-        // A message too large for this heap fails in ZeroMQ's I/O thread, which would then die alone and leave a
-        // deaf worker to be expired. Say so, and end the JVM: the broker hears of it with these last words.
+        // A message too large for this heap fails in ZeroMQ's I/O thread, which would then die alone (or, with
+        // Sockets' guard, refuse the frame) and leave a deaf worker to be expired. Say so, and end the JVM: the
+        // broker hears of it with these last words.
+        Sockets.onAllocationFailure(what -> outOfMemory("receiving " + what));
         ctx.setUncaughtExceptionHandler((t, e) -> {
             if (e instanceof OutOfMemoryError) {
-                System.err.println("scoop worker " + describe() + ": out of memory in ZeroMQ's thread " + t.getName()
-                        + " receiving a message too large for this worker's maximum heap (-Xmx) of "
-                        + (Runtime.getRuntime().maxMemory() >> 20) + " MiB (" + e.getMessage() + "); exiting. Give"
-                        + " workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks");
-                System.err.flush();
-                Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
+                outOfMemory("in ZeroMQ's thread " + t.getName() + " (" + e.getMessage() + ")");
             }
             System.err.println("scoop worker " + describe() + ": ZeroMQ's thread " + t.getName() + " failed: " + e);
             e.printStackTrace();
@@ -148,6 +145,15 @@ public final class Worker {
 
     public String name() {
         return name;
+    }
+
+    /** A message too large for this worker's memory: says so with the heap size, and ends this JVM. */
+    private void outOfMemory(String where) {
+        System.err.println("scoop worker " + describe() + ": out of memory " + where + ": a message too large for"
+                + " this worker's maximum heap (-Xmx) of " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB;"
+                + " exiting. Give workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks");
+        System.err.flush();
+        Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
     }
 
     /** {@code name (pid N on host)}: how failures name this worker. */

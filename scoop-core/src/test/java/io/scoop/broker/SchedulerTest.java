@@ -262,6 +262,20 @@ class SchedulerTest {
     }
 
     @Test
+    void droppedRoot_isToldSo_andNeverRegisteredAgainByItsLaterMessages() {
+        root("r");
+        now.addAndGet(EXPIRY + HEARTBEAT);
+        loop();
+        assertTrue(sent.stream().anyMatch(x -> x.peer().equals("r") && x.command() == Command.DROPPED));
+        sent.clear();
+        submit("r", 1, 0);
+        s.seen("r", Hello.ROOT);
+        assertEquals(2, sent.stream().filter(x -> x.peer().equals("r") && x.command() == Command.DROPPED).count());
+        assertEquals(0, s.stats(0).roots());
+        assertEquals(0, s.stats(0).tasks());
+    }
+
+    @Test
     void workerThatSentABadMessage_isDroppedAndToldToExit_itsTaskRequeued() {
         root("r");
         submit("r", 1, 0);

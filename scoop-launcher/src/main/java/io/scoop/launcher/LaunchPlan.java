@@ -1,6 +1,7 @@
 package io.scoop.launcher;
 
 import io.scoop.internal.JdkInternals;
+import io.scoop.internal.Sockets;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -224,6 +225,10 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         List<String> root = new ArrayList<>();
         root.add(javaExecutable());
         root.addAll(JdkInternals.FLAGS);
+        String limit = Sockets.messageLimitOption(rootJvmOptions);
+        if (limit != null) {
+            root.add(limit); // the root accepts what this JVM's broker accepts
+        }
         root.addAll(rootJvmOptions);
         root.add("-cp");
         root.add(classpath);
