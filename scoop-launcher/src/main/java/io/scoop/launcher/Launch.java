@@ -430,7 +430,8 @@ final class Launch {
         Respawner r = respawners.computeIfAbsent(spawner, k -> new Respawner(Respawner.DEFAULT_MAX_FAILED_STARTS));
         boolean wasGivenUp = r.gaveUp();
         long delay = r.exited(worker, -1, b.hasJoined(worker));
-        if (delay >= 0 && state == State.RUNNING) {
+        // While STARTING too: a worker whose JVM cannot start at all exits before the root is running.
+        if (delay >= 0 && (state == State.STARTING || state == State.RUNNING)) {
             try {
                 respawnTimer.schedule(() -> replace(spawner, worker), delay, TimeUnit.MILLISECONDS);
                 return;
@@ -474,7 +475,7 @@ final class Launch {
             List<String> started;
             synchronized (this) {
                 // stop() holds this lock too: a worker started here is one that stop() will end.
-                if (state != State.RUNNING) {
+                if (state == State.STOPPING || state == State.STOPPED) {
                     return;
                 }
                 started = spawner.start(1);

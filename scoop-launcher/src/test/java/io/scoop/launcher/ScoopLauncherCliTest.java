@@ -175,7 +175,8 @@ class ScoopLauncherCliTest {
                 diagnostics());
         String plan = out.toString();
         assertTrue(plan.contains("worker JVM options: -verbose:gc"), plan);
-        assertTrue(plan.contains(LaunchPlan.javaExecutable() + " -ea -cp "), plan);
+        assertTrue(plan.contains(LaunchPlan.javaExecutable() + " "
+                + String.join(" ", io.scoop.internal.JdkInternals.FLAGS) + " -ea -cp "), plan);
     }
 
     private static Set<Long> children() {
