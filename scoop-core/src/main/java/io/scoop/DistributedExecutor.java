@@ -8,9 +8,12 @@ import io.scoop.internal.Sockets;
 import io.scoop.root.AsyncStage;
 import io.scoop.root.MapChunk;
 import io.scoop.root.MapIterator;
+import io.scoop.root.Reduction;
 import io.scoop.root.RemoteFuture;
 import io.scoop.root.RootClient;
 import io.scoop.root.RunnableTask;
+import io.scoop.root.TaskEnvelope;
+import io.scoop.root.TaskPolicy;
 import io.scoop.root.WriteBack;
 import io.scoop.wire.KryoCodec;
 import io.scoop.wire.TravelException;
@@ -25,6 +28,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -153,21 +157,28 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private static final ThreadLocal<RemoteFuture<?>> LAST_CREATED = new ThreadLocal<>();
     private static final AtomicInteger EXECUTORS = new AtomicInteger();
 
+    /*
+     * A view made by with(options) shares every field below but the options with the executor it came from:
+     * it is the same executor, whose tasks run with other options.
+     */
+
     /** Where tasks go and what was started to get there: nested, connected or embedded. */
     private final Backend backend;
     private final RootClient client;
     /** The futures in flight, with the encoded size of their task. */
-    private final ConcurrentHashMap<RemoteFuture<?>, Long> active = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RemoteFuture<?>, Long> active;
     /** The futures that hold room in the gate, with their size: released once, as they complete. */
-    private final ConcurrentHashMap<RemoteFuture<?>, Long> gated = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RemoteFuture<?>, Long> gated;
     /** Backpressure on submit: bounds what is in flight (Builder.maxInFlight). */
     private final io.scoop.root.InFlightGate gate;
     /** Applies what tasks wrote into the arrays, collections and counters they captured. */
-    private final WriteBack writeBack = new WriteBack();
-    private final AtomicInteger state = new AtomicInteger(RUNNING);
-    private final CountDownLatch terminateRequested = new CountDownLatch(1);
-    private final CountDownLatch terminated = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicBoolean keeperStarted = new java.util.concurrent.atomic.AtomicBoolean();
+    private final WriteBack writeBack;
+    private final AtomicInteger state;
+    private final CountDownLatch terminateRequested;
+    private final CountDownLatch terminated;
+    private final java.util.concurrent.atomic.AtomicBoolean keeperStarted;
+    /** How this executor's (or view's) tasks run. */
+    private final TaskOptions options;
 
     /**
      * Creates an executor as its context calls for (see the class description): nested on a worker,
@@ -202,11 +213,51 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     DistributedExecutor(Builder b) {
         this.gate = new io.scoop.root.InFlightGate(b.maxInFlightTasks, b.maxInFlightBytes, b.rejectWhenFull);
+        this.active = new ConcurrentHashMap<>();
+        this.gated = new ConcurrentHashMap<>();
+        this.writeBack = new WriteBack();
+        this.state = new AtomicInteger(RUNNING);
+        this.terminateRequested = new CountDownLatch(1);
+        this.terminated = new CountDownLatch(1);
+        this.keeperStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        this.options = TaskOptions.defaults();
         this.backend = Backend.open(b, this::shutdown);
         this.client = backend.client();
         if (backend.ownsClient()) {
             client.onBroken(this::shutdown);
         }
+    }
+
+    private DistributedExecutor(DistributedExecutor of, TaskOptions options) {
+        this.gate = of.gate;
+        this.active = of.active;
+        this.gated = of.gated;
+        this.writeBack = of.writeBack;
+        this.state = of.state;
+        this.terminateRequested = of.terminateRequested;
+        this.terminated = of.terminated;
+        this.keeperStarted = of.keeperStarted;
+        this.backend = of.backend;
+        this.client = of.client;
+        this.options = options;
+    }
+
+    /**
+     * This executor, for tasks that run with {@code options} (put over this executor's own, if it is a view
+     * already): a label, a priority, an attempt limit, exceptions to retry on, a time limit, dependencies.
+     * The view is the same executor: shutting it down shuts this one down, and {@code invokeAll},
+     * {@code map} and the JDK's helpers all take the options.
+     *
+     * <pre>{@code
+     * ExecutorService urgent = pool.with(TaskOptions.defaults().priority(10).label("urgent"));
+     * CompletableFuture<Model> model = pool.submit(() -> train(data));
+     * CompletableFuture<Report> report = pool.with(TaskOptions.defaults().dependsOn(model))
+     *         .submit(() -> evaluate());
+     * }</pre>
+     */
+    public DistributedExecutor with(TaskOptions options) {
+        Objects.requireNonNull(options, "options");
+        return new DistributedExecutor(this, this.options.then(options));
     }
 
     /* ---------------- submitting ---------------- */
@@ -315,11 +366,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             futures.add(f);
             payloads.add(encodeTask(travelling(f)));
         }
-        int priority = childPriority();
         for (int i = 0; i < futures.size(); i++) {
             byte[] payload = payloads.set(i, null);
             admit(futures.get(i), payload.length);
-            client.enqueue(futures.get(i), payload, priority);
+            enqueue(futures.get(i), payload);
         }
         client.flush();
         List<Future<T>> out = new ArrayList<>(futures);
@@ -383,6 +433,63 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return mapStream(fn, inputs.iterator(), false);
     }
 
+    /* ---------------- mapReduce, mapScan ---------------- */
+
+    /**
+     * Applies {@code fn} to every input item and reduces the results with {@code reducer}, both on the
+     * workers: runs of items are mapped and folded where they run, and adjacent partial results are combined
+     * by further tasks as soon as both are known, a tree that grows as results arrive. Results are combined
+     * in input order, so {@code reducer} must be associative (as for {@link Stream#reduce(java.util.function.BinaryOperator)})
+     * but need not be commutative. The input is read lazily.
+     *
+     * <pre>{@code
+     * Optional<Long> hits = pool.mapReduce(seed -> darts(seed, 1_000_000), Long::sum, seeds);
+     * }</pre>
+     *
+     * @return the reduction, or empty if {@code inputs} is empty (or the reduction is null)
+     * @throws java.util.concurrent.CompletionException if {@code fn} or {@code reducer} threw (the cause), or the
+     *                                                  wait was interrupted
+     */
+    public <T, R> Optional<R> mapReduce(SerializableFunction<? super T, ? extends R> fn,
+            SerializableBinaryOperator<R> reducer, Iterable<? extends T> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        return this.<T, R>reduction(fn, reducer).reduce(inputs.iterator());
+    }
+
+    /**
+     * {@link #mapReduce(SerializableFunction, SerializableBinaryOperator, Iterable)} with an identity, as
+     * {@link Stream#reduce(Object, java.util.function.BinaryOperator)} has it: {@code identity} is the result of
+     * an empty input, and must be an identity for {@code reducer}.
+     */
+    public <T, R> R mapReduce(SerializableFunction<? super T, ? extends R> fn, R identity,
+            SerializableBinaryOperator<R> reducer, Iterable<? extends T> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        Reduction<T, R> r = reduction(fn, reducer);
+        Iterator<? extends T> it = inputs.iterator();
+        return it.hasNext() ? r.reduce(it).orElse(null) : identity;
+    }
+
+    /**
+     * Every running reduction of the mapped input, SCOOP's {@code mapScan}: element {@code i} is
+     * {@code fn(x0) ⊕ … ⊕ fn(xi)}. Runs of items are mapped and scanned on the workers; the root folds the
+     * runs' totals (one reducer call per run) and tasks apply them to the runs.
+     *
+     * @throws java.util.concurrent.CompletionException if {@code fn} or {@code reducer} threw (the cause)
+     */
+    public <T, R> List<R> mapScan(SerializableFunction<? super T, ? extends R> fn,
+            SerializableBinaryOperator<R> reducer, Iterable<? extends T> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        return this.<T, R>reduction(fn, reducer).scan(inputs.iterator());
+    }
+
+    private <T, R> Reduction<T, R> reduction(SerializableFunction<? super T, ? extends R> fn,
+            SerializableBinaryOperator<R> reducer) {
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(reducer, "reducer");
+        checkRunning(fn);
+        return new Reduction<>(fn, reducer, this::submit, client::clusterThreads);
+    }
+
     private <R> Stream<R> mapStream(SerializableFunction<?, ?> fn, Iterator<?> inputs, boolean ordered) {
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(inputs, "inputs");
@@ -402,13 +509,30 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     /* ---------------- the path of one task ---------------- */
 
     private boolean isOwn(RemoteFuture<?> f) {
-        return f.owner() == this;
+        return f.owner() instanceof DistributedExecutor e && e.active == active;
     }
 
     private void send(RemoteFuture<?> f) {
         byte[] payload = encodeTask(travelling(f));
         admit(f, payload.length);
-        client.submit(f, payload, childPriority());
+        enqueue(f, payload);
+        client.flush();
+    }
+
+    /** Queues an admitted task: at once, or, when it has dependencies, once they have succeeded. */
+    private void enqueue(RemoteFuture<?> f, byte[] payload) {
+        TaskPolicy policy = f.policy();
+        if (policy == null) {
+            client.enqueue(f, payload, childPriority());
+            return;
+        }
+        policy.sending(payload);
+        List<CompletableFuture<?>> dependencies = options.dependencies();
+        if (dependencies.isEmpty()) {
+            client.enqueue(f, payload, policy.priority());
+        } else {
+            TaskPolicy.sendWhenReady(dependencies, f, () -> client.submit(f, payload, policy.priority()));
+        }
     }
 
     /**
@@ -418,15 +542,23 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private Object travelling(RemoteFuture<?> f) {
         Object task = f.task();
         Callable<?> call = f.isCallable() ? (Callable<?>) task : new RunnableTask((Runnable) task);
-        if (task instanceof MapChunk) {
+        if (!(task instanceof MapChunk)) {
+            Object[] containers = WriteBack.containersOf(task);
+            if (containers.length > 0) {
+                f.writesBackTo(writeBack, containers);
+                call = new WriteBack.Task(call, containers);
+            }
+        }
+        if (options.isDefault()) {
             return call;
         }
-        Object[] containers = WriteBack.containersOf(task);
-        if (containers.length == 0) {
+        Integer priority = options.priorityOrNull();
+        f.policy(new TaskPolicy(options.labelOrNull(), priority != null ? priority : childPriority(),
+                options.maxAttemptsOrZero(), options.retryTypes()));
+        if (options.labelOrNull() == null && options.timeoutNanos() == 0) {
             return call;
         }
-        f.writesBackTo(writeBack, containers);
-        return new WriteBack.Task(call, containers);
+        return new TaskEnvelope(call, options.labelOrNull(), options.timeoutNanos());
     }
 
     /**
@@ -482,7 +614,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * @throws TaskNotSerializableException if it cannot be encoded
      */
     static byte[] encodeTask(Object task) {
-        Object inner = task instanceof WriteBack.Task w ? w.inner() : task;
+        Object inner = task instanceof TaskEnvelope e ? e.task() : task;
+        inner = inner instanceof WriteBack.Task w ? w.inner() : inner;
         inner = inner instanceof RunnableTask r ? r.runnable() : inner;
         byte[] encoded;
         try {
@@ -513,6 +646,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     @Override
     public void cancelRemote(RemoteFuture<?> f, boolean mayInterrupt) {
+        if (!f.isSent()) {
+            return; // waiting for its dependencies: nothing to cancel anywhere else
+        }
         client.cancel(List.of(f), mayInterrupt);
     }
 
@@ -658,7 +794,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     @Override
     public String toString() {
         return "DistributedExecutor[" + STATE_NAMES[state.get()] + ", " + backend.mode() + ", workers = "
-                + workerCount() + ", in flight = " + active.size() + ", broker = " + brokerAddress() + "]";
+                + workerCount() + ", in flight = " + active.size() + ", broker = " + brokerAddress()
+                + (options.isDefault() ? "" : ", " + options) + "]";
     }
 
     /* ---------------- builder ---------------- */

@@ -152,6 +152,10 @@ final class Scheduler {
                 continue;
             }
             Task t = new Task(nextTaskId++, root, item.id(), item.priority(), item.payload());
+            // The root's retries count against the task's own limit (or this broker's): both from the wire,
+            // so kept in range.
+            t.earlierAttempts = Math.max(0, Math.min(item.attempt(), 1_000_000));
+            t.maxAttempts = item.maxAttempts() > 0 ? item.maxAttempts() : maxAttempts;
             tasks.put(t.id, t);
             root.tasks.put(t.rootTaskId, t);
             queue.add(t);
@@ -302,7 +306,8 @@ final class Scheduler {
                     t.worker = w;
                     t.attempts++;
                     w.assigned.put(t.id, t);
-                    batch.add(new TaskItem(t.id, t.priority, t.attempts - 1, t.payload));
+                    batch.add(new TaskItem(t.id, t.priority, t.earlierAttempts + t.attempts - 1, t.maxAttempts,
+                            t.payload));
                     bytes += t.payload.length + 20;
                 }
                 w.credit -= batch.size();
@@ -405,12 +410,12 @@ final class Scheduler {
             if (t.cancelled) {
                 forget(t);
                 cancelled++;
-            } else if (t.attempts >= maxAttempts) {
+            } else if (t.earlierAttempts + t.attempts >= t.maxAttempts) {
                 forget(t);
                 failed++;
                 reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task (" + t.payload.length
                         + " bytes encoded) was running on worker " + w + ", which was lost (" + reason + "); it was"
-                        + " tried " + t.attempts + " times, the limit")));
+                        + " tried " + (t.earlierAttempts + t.attempts) + " times, the limit")));
             } else {
                 queue.add(t);
                 requeued++;
@@ -486,7 +491,11 @@ final class Scheduler {
         final long rootTaskId;
         final int priority;
         final byte[] payload;
+        /** Dispatches by this broker. */
         int attempts;
+        /** Attempts made before the task came here (the root's retries of a task that threw). */
+        int earlierAttempts;
+        int maxAttempts;
         WorkerState worker;
         boolean cancelled;
 

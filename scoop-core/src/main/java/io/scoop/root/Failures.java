@@ -25,6 +25,8 @@ final class Failures {
             case TaskFailure.RESULT_NOT_SERIALIZABLE:
                 return new ResultNotSerializableException("task " + taskId + " ran on worker " + f.worker
                         + " but " + f.message, remote(f));
+            case TaskFailure.TIMED_OUT:
+                return new io.scoop.TaskTimeoutException("task " + taskId + " " + f.message);
             case TaskFailure.NOT_DECODABLE:
                 return new RemoteTaskException(f.className, "task " + taskId + " could not be decoded: " + f.message,
                         f.worker, f.cause == null ? null : remote(f.cause));

@@ -127,15 +127,20 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
     }
 
     private void adapt(RemoteFuture<Object[]> f) {
-        long nanos = f.runNanos();
-        int items = current.length;
+        chunkSize = nextChunkSize(chunkSize, current.length, f.runNanos());
+    }
+
+    /**
+     * The size of the next chunk, from the current size and a chunk of {@code items} that ran for
+     * {@code nanos}: toward {@link #TARGET_CHUNK_NANOS} of work, at most four times larger per step.
+     */
+    static int nextChunkSize(int chunkSize, int items, long nanos) {
         if (nanos <= 0 || items == 0) {
-            chunkSize = Math.min(MAX_CHUNK, chunkSize * 2);
-            return;
+            return Math.min(MAX_CHUNK, chunkSize * 2);
         }
         double perItem = (double) nanos / items;
         long want = (long) Math.max(1, Math.min(MAX_CHUNK, TARGET_CHUNK_NANOS / Math.max(1.0, perItem)));
-        chunkSize = (int) Math.max(1, Math.min(want, (long) chunkSize * 4));
+        return (int) Math.max(1, Math.min(want, (long) chunkSize * 4));
     }
 
     /** Cancels what is still in flight; the iterator then ends. */

@@ -47,6 +47,8 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     private volatile boolean sent;
     private volatile String worker;
     private volatile long runNanos;
+    /** The task's options, or null: set before it is sent. */
+    private volatile TaskPolicy policy;
     /** Set before the task is sent when it holds containers; read when it settles. */
     private WriteBack writeBack;
     private Object[] containers;
@@ -93,6 +95,20 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     void markSent(long id) {
         this.id = id;
         this.sent = true;
+    }
+
+    /** Whether the task was sent (it may wait for its dependencies, or have come back unstarted). */
+    public boolean isSent() {
+        return sent;
+    }
+
+    /** The task's options, or null if it has none. */
+    public TaskPolicy policy() {
+        return policy;
+    }
+
+    public void policy(TaskPolicy policy) {
+        this.policy = policy;
     }
 
     /** Lets {@link #run()} run the task here again: for a task the broker returned unstarted. */

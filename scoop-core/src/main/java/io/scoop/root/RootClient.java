@@ -152,6 +152,15 @@ public final class RootClient implements AutoCloseable {
 
     /** Queues a task without sending; call {@link #flush} after the last one, so they share messages. */
     public void enqueue(RemoteFuture<?> f, byte[] payload, int priority) {
+        TaskPolicy p = f.policy();
+        enqueue(f, payload, priority, 0, p == null ? 0 : p.maxAttempts());
+    }
+
+    /**
+     * Queues a task that has had {@code earlierAttempts} attempts already, with its own attempt limit (0 for the
+     * broker's).
+     */
+    private void enqueue(RemoteFuture<?> f, byte[] payload, int priority, int earlierAttempts, int maxAttempts) {
         long id = ids.incrementAndGet();
         f.markSent(id);
         ClusterBrokenException b = broken;
@@ -160,7 +169,7 @@ public final class RootClient implements AutoCloseable {
             return;
         }
         pending.put(id, f);
-        outbox.add(new TaskItem(id, priority, 0, payload));
+        outbox.add(new TaskItem(id, priority, earlierAttempts, maxAttempts, payload));
         if (broken != null) {
             failAll(broken);
         }
@@ -380,7 +389,16 @@ public final class RootClient implements AutoCloseable {
                             + " could not be decoded on the root: " + e.getMessage(), e), null, item.nanos());
                     return;
                 }
-                f.settle(null, Failures.toThrowable(tf, item.id()), tf.worker, item.nanos());
+                Throwable error = Failures.toThrowable(tf, item.id());
+                TaskPolicy policy = f.policy();
+                byte[] again = policy == null ? null : policy.retryPayload(tf, error);
+                if (again != null && !f.isDone()) {
+                    // An exception the task's options retry on, with attempts left: send it again.
+                    enqueue(f, again, policy.priority(), tf.attempt + 1, policy.maxAttempts());
+                    flush();
+                    return;
+                }
+                f.settle(null, error, tf.worker, item.nanos());
             }
             case Status.LOST -> f.settle(null, new WorkerLostException("task " + item.id() + " failed: "
                     + new String(item.payload(), StandardCharsets.UTF_8)), null, 0);

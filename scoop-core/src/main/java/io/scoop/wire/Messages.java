@@ -50,7 +50,7 @@ public final class Messages {
     private static void writeTasks(WireWriter w, List<TaskItem> items) {
         w.i32(items.size());
         for (TaskItem t : items) {
-            w.i64(t.id()).i32(t.priority()).i32(t.attempt()).bytes(t.payload());
+            w.i64(t.id()).i32(t.priority()).i32(t.attempt()).i32(t.maxAttempts()).bytes(t.payload());
         }
     }
 
@@ -75,8 +75,8 @@ public final class Messages {
         return items;
     }
 
-    /** The fewest bytes one task item takes: id, priority, attempt, payload length. */
-    private static final int TASK_ITEM_BYTES = 8 + 4 + 4 + 4;
+    /** The fewest bytes one task item takes: id, priority, attempt, attempt limit, payload length. */
+    private static final int TASK_ITEM_BYTES = 8 + 4 + 4 + 4 + 4;
     /** The fewest bytes one result item takes: id, status, nanos, payload length. */
     private static final int RESULT_ITEM_BYTES = 8 + 1 + 8 + 4;
     /** The bytes one cancel item takes: id, interrupt. */
@@ -90,7 +90,7 @@ public final class Messages {
         int n = r.count(TASK_ITEM_BYTES);
         List<TaskItem> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new TaskItem(r.i64(), r.i32(), r.i32(), r.bytes()));
+            out.add(new TaskItem(r.i64(), r.i32(), r.i32(), r.i32(), r.bytes()));
         }
         return out;
     }
@@ -98,7 +98,7 @@ public final class Messages {
     private static int estimate(List<TaskItem> items) {
         int n = 0;
         for (TaskItem t : items) {
-            n += t.payload().length + 20;
+            n += t.payload().length + TASK_ITEM_BYTES;
         }
         return n;
     }

@@ -20,6 +20,8 @@ public final class TaskFailure {
     public static final int MISSING_CLASS = 2;
     /** The task could not be decoded on the worker for another reason. */
     public static final int NOT_DECODABLE = 3;
+    /** The task ran past its time limit, and was interrupted. */
+    public static final int TIMED_OUT = 4;
 
     public int kind;
     public String className;
@@ -29,6 +31,8 @@ public final class TaskFailure {
     public String worker;
     public String missingClass;
     public byte[] serialized;
+    /** The attempts made before the one that failed. */
+    public int attempt;
 
     public TaskFailure() {
     }

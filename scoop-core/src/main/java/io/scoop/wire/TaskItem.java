@@ -4,10 +4,17 @@ package io.scoop.wire;
  * One task on the wire: from root to broker its id is the root's own task id; from broker to worker it is
  * the broker's id. {@code payload} is opaque to the broker.
  *
- * @param id       task id, unique within the sender's namespace
- * @param priority higher runs first; children of a running task get their parent's priority plus one
- * @param attempt  how many times the broker has dispatched it before (0 on first dispatch)
- * @param payload  Kryo bytes of the task object
+ * @param id          task id, unique within the sender's namespace
+ * @param priority    higher runs first; children of a running task get their parent's priority plus one
+ * @param attempt     root to broker: the attempts already made (by the root's retries); broker to worker: the
+ *                    attempts made before this dispatch (0 on the first)
+ * @param maxAttempts the task's own attempt limit, or 0 for the broker's
+ * @param payload     Kryo bytes of the task object
  */
-public record TaskItem(long id, int priority, int attempt, byte[] payload) {
+public record TaskItem(long id, int priority, int attempt, int maxAttempts, byte[] payload) {
+
+    /** A task with the broker's attempt limit. */
+    public TaskItem(long id, int priority, int attempt, byte[] payload) {
+        this(id, priority, attempt, 0, payload);
+    }
 }

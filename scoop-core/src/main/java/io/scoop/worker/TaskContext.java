@@ -1,9 +1,9 @@
 package io.scoop.worker;
 
 /**
- * What a running task may ask about where it runs: its worker (for nested submits) and its priority
+ * What a running task may ask about where it runs: its worker (for nested submits), its priority
  * (children run at their parent's priority plus one, so a tree finishes depth-first instead of flooding
- * the queue with new roots).
+ * the queue with new roots), and, for {@link io.scoop.CurrentTask}, its id, attempt and label.
  */
 public final class TaskContext {
     private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
@@ -11,10 +11,16 @@ public final class TaskContext {
 
     private final Worker worker;
     private final int priority;
+    private final long id;
+    private final int attempt;
+    private final String label;
 
-    TaskContext(Worker worker, int priority) {
+    TaskContext(Worker worker, int priority, long id, int attempt, String label) {
         this.worker = worker;
         this.priority = priority;
+        this.id = id;
+        this.attempt = attempt;
+        this.label = label;
     }
 
     /** The context of the task running on this thread, or null outside a task. */
@@ -51,5 +57,20 @@ public final class TaskContext {
 
     public int priority() {
         return priority;
+    }
+
+    /** The broker's id of the task: the same on each attempt the broker makes. */
+    public long id() {
+        return id;
+    }
+
+    /** The attempts made before this one. */
+    public int attempt() {
+        return attempt;
+    }
+
+    /** The task's label, or null. */
+    public String label() {
+        return label;
     }
 }

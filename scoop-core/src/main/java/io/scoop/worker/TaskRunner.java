@@ -5,6 +5,7 @@ import io.scoop.wire.KryoCodec;
 import io.scoop.wire.ResultItem;
 import io.scoop.wire.Status;
 import io.scoop.wire.TaskFailure;
+import io.scoop.root.TaskEnvelope;
 import java.util.concurrent.Callable;
 
 /**
@@ -34,8 +35,16 @@ final class TaskRunner {
         } catch (Throwable e) {
             return failure(job, start, decodeFailure(e));
         }
+        String label = null;
+        if (task instanceof TaskEnvelope e) {
+            label = e.label();
+            if (e.timeoutNanos() > 0) {
+                worker.limitTime(job, e.timeoutNanos());
+            }
+            job.label = label;
+        }
         Object value;
-        TaskContext previous = TaskContext.enter(new TaskContext(worker, job.priority));
+        TaskContext previous = TaskContext.enter(new TaskContext(worker, job.priority, job.id, job.attempt, label));
         job.started();
         try {
             value = ((Callable<?>) task).call();
@@ -102,7 +111,21 @@ final class TaskRunner {
         return null;
     }
 
+    /** The failure of a task past its time limit, sent when the limit passes. */
+    ResultItem timedOut(Worker.Job job) {
+        TaskFailure f = new TaskFailure();
+        f.kind = TaskFailure.TIMED_OUT;
+        f.className = io.scoop.TaskTimeoutException.class.getName();
+        f.worker = worker.describe();
+        f.message = "ran longer than its timeout of " + java.time.Duration.ofNanos(job.timeoutNanos)
+                + (job.label == null ? "" : " (task '" + job.label + "')") + " on worker " + f.worker
+                + ": it was interrupted" + (Worker.KILL_AFTER_MILLIS > 0 ? ", and its worker is ended if it still runs "
+                + Worker.KILL_AFTER_MILLIS + " ms later" : "");
+        return failure(job, job.startedAt, f);
+    }
+
     private ResultItem failure(Worker.Job job, long start, TaskFailure f) {
+        f.attempt = job.attempt;
         byte[] payload;
         try {
             payload = KryoCodec.encode(f);

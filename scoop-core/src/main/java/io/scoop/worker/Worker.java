@@ -17,6 +17,7 @@ import io.scoop.wire.TaskItem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -99,10 +100,12 @@ public final class Worker {
     public static final int KILLED_EXIT_CODE = 86;
     /** The exit code of a worker whose ZeroMQ I/O thread ran out of memory. */
     public static final int OUT_OF_MEMORY_EXIT_CODE = 87;
-    private static final long KILL_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(
-            Long.getLong("scoop.killAfterMillis", 5000));
+    static final long KILL_AFTER_MILLIS = Long.getLong("scoop.killAfterMillis", 5000);
+    private static final long KILL_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(KILL_AFTER_MILLIS);
     /** Cancelled running tasks, with the time by which they must have ended. Receiving thread only. */
     private final Map<Job, Long> killDeadlines = new java.util.HashMap<>();
+    /** Running tasks with a time limit. */
+    private final Set<Job> timedJobs = ConcurrentHashMap.newKeySet();
     private static final ThreadLocal<Job> CURRENT_JOB = new ThreadLocal<>();
 
     private final Map<Job, Boolean> runningJobs = new ConcurrentHashMap<>();
@@ -212,6 +215,9 @@ public final class Worker {
             if (!outbox.isEmpty() && now - oldestUnflushed > FLUSH_AGE_NANOS) {
                 flush();
             }
+            if (!timedJobs.isEmpty()) {
+                stopOverdue(now);
+            }
             if (!killDeadlines.isEmpty()) {
                 killIfIgnoredCancel(now);
             }
@@ -230,7 +236,7 @@ public final class Worker {
 
     private void onDispatch(List<TaskItem> items) {
         for (TaskItem item : items) {
-            Job j = new Job(item.id(), item.priority(), item.payload());
+            Job j = new Job(item.id(), item.priority(), item.attempt(), item.payload());
             jobs.put(j.id, j);
             queue.add(j);
         }
@@ -255,11 +261,41 @@ public final class Worker {
         }
     }
 
+    /** Registers a running task's time limit: called on its task thread, once it is known. */
+    void limitTime(Job j, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        j.deadline = deadline == 0 ? 1 : deadline;
+        j.timeoutNanos = timeoutNanos;
+        timedJobs.add(j);
+    }
+
+    /**
+     * Fails each running task past its time limit: sends its failure now (so that the broker does not run it
+     * again if this worker must end), interrupts it, and gives it the kill delay to stop.
+     */
+    private void stopOverdue(long now) {
+        for (Job j : timedJobs) {
+            if (!runningJobs.containsKey(j)) {
+                timedJobs.remove(j);
+            } else if (now - j.deadline >= 0) {
+                timedJobs.remove(j);
+                if (j.claimAnswer()) {
+                    reply(runner.timedOut(j), true);
+                    j.interrupt();
+                    if (KILL_AFTER_NANOS > 0) {
+                        killDeadlines.putIfAbsent(j, now + KILL_AFTER_NANOS);
+                    }
+                }
+            }
+        }
+    }
+
     private void killIfIgnoredCancel(long now) {
         killDeadlines.keySet().removeIf(j -> !runningJobs.containsKey(j));
         for (Map.Entry<Job, Long> e : killDeadlines.entrySet()) {
             if (now - e.getValue() >= 0) {
-                System.err.println("scoop worker " + describe() + ": a cancelled task (id " + e.getKey().id
+                System.err.println("scoop worker " + describe() + ": a " + (e.getKey().timeoutNanos != 0
+                        ? "task past its timeout" : "cancelled task") + " (id " + e.getKey().id
                         + ") ignored its interrupt for " + TimeUnit.NANOSECONDS.toMillis(KILL_AFTER_NANOS)
                         + " ms; ending this worker JVM to stop it (its other tasks are requeued; a task that should"
                         + " stop on cancel(true) checks Thread.interrupted() in its loops)");
@@ -337,7 +373,9 @@ public final class Worker {
                     jobs.remove(j.id);
                     long took = System.nanoTime() - start;
                     adaptPrefetch(took);
-                    if (took > HANDOFF_NANOS) {
+                    if (!j.claimAnswer()) {
+                        // past its time limit: its failure was sent when the limit passed
+                    } else if (took > HANDOFF_NANOS) {
                         replyFromSender(result);
                     } else {
                         reply(result, queue.isEmpty() || took > LONG_TASK_NANOS);
@@ -466,17 +504,31 @@ public final class Worker {
     static final class Job {
         final long id;
         final int priority;
+        /** Attempts made before this one. */
+        final int attempt;
         final byte[] payload;
         volatile long startedAt;
+        /** When a task with a time limit must have ended ({@code System.nanoTime}), or 0 for none. */
+        volatile long deadline;
+        volatile long timeoutNanos;
+        volatile String label;
+        /** Set by whichever answers first for a task with a time limit: its end, or its timeout. */
+        private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
         /** True while the task waits on another task's future (its slot is lent out). */
         volatile boolean blocked;
         private Thread thread;
         private boolean interrupted;
 
-        Job(long id, int priority, byte[] payload) {
+        Job(long id, int priority, int attempt, byte[] payload) {
             this.id = id;
             this.priority = priority;
+            this.attempt = attempt;
             this.payload = payload;
+        }
+
+        /** Claims the one answer of a task with a time limit; true for the first caller. */
+        boolean claimAnswer() {
+            return deadline == 0 || answered.compareAndSet(false, true);
         }
 
         synchronized void started() {

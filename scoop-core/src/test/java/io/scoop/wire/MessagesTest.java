@@ -34,7 +34,8 @@ class MessagesTest {
     @Test
     void tasks_roundTrip() {
         List<TaskItem> items = List.of(new TaskItem(1, 0, 0, bytes("a")), new TaskItem(Long.MIN_VALUE, -5, 7,
-                new byte[0]), new TaskItem(Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, new byte[1000]));
+                new byte[0]), new TaskItem(Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, new byte[1000]),
+                new TaskItem(3, 0, 2, 5, bytes("with its own attempt limit")));
         byte[] body = Messages.tasks("root-1", items);
         assertEquals(Command.TASKS, Command.of(body));
         Messages.Batch<TaskItem> read = Messages.readTasks(body);
@@ -217,6 +218,7 @@ class MessagesTest {
             assertEquals(a.id(), b.id());
             assertEquals(a.priority(), b.priority());
             assertEquals(a.attempt(), b.attempt());
+            assertEquals(a.maxAttempts(), b.maxAttempts());
             assertArrayEquals(a.payload(), b.payload());
         }
     }

@@ -1,0 +1,212 @@
+package io.scoop;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * How the tasks of one {@linkplain DistributedExecutor#with view} of an executor run: a label, a priority,
+ * an attempt limit, the exceptions worth another attempt, a time limit and the futures they wait for.
+ * Immutable: each method returns a copy with one setting changed.
+ *
+ * <pre>{@code
+ * ExecutorService fits = pool.with(TaskOptions.defaults()
+ *         .label("fit")
+ *         .timeout(Duration.ofMinutes(5))             // cancelled, and its worker ended if it ignores that
+ *         .retryOn(IOException.class).maxAttempts(4)
+ *         .dependsOn(loaded));                         // sent once `loaded` has succeeded
+ * }</pre>
+ *
+ * <p><b>Attempts.</b> A task is attempted again when its worker dies under it (up to the limit, then
+ * {@link WorkerLostException}), and, if it threw one of the {@link #retryOn} types, when it throws (up to
+ * the limit, then its last exception). The limit is the executor's ({@code maxAttempts}, 3 by default)
+ * unless set here; {@link #notRestartable()} is a limit of one. A running task reads its attempt number
+ * with {@link CurrentTask#attempt()}.
+ */
+public final class TaskOptions {
+    private static final TaskOptions DEFAULTS = new TaskOptions(null, null, 0, List.of(), 0, List.of());
+
+    private final String label;
+    private final Integer priority;
+    private final int maxAttempts;
+    private final List<Class<? extends Throwable>> retryOn;
+    private final long timeoutNanos;
+    private final List<CompletableFuture<?>> dependsOn;
+
+    private TaskOptions(String label, Integer priority, int maxAttempts, List<Class<? extends Throwable>> retryOn,
+            long timeoutNanos, List<CompletableFuture<?>> dependsOn) {
+        this.label = label;
+        this.priority = priority;
+        this.maxAttempts = maxAttempts;
+        this.retryOn = retryOn;
+        this.timeoutNanos = timeoutNanos;
+        this.dependsOn = dependsOn;
+    }
+
+    /** No label, the default priority and attempt limit, no retry on exceptions, no time limit, no dependency. */
+    public static TaskOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * A name for the tasks, for people: it appears in their errors and is read by a running task with
+     * {@link CurrentTask#label()}.
+     */
+    public TaskOptions label(String label) {
+        Objects.requireNonNull(label, "label");
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn);
+    }
+
+    /**
+     * Higher runs first among the tasks waiting at the broker. Without it, a task submitted from the root has
+     * priority 0 and a task submitted by a running task its parent's priority plus one (so that trees finish
+     * depth-first).
+     */
+    public TaskOptions priority(int priority) {
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn);
+    }
+
+    /**
+     * The most attempts of each task, counting the first.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public TaskOptions maxAttempts(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1 (1 = never attempted again): " + n);
+        }
+        return new TaskOptions(label, priority, n, retryOn, timeoutNanos, dependsOn);
+    }
+
+    /**
+     * One attempt only: a task whose worker dies under it fails with {@link WorkerLostException} instead of
+     * running again, for tasks with effects outside the JVM that must not happen twice.
+     */
+    public TaskOptions notRestartable() {
+        return maxAttempts(1);
+    }
+
+    /**
+     * A task that throws one of these (or a subclass) is attempted again, up to the attempt limit; its last
+     * exception is the future's. Other exceptions fail it at once, as without this option.
+     */
+    @SafeVarargs
+    public final TaskOptions retryOn(Class<? extends Throwable>... types) {
+        List<Class<? extends Throwable>> all = new ArrayList<>(retryOn);
+        for (Class<? extends Throwable> t : types) {
+            all.add(Objects.requireNonNull(t, "retryOn type"));
+        }
+        return new TaskOptions(label, priority, maxAttempts, List.copyOf(all), timeoutNanos, dependsOn);
+    }
+
+    /**
+     * The longest a task may run, counted on its worker from when it starts: it is then interrupted and its
+     * future fails with {@link TaskTimeoutException}; if it ignores the interrupt, its worker JVM is ended
+     * (and replaced) after the kill delay, as for {@code cancel(true)}. The task is not attempted again.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public TaskOptions timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        return new TaskOptions(label, priority, maxAttempts, retryOn, nanos, dependsOn);
+    }
+
+    /**
+     * The tasks wait, at this JVM, until every one of these has completed normally, and are sent then; if one
+     * fails or is cancelled, they fail at once with {@link DependencyFailedException} naming it. Accepts any
+     * {@link CompletionStage}, Scoop's futures or others.
+     */
+    public TaskOptions dependsOn(CompletionStage<?>... stages) {
+        List<CompletableFuture<?>> all = new ArrayList<>(dependsOn);
+        for (CompletionStage<?> s : stages) {
+            all.add(Objects.requireNonNull(s, "dependency").toCompletableFuture());
+        }
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, Collections.unmodifiableList(all));
+    }
+
+    /** These options with the settings of {@code other} put over them (a setting {@code other} has wins). */
+    TaskOptions then(TaskOptions other) {
+        List<Class<? extends Throwable>> types = new ArrayList<>(retryOn);
+        types.addAll(other.retryOn);
+        List<CompletableFuture<?>> deps = new ArrayList<>(dependsOn);
+        deps.addAll(other.dependsOn);
+        return new TaskOptions(other.label != null ? other.label : label,
+                other.priority != null ? other.priority : priority,
+                other.maxAttempts != 0 ? other.maxAttempts : maxAttempts,
+                List.copyOf(types),
+                other.timeoutNanos != 0 ? other.timeoutNanos : timeoutNanos,
+                Collections.unmodifiableList(deps));
+    }
+
+    boolean isDefault() {
+        return this == DEFAULTS || (label == null && priority == null && maxAttempts == 0 && retryOn.isEmpty()
+                && timeoutNanos == 0 && dependsOn.isEmpty());
+    }
+
+    String labelOrNull() {
+        return label;
+    }
+
+    Integer priorityOrNull() {
+        return priority;
+    }
+
+    int maxAttemptsOrZero() {
+        return maxAttempts;
+    }
+
+    List<Class<? extends Throwable>> retryTypes() {
+        return retryOn;
+    }
+
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    List<CompletableFuture<?>> dependencies() {
+        return dependsOn;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("TaskOptions[");
+        String sep = "";
+        if (label != null) {
+            s.append("label=").append(label);
+            sep = ", ";
+        }
+        if (priority != null) {
+            s.append(sep).append("priority=").append(priority);
+            sep = ", ";
+        }
+        if (maxAttempts != 0) {
+            s.append(sep).append("maxAttempts=").append(maxAttempts);
+            sep = ", ";
+        }
+        if (!retryOn.isEmpty()) {
+            s.append(sep).append("retryOn=").append(retryOn.stream().map(Class::getSimpleName).toList());
+            sep = ", ";
+        }
+        if (timeoutNanos != 0) {
+            s.append(sep).append("timeout=").append(Duration.ofNanos(timeoutNanos));
+            sep = ", ";
+        }
+        if (!dependsOn.isEmpty()) {
+            s.append(sep).append("dependsOn=").append(dependsOn.size()).append(" futures");
+        }
+        return s.append(']').toString();
+    }
+}
