@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -433,6 +435,47 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return mapStream(fn, inputs.iterator(), false);
     }
 
+    /* ---------------- workers ---------------- */
+
+    /**
+     * The worker JVMs in the run now, as the broker knows them (it asks the broker, waiting at most 10
+     * seconds).
+     *
+     * @throws ClusterBrokenException if the broker does not answer
+     */
+    public List<WorkerInfo> workers() {
+        List<WorkerInfo> out = new ArrayList<>();
+        for (io.scoop.wire.Messages.WorkerEntry e : client.workers(10_000)) {
+            out.add(new WorkerInfo(e.name(), e.host(), e.pid(), e.threads()));
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@code task} once on every worker in the run now (to warm it up, load a model, check its
+     * environment), each copy bound to its worker, and returns their futures by worker name, in the broker's
+     * order. A worker lost before its copy ran fails that future with {@link WorkerLostException}; copies
+     * are never moved to another worker. Workers that join later do not run it.
+     *
+     * <pre>{@code
+     * Map<String, CompletableFuture<String>> javaVersions = pool.onEachWorker(() -> System.getProperty("java.version"));
+     * }</pre>
+     */
+    public <T> Map<String, CompletableFuture<T>> onEachWorker(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        checkRunning(task);
+        Map<String, CompletableFuture<T>> out = new LinkedHashMap<>();
+        for (WorkerInfo w : workers()) {
+            out.put(w.name(), with(TaskOptions.defaults().onWorker(w.name())).submit(task));
+        }
+        return out;
+    }
+
+    /** Runs a serializable lambda on every worker; see {@link #onEachWorker(Callable)}. */
+    public <T> Map<String, CompletableFuture<T>> onEachWorker(SerializableCallable<T> task) {
+        return onEachWorker((Callable<T>) task);
+    }
+
     /* ---------------- mapReduce, mapScan ---------------- */
 
     /**
@@ -554,7 +597,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         Integer priority = options.priorityOrNull();
         f.policy(new TaskPolicy(options.labelOrNull(), priority != null ? priority : childPriority(),
-                options.maxAttemptsOrZero(), options.retryTypes()));
+                options.maxAttemptsOrZero(), options.retryTypes(), options.target()));
         if (options.labelOrNull() == null && options.timeoutNanos() == 0) {
             return call;
         }

@@ -28,7 +28,7 @@ import java.util.concurrent.CompletionStage;
  * with {@link CurrentTask#attempt()}.
  */
 public final class TaskOptions {
-    private static final TaskOptions DEFAULTS = new TaskOptions(null, null, 0, List.of(), 0, List.of());
+    private static final TaskOptions DEFAULTS = new TaskOptions(null, null, 0, List.of(), 0, List.of(), null);
 
     private final String label;
     private final Integer priority;
@@ -36,9 +36,11 @@ public final class TaskOptions {
     private final List<Class<? extends Throwable>> retryOn;
     private final long timeoutNanos;
     private final List<CompletableFuture<?>> dependsOn;
+    private final String target;
 
     private TaskOptions(String label, Integer priority, int maxAttempts, List<Class<? extends Throwable>> retryOn,
-            long timeoutNanos, List<CompletableFuture<?>> dependsOn) {
+            long timeoutNanos, List<CompletableFuture<?>> dependsOn, String target) {
+        this.target = target;
         this.label = label;
         this.priority = priority;
         this.maxAttempts = maxAttempts;
@@ -58,7 +60,7 @@ public final class TaskOptions {
      */
     public TaskOptions label(String label) {
         Objects.requireNonNull(label, "label");
-        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, target);
     }
 
     /**
@@ -67,7 +69,7 @@ public final class TaskOptions {
      * depth-first).
      */
     public TaskOptions priority(int priority) {
-        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, target);
     }
 
     /**
@@ -79,7 +81,7 @@ public final class TaskOptions {
         if (n < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1 (1 = never attempted again): " + n);
         }
-        return new TaskOptions(label, priority, n, retryOn, timeoutNanos, dependsOn);
+        return new TaskOptions(label, priority, n, retryOn, timeoutNanos, dependsOn, target);
     }
 
     /**
@@ -100,7 +102,7 @@ public final class TaskOptions {
         for (Class<? extends Throwable> t : types) {
             all.add(Objects.requireNonNull(t, "retryOn type"));
         }
-        return new TaskOptions(label, priority, maxAttempts, List.copyOf(all), timeoutNanos, dependsOn);
+        return new TaskOptions(label, priority, maxAttempts, List.copyOf(all), timeoutNanos, dependsOn, target);
     }
 
     /**
@@ -121,7 +123,7 @@ public final class TaskOptions {
         } catch (ArithmeticException e) {
             nanos = Long.MAX_VALUE;
         }
-        return new TaskOptions(label, priority, maxAttempts, retryOn, nanos, dependsOn);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, nanos, dependsOn, target);
     }
 
     /**
@@ -134,7 +136,29 @@ public final class TaskOptions {
         for (CompletionStage<?> s : stages) {
             all.add(Objects.requireNonNull(s, "dependency").toCompletableFuture());
         }
-        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, Collections.unmodifiableList(all));
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, Collections.unmodifiableList(all),
+                target);
+    }
+
+    /**
+     * The tasks run only on the workers of this host (as the workers name it: see
+     * {@link DistributedExecutor#workers()}), for work that needs a resource only that host has. A task for a
+     * host from which no worker has joined fails at once ({@link WorkerLostException}, naming the hosts
+     * there are); one whose workers are all busy or being replaced waits for them.
+     */
+    public TaskOptions onHost(String host) {
+        Objects.requireNonNull(host, "host");
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, "host:" + host);
+    }
+
+    /**
+     * The tasks run only on this worker (a name from {@link DistributedExecutor#workers()}). If the worker is
+     * not in the run, or is lost before or while the task runs, the task fails with
+     * {@link WorkerLostException}: it is never moved to another worker.
+     */
+    public TaskOptions onWorker(String worker) {
+        Objects.requireNonNull(worker, "worker");
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, "worker:" + worker);
     }
 
     /** These options with the settings of {@code other} put over them (a setting {@code other} has wins). */
@@ -148,12 +172,13 @@ public final class TaskOptions {
                 other.maxAttempts != 0 ? other.maxAttempts : maxAttempts,
                 List.copyOf(types),
                 other.timeoutNanos != 0 ? other.timeoutNanos : timeoutNanos,
-                Collections.unmodifiableList(deps));
+                Collections.unmodifiableList(deps),
+                other.target != null ? other.target : target);
     }
 
     boolean isDefault() {
         return this == DEFAULTS || (label == null && priority == null && maxAttempts == 0 && retryOn.isEmpty()
-                && timeoutNanos == 0 && dependsOn.isEmpty());
+                && timeoutNanos == 0 && dependsOn.isEmpty() && target == null);
     }
 
     String labelOrNull() {
@@ -174,6 +199,11 @@ public final class TaskOptions {
 
     long timeoutNanos() {
         return timeoutNanos;
+    }
+
+    /** Where the tasks must run, {@code "worker:NAME"} or {@code "host:NAME"}, or null for anywhere. */
+    String target() {
+        return target;
     }
 
     List<CompletableFuture<?>> dependencies() {
@@ -206,6 +236,10 @@ public final class TaskOptions {
         }
         if (!dependsOn.isEmpty()) {
             s.append(sep).append("dependsOn=").append(dependsOn.size()).append(" futures");
+            sep = ", ";
+        }
+        if (target != null) {
+            s.append(sep).append("on ").append(target);
         }
         return s.append(']').toString();
     }

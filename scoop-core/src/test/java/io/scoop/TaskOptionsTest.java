@@ -270,4 +270,37 @@ class TaskOptionsTest {
         assertThrows(NullPointerException.class, () -> pool.with(null));
         assertEquals("TaskOptions[label=x, priority=2]", options().label("x").priority(2).toString());
     }
+
+    @Test
+    void onEachWorker_runsOnceOnEveryWorker_andOnWorkerOnHostBindTasks() throws Exception {
+        List<WorkerInfo> workers = pool.workers();
+        assertEquals(2, workers.size(), "workers: " + workers);
+        java.util.Map<String, CompletableFuture<Long>> pids = pool.onEachWorker(() -> ProcessHandle.current().pid());
+        assertEquals(workers.stream().map(WorkerInfo::name).toList(), List.copyOf(pids.keySet()));
+        for (WorkerInfo w : workers) {
+            assertEquals(w.pid(), pids.get(w.name()).get(30, TimeUnit.SECONDS), "ran on " + w.name());
+        }
+
+        WorkerInfo second = workers.get(1);
+        List<CompletableFuture<Long>> pinned = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            pinned.add(pool.with(options().onWorker(second.name())).submit(() -> ProcessHandle.current().pid()));
+        }
+        for (CompletableFuture<Long> f : pinned) {
+            assertEquals(second.pid(), f.get(30, TimeUnit.SECONDS));
+        }
+        String host = workers.get(0).host();
+        long ranOn = pool.with(options().onHost(host)).submit(() -> ProcessHandle.current().pid()).get(30, TimeUnit.SECONDS);
+        assertTrue(workers.stream().anyMatch(w -> w.pid() == ranOn && w.host().equals(host)));
+    }
+
+    @Test
+    void onWorkerOrHost_notInTheRun_failsNamingWhatIs() {
+        String known = pool.workers().get(0).name();
+        assertNamed(WorkerLostException.class,
+                causeOf(pool.with(options().onWorker("no-such-worker")).submit(() -> 1)), "no-such-worker", known);
+        assertNamed(WorkerLostException.class,
+                causeOf(pool.with(options().onHost("no-such-host.invalid")).submit(() -> 1)), "no-such-host.invalid",
+                "hosts:");
+    }
 }

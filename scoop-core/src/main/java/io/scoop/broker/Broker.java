@@ -387,6 +387,7 @@ public final class Broker implements AutoCloseable {
                 case RESULTS -> scheduler.onResults(Messages.readResults(body));
                 case CREDIT -> scheduler.onCredit(Messages.readCredit(body));
                 case CANCEL -> scheduler.onCancel(Messages.readCancel(body));
+                case WORKERS -> scheduler.onWorkersQuery(Messages.readWorkersQuery(body));
                 case HEARTBEAT -> {
                     Messages.PeerHeartbeat h = Messages.readPeerHeartbeat(body);
                     scheduler.seen(h.name(), h.role());

@@ -47,6 +47,10 @@ final class Scheduler {
     private final Map<String, RootState> roots = new HashMap<>();
     private final Map<Long, Task> tasks = new HashMap<>();
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
+    /** Tasks that must run on one worker ("worker:NAME") or on one host's workers ("host:NAME"), by target. */
+    private final Map<String, PriorityQueue<Task>> bound = new HashMap<>();
+    /** Hosts from which a worker has joined. */
+    private final java.util.Set<String> hosts = new java.util.TreeSet<>();
     private final Map<String, List<ResultItem>> outgoing = new HashMap<>();
     private long nextTaskId = 1;
     private long nextHeartbeat;
@@ -69,7 +73,11 @@ final class Scheduler {
 
     /** Counts for {@link Broker#stats()}. */
     Broker.Stats stats(long badMessages) {
-        return new Broker.Stats(workers.size(), queue.size(), tasks.size(), roots.size(), badMessages);
+        int queued = queue.size();
+        for (PriorityQueue<Task> q : bound.values()) {
+            queued += q.size();
+        }
+        return new Broker.Stats(workers.size(), queued, tasks.size(), roots.size(), badMessages);
     }
 
     /** Whether a worker of this name has ever said HELLO. Safe from any thread. */
@@ -122,6 +130,7 @@ final class Scheduler {
             }
             WorkerState w = new WorkerState(h.name(), h.threads(), h.credit(), h.pid(), h.host(), now);
             joined.add(h.name());
+            hosts.add(h.host());
             WorkerState old = workers.put(h.name(), w);
             if (old != null) {
                 lose(old, "it reconnected");
@@ -151,14 +160,54 @@ final class Scheduler {
                 reply(rootName, new ResultItem(item.id(), Status.BROKEN, 0, utf8(brokenReason)));
                 continue;
             }
-            Task t = new Task(nextTaskId++, root, item.id(), item.priority(), item.payload());
+            String target = item.target().isEmpty() ? null : item.target();
+            String unplaceable = target == null ? null : unplaceable(target);
+            if (unplaceable != null) {
+                reply(rootName, new ResultItem(item.id(), Status.LOST, 0, utf8(unplaceable)));
+                continue;
+            }
+            Task t = new Task(nextTaskId++, root, item.id(), item.priority(), target, item.payload());
             // The root's retries count against the task's own limit (or this broker's): both from the wire,
             // so kept in range.
             t.earlierAttempts = Math.max(0, Math.min(item.attempt(), 1_000_000));
             t.maxAttempts = item.maxAttempts() > 0 ? item.maxAttempts() : maxAttempts;
             tasks.put(t.id, t);
             root.tasks.put(t.rootTaskId, t);
+            enqueue(t);
+        }
+    }
+
+    /** Why a task bound to {@code target} cannot run in this run, or null if it can (now or when a worker comes). */
+    private String unplaceable(String target) {
+        if (target.startsWith(TaskItem.WORKER_TARGET)) {
+            String name = target.substring(TaskItem.WORKER_TARGET.length());
+            return workers.containsKey(name) ? null : "it must run on worker " + name + ", which is not in the run"
+                    + " (workers now: " + String.join(", ", workers.keySet()) + ")";
+        }
+        if (target.startsWith(TaskItem.HOST_TARGET)) {
+            String host = target.substring(TaskItem.HOST_TARGET.length());
+            return hosts.contains(host) ? null : "it must run on host " + host + ", from which no worker has joined"
+                    + " (hosts: " + String.join(", ", hosts) + ")";
+        }
+        return "its target '" + target + "' is neither worker:NAME nor host:NAME";
+    }
+
+    private void enqueue(Task t) {
+        if (t.target == null) {
             queue.add(t);
+        } else {
+            bound.computeIfAbsent(t.target, k -> new PriorityQueue<>()).add(t);
+        }
+    }
+
+    private void dequeue(Task t) {
+        if (t.target == null) {
+            queue.remove(t);
+        } else {
+            PriorityQueue<Task> q = bound.get(t.target);
+            if (q != null && q.remove(t) && q.isEmpty()) {
+                bound.remove(t.target);
+            }
         }
     }
 
@@ -181,7 +230,7 @@ final class Scheduler {
                 if (t.cancelled) {
                     forget(t);
                 } else {
-                    queue.add(t);
+                    enqueue(t);
                 }
                 continue;
             }
@@ -217,7 +266,7 @@ final class Scheduler {
                 continue;
             }
             if (t.worker == null) {
-                queue.remove(t);
+                dequeue(t);
                 forget(t);
                 removed.add(rootTaskId);
             } else {
@@ -281,7 +330,13 @@ final class Scheduler {
     /* ---------------- dispatch ---------------- */
 
     void dispatch() {
-        if (queue.isEmpty() || workers.isEmpty()) {
+        if (workers.isEmpty()) {
+            return;
+        }
+        if (!bound.isEmpty()) {
+            dispatchBound();
+        }
+        if (queue.isEmpty()) {
             return;
         }
         List<WorkerState> ready = new ArrayList<>(workers.size());
@@ -303,18 +358,48 @@ final class Scheduler {
                 int bytes = 0;
                 while (batch.size() < n && bytes < MAX_BATCH_BYTES && !queue.isEmpty()) {
                     Task t = queue.poll();
-                    t.worker = w;
-                    t.attempts++;
-                    w.assigned.put(t.id, t);
-                    batch.add(new TaskItem(t.id, t.priority, t.earlierAttempts + t.attempts - 1, t.maxAttempts,
-                            t.payload));
-                    bytes += t.payload.length + 20;
+                    batch.add(assign(t, w));
+                    bytes += t.payload.length + 24;
                 }
                 w.credit -= batch.size();
                 send(w.name, Messages.dispatch(batch));
             }
             ready.removeIf(w -> w.credit <= 0);
         }
+    }
+
+    /** Gives each worker with credit the tasks bound to it or to its host, first. */
+    private void dispatchBound() {
+        for (WorkerState w : workers.values()) {
+            if (w.credit <= 0) {
+                continue;
+            }
+            List<TaskItem> batch = new ArrayList<>();
+            int bytes = 0;
+            for (String target : new String[] {TaskItem.WORKER_TARGET + w.name, TaskItem.HOST_TARGET + w.host}) {
+                PriorityQueue<Task> q = bound.get(target);
+                while (q != null && !q.isEmpty() && batch.size() < w.credit && bytes < MAX_BATCH_BYTES) {
+                    Task t = q.poll();
+                    batch.add(assign(t, w));
+                    bytes += t.payload.length + 24;
+                }
+                if (q != null && q.isEmpty()) {
+                    bound.remove(target);
+                }
+            }
+            if (!batch.isEmpty()) {
+                w.credit -= batch.size();
+                send(w.name, Messages.dispatch(batch));
+            }
+        }
+    }
+
+    /** Hands a queued task to a worker: the item to send it. */
+    private TaskItem assign(Task t, WorkerState w) {
+        t.worker = w;
+        t.attempts++;
+        w.assigned.put(t.id, t);
+        return new TaskItem(t.id, t.priority, t.earlierAttempts + t.attempts - 1, t.maxAttempts, "", t.payload);
     }
 
     private void reply(String rootName, ResultItem item) {
@@ -410,6 +495,12 @@ final class Scheduler {
             if (t.cancelled) {
                 forget(t);
                 cancelled++;
+            } else if (isBoundTo(t, w)) {
+                forget(t);
+                failed++;
+                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task (" + t.payload.length
+                        + " bytes encoded) was running on worker " + w + ", to which it was bound, and the worker was"
+                        + " lost (" + reason + ")")));
             } else if (t.earlierAttempts + t.attempts >= t.maxAttempts) {
                 forget(t);
                 failed++;
@@ -417,8 +508,16 @@ final class Scheduler {
                         + " bytes encoded) was running on worker " + w + ", which was lost (" + reason + "); it was"
                         + " tried " + (t.earlierAttempts + t.attempts) + " times, the limit")));
             } else {
-                queue.add(t);
+                enqueue(t);
                 requeued++;
+            }
+        }
+        PriorityQueue<Task> waiting = bound.remove(TaskItem.WORKER_TARGET + w.name);
+        if (waiting != null) {
+            for (Task t : waiting) {
+                forget(t);
+                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task was bound to worker " + w
+                        + ", which was lost (" + reason + ") before the task could start")));
             }
         }
         if (workers.isEmpty()) {
@@ -437,6 +536,7 @@ final class Scheduler {
             reply(t.root.name, new ResultItem(t.rootTaskId, Status.BROKEN, 0, utf8(reason)));
         }
         queue.clear();
+        bound.clear();
         for (WorkerState w : workers.values()) {
             w.assigned.clear();
         }
@@ -446,7 +546,7 @@ final class Scheduler {
         Map<WorkerState, List<Long>> running = new HashMap<>();
         for (Task t : new ArrayList<>(root.tasks.values())) {
             if (t.worker == null) {
-                queue.remove(t);
+                dequeue(t);
                 forget(t);
             } else {
                 t.cancelled = true;
@@ -456,6 +556,18 @@ final class Scheduler {
         for (Map.Entry<WorkerState, List<Long>> e : running.entrySet()) {
             send(e.getKey().name, Messages.cancel("", 0, toArray(e.getValue()), true));
         }
+    }
+
+    private static boolean isBoundTo(Task t, WorkerState w) {
+        return t.target != null && t.target.equals(TaskItem.WORKER_TARGET + w.name);
+    }
+
+    void onWorkersQuery(Messages.WorkersQuery q) {
+        List<Messages.WorkerEntry> list = new ArrayList<>(workers.size());
+        for (WorkerState w : workers.values()) {
+            list.add(new Messages.WorkerEntry(w.name, w.host, w.pid, w.threads));
+        }
+        send(q.from(), Messages.workers(q.tag(), list));
     }
 
     private void forget(Task t) {
@@ -490,6 +602,8 @@ final class Scheduler {
         final RootState root;
         final long rootTaskId;
         final int priority;
+        /** Where it must run ("worker:NAME" or "host:NAME"), or null for anywhere. */
+        final String target;
         final byte[] payload;
         /** Dispatches by this broker. */
         int attempts;
@@ -499,11 +613,12 @@ final class Scheduler {
         WorkerState worker;
         boolean cancelled;
 
-        Task(long id, RootState root, long rootTaskId, int priority, byte[] payload) {
+        Task(long id, RootState root, long rootTaskId, int priority, String target, byte[] payload) {
             this.id = id;
             this.root = root;
             this.rootTaskId = rootTaskId;
             this.priority = priority;
+            this.target = target;
             this.payload = payload;
         }
 

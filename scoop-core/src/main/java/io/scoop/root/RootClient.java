@@ -63,6 +63,7 @@ public final class RootClient implements AutoCloseable {
     private final Map<Long, RemoteFuture<?>> pending = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<TaskItem> outbox = new ConcurrentLinkedQueue<>();
     private final Map<Long, CompletableFuture<long[]>> revokeReplies = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<List<Messages.WorkerEntry>>> workerReplies = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Thread rxThread;
     private final Completer completer;
@@ -153,14 +154,15 @@ public final class RootClient implements AutoCloseable {
     /** Queues a task without sending; call {@link #flush} after the last one, so they share messages. */
     public void enqueue(RemoteFuture<?> f, byte[] payload, int priority) {
         TaskPolicy p = f.policy();
-        enqueue(f, payload, priority, 0, p == null ? 0 : p.maxAttempts());
+        enqueue(f, payload, priority, 0, p == null ? 0 : p.maxAttempts(), p == null ? "" : p.target());
     }
 
     /**
      * Queues a task that has had {@code earlierAttempts} attempts already, with its own attempt limit (0 for the
      * broker's).
      */
-    private void enqueue(RemoteFuture<?> f, byte[] payload, int priority, int earlierAttempts, int maxAttempts) {
+    private void enqueue(RemoteFuture<?> f, byte[] payload, int priority, int earlierAttempts, int maxAttempts,
+            String target) {
         long id = ids.incrementAndGet();
         f.markSent(id);
         ClusterBrokenException b = broken;
@@ -169,7 +171,7 @@ public final class RootClient implements AutoCloseable {
             return;
         }
         pending.put(id, f);
-        outbox.add(new TaskItem(id, priority, earlierAttempts, maxAttempts, payload));
+        outbox.add(new TaskItem(id, priority, earlierAttempts, maxAttempts, target, payload));
         if (broken != null) {
             failAll(broken);
         }
@@ -231,6 +233,31 @@ public final class RootClient implements AutoCloseable {
             return new long[0];
         } finally {
             revokeReplies.remove(tag);
+        }
+    }
+
+    /**
+     * The workers in the run now, as the broker knows them; waits at most {@code timeoutMillis} for its answer.
+     *
+     * @throws ClusterBrokenException if the broker does not answer in time, or the cluster broke
+     */
+    public List<Messages.WorkerEntry> workers(long timeoutMillis) {
+        long tag = ids.incrementAndGet();
+        CompletableFuture<List<Messages.WorkerEntry>> reply = new CompletableFuture<>();
+        workerReplies.put(tag, reply);
+        link.send(Messages.workersQuery(name, tag));
+        try {
+            return reply.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterBrokenException("interrupted while asking the broker at " + link.address()
+                    + " for its workers");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            ClusterBrokenException b = broken;
+            throw b != null ? b : new ClusterBrokenException("the broker at " + link.address() + " did not say"
+                    + " which workers it has within " + timeoutMillis + " ms");
+        } finally {
+            workerReplies.remove(tag);
         }
     }
 
@@ -333,6 +360,13 @@ public final class RootClient implements AutoCloseable {
                     }
                 });
                 case HEARTBEAT -> onHeartbeat(body);
+                case WORKERS -> {
+                    Messages.Workers answer = Messages.readWorkers(body);
+                    CompletableFuture<List<Messages.WorkerEntry>> reply = workerReplies.get(answer.tag());
+                    if (reply != null) {
+                        reply.complete(answer.workers());
+                    }
+                }
                 case DROPPED -> {
                     String reason = Messages.readDropped(body);
                     breakWith(new RootDroppedException("the broker at " + link.address() + " dropped this root ("
@@ -394,7 +428,7 @@ public final class RootClient implements AutoCloseable {
                 byte[] again = policy == null ? null : policy.retryPayload(tf, error);
                 if (again != null && !f.isDone()) {
                     // An exception the task's options retry on, with attempts left: send it again.
-                    enqueue(f, again, policy.priority(), tf.attempt + 1, policy.maxAttempts());
+                    enqueue(f, again, policy.priority(), tf.attempt + 1, policy.maxAttempts(), policy.target());
                     flush();
                     return;
                 }

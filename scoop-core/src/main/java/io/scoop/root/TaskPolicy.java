@@ -20,12 +20,16 @@ public final class TaskPolicy {
     final String label;
     final int priority;
     final int maxAttempts;
+    /** Where the task must run ({@code "worker:NAME"}, {@code "host:NAME"}), or empty for anywhere. */
+    private final String target;
     private final List<Class<? extends Throwable>> retryOn;
     /** The encoded task, kept to send again after an exception it retries on; null if it never retries. */
     private volatile byte[] payload;
 
-    public TaskPolicy(String label, int priority, int maxAttempts, List<Class<? extends Throwable>> retryOn) {
+    public TaskPolicy(String label, int priority, int maxAttempts, List<Class<? extends Throwable>> retryOn,
+            String target) {
         this.label = label;
+        this.target = target == null ? "" : target;
         this.priority = priority;
         this.retryOn = retryOn;
         this.maxAttempts = !retryOn.isEmpty() && maxAttempts == 0 ? DEFAULT_RETRY_ATTEMPTS : maxAttempts;
@@ -38,6 +42,10 @@ public final class TaskPolicy {
 
     public int priority() {
         return priority;
+    }
+
+    public String target() {
+        return target;
     }
 
     /** Keeps the encoded task if it may have to be sent again. */

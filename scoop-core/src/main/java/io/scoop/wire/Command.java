@@ -9,8 +9,9 @@ package io.scoop.wire;
  * <pre>
  *   command     direction                 body after the code
  *   HELLO       root|worker rx -> broker  role, name, threads, credit, pid, host
- *   TASKS       root tx -> broker         root name, count, {root task id, priority, flags, payload}*
- *   DISPATCH    broker -> worker rx       count, {broker task id, attempt, payload}*
+ *   TASKS       root tx -> broker         root name, count, {root task id, priority, attempts made, attempt
+ *                                         limit, target, payload}*
+ *   DISPATCH    broker -> worker rx       count, {broker task id, priority, attempt, attempt limit, "", payload}*
  *   RESULTS     worker tx -> broker       worker name, count, {broker task id, status, nanos, payload}*
  *   RESULTS     broker -> root rx         (same layout; ids are the root's own task ids)
  *   CREDIT      worker tx -> broker       worker name, delta
@@ -23,11 +24,13 @@ package io.scoop.wire;
  *   STOP        control -> broker         (nothing): the broker loop ends   (control, likewise)
  *   DROPPED     broker -> root rx         reason: the broker gave this root up (silent past the expiry,
  *                                         or unknown to it); its futures fail, it is never re-registered
+ *   WORKERS     root tx -> broker         root name, tag: which workers are there?
+ *   WORKERS     broker -> root rx         tag, count, {name, host, pid, threads}*
  * </pre>
  */
 public enum Command {
     HELLO(1), TASKS(2), DISPATCH(3), RESULTS(4), CREDIT(5), CANCEL(6), HEARTBEAT(7), BYE(8), LOST(9),
-    SHUTDOWN(10), STOP(11), DROPPED(12);
+    SHUTDOWN(10), STOP(11), DROPPED(12), WORKERS(13);
 
     private static final Command[] BY_CODE = new Command[16];
 

@@ -50,7 +50,7 @@ public final class Messages {
     private static void writeTasks(WireWriter w, List<TaskItem> items) {
         w.i32(items.size());
         for (TaskItem t : items) {
-            w.i64(t.id()).i32(t.priority()).i32(t.attempt()).i32(t.maxAttempts()).bytes(t.payload());
+            w.i64(t.id()).i32(t.priority()).i32(t.attempt()).i32(t.maxAttempts()).string(t.target()).bytes(t.payload());
         }
     }
 
@@ -75,8 +75,8 @@ public final class Messages {
         return items;
     }
 
-    /** The fewest bytes one task item takes: id, priority, attempt, attempt limit, payload length. */
-    private static final int TASK_ITEM_BYTES = 8 + 4 + 4 + 4 + 4;
+    /** The fewest bytes one task item takes: id, priority, attempt, attempt limit, target and payload lengths. */
+    private static final int TASK_ITEM_BYTES = 8 + 4 + 4 + 4 + 4 + 4;
     /** The fewest bytes one result item takes: id, status, nanos, payload length. */
     private static final int RESULT_ITEM_BYTES = 8 + 1 + 8 + 4;
     /** The bytes one cancel item takes: id, interrupt. */
@@ -90,7 +90,7 @@ public final class Messages {
         int n = r.count(TASK_ITEM_BYTES);
         List<TaskItem> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new TaskItem(r.i64(), r.i32(), r.i32(), r.i32(), r.bytes()));
+            out.add(new TaskItem(r.i64(), r.i32(), r.i32(), r.i32(), r.string(), r.bytes()));
         }
         return out;
     }
@@ -98,7 +98,7 @@ public final class Messages {
     private static int estimate(List<TaskItem> items) {
         int n = 0;
         for (TaskItem t : items) {
-            n += t.payload().length + TASK_ITEM_BYTES;
+            n += t.payload().length + TASK_ITEM_BYTES + t.target().length() * 3;
         }
         return n;
     }
@@ -169,6 +169,53 @@ public final class Messages {
         }
         r.end();
         return new Cancel(from, tag, ids, interrupt);
+    }
+
+    /* ---------------- WORKERS ---------------- */
+
+    /** One worker of the run, as the broker knows it. */
+    public record WorkerEntry(String name, String host, long pid, int threads) {
+    }
+
+    /** Root to broker: which workers are there now? {@code tag} comes back with the answer. */
+    public static byte[] workersQuery(String from, long tag) {
+        return new WireWriter(32).command(Command.WORKERS).string(from).i64(tag).toByteArray();
+    }
+
+    /** A root's WORKERS question. */
+    public record WorkersQuery(String from, long tag) {
+    }
+
+    public static WorkersQuery readWorkersQuery(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        WorkersQuery q = new WorkersQuery(r.string(), r.i64());
+        r.end();
+        return q;
+    }
+
+    /** Broker to root: the workers there are, answering the question of {@code tag}. */
+    public static byte[] workers(long tag, List<WorkerEntry> workers) {
+        WireWriter w = new WireWriter(16 + workers.size() * 64).command(Command.WORKERS).i64(tag).i32(workers.size());
+        for (WorkerEntry e : workers) {
+            w.string(e.name()).string(e.host()).i64(e.pid()).i32(e.threads());
+        }
+        return w.toByteArray();
+    }
+
+    /** The broker's WORKERS answer. */
+    public record Workers(long tag, List<WorkerEntry> workers) {
+    }
+
+    public static Workers readWorkers(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        long tag = r.i64();
+        int n = r.count(4 + 4 + 8 + 4);
+        List<WorkerEntry> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new WorkerEntry(r.string(), r.string(), r.i64(), r.i32()));
+        }
+        r.end();
+        return new Workers(tag, out);
     }
 
     /* ---------------- small messages ---------------- */

@@ -9,12 +9,18 @@ package io.scoop.wire;
  * @param attempt     root to broker: the attempts already made (by the root's retries); broker to worker: the
  *                    attempts made before this dispatch (0 on the first)
  * @param maxAttempts the task's own attempt limit, or 0 for the broker's
+ * @param target      root to broker: where the task must run, {@code "worker:NAME"} or {@code "host:NAME"},
+ *                    or empty for anywhere; empty from broker to worker
  * @param payload     Kryo bytes of the task object
  */
-public record TaskItem(long id, int priority, int attempt, int maxAttempts, byte[] payload) {
+public record TaskItem(long id, int priority, int attempt, int maxAttempts, String target, byte[] payload) {
+    /** The target prefix of a task bound to one worker. */
+    public static final String WORKER_TARGET = "worker:";
+    /** The target prefix of a task bound to the workers of one host. */
+    public static final String HOST_TARGET = "host:";
 
-    /** A task with the broker's attempt limit. */
+    /** A task for any worker, with the broker's attempt limit. */
     public TaskItem(long id, int priority, int attempt, byte[] payload) {
-        this(id, priority, attempt, 0, payload);
+        this(id, priority, attempt, 0, "", payload);
     }
 }

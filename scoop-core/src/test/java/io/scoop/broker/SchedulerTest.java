@@ -55,6 +55,18 @@ class SchedulerTest {
         s.onTasks(Messages.readTasks(Messages.tasks(root, List.of(new TaskItem(id, priority, 0, utf8("t" + id))))));
     }
 
+    private void workerOn(String name, String host, int credit) {
+        s.onHello(Messages.readHello(Messages.hello(new Hello(Hello.WORKER, name, 1, credit, 100, host))));
+    }
+
+    private void submitTo(String root, long id, String target) {
+        s.onTasks(Messages.readTasks(Messages.tasks(root, List.of(new TaskItem(id, 0, 0, 0, target, utf8("t" + id))))));
+    }
+
+    private List<String> payloads(List<TaskItem> items) {
+        return items.stream().map(t -> text(t.payload())).collect(Collectors.toList());
+    }
+
     private void result(String worker, long brokerId, byte status) {
         s.onResults(Messages.readResults(Messages.results(worker, List.of(new ResultItem(brokerId, status, 1,
                 utf8("r"))))));
@@ -288,5 +300,89 @@ class SchedulerTest {
         s.onCredit(Messages.readCredit(Messages.credit("b", 1)));
         loop();
         assertEquals(1, dispatchedTo("b").size());
+    }
+
+    @Test
+    void boundTasks_goOnlyToTheirWorkerOrHost_andOthersFillTheRest() {
+        root("r");
+        workerOn("a", "alpha", 3);
+        workerOn("b", "beta", 3);
+        submitTo("r", 1, "worker:b");
+        submitTo("r", 2, "host:alpha");
+        submitTo("r", 3, "worker:b");
+        submit("r", 4, 0);
+        loop();
+        List<String> toA = payloads(dispatchedTo("a"));
+        List<String> toB = payloads(dispatchedTo("b"));
+        assertTrue(toA.contains("t2") && !toA.contains("t1") && !toA.contains("t3"), "a got " + toA);
+        assertTrue(toB.containsAll(List.of("t1", "t3")) && !toB.contains("t2"), "b got " + toB);
+        assertEquals(1, (toA.contains("t4") ? 1 : 0) + (toB.contains("t4") ? 1 : 0), "t4 once, anywhere");
+    }
+
+    @Test
+    void boundTasks_waitForCreditOfTheirWorker_notAnother() {
+        root("r");
+        workerOn("a", "alpha", 1);
+        workerOn("b", "beta", 5);
+        submitTo("r", 1, "worker:a");
+        submitTo("r", 2, "worker:a");
+        loop();
+        assertEquals(List.of("t1"), payloads(dispatchedTo("a")));
+        assertEquals(List.of(), payloads(dispatchedTo("b")));
+        assertEquals(1, s.stats(0).queued());
+        result("a", 1, Status.OK);
+        loop();
+        assertEquals(List.of("t2"), payloads(dispatchedTo("a")));
+    }
+
+    @Test
+    void boundTasks_toAWorkerOrHostNotInTheRun_failAtOnceNamingWhatThereIs() {
+        root("r");
+        workerOn("a", "alpha", 1);
+        submitTo("r", 1, "worker:zz");
+        submitTo("r", 2, "host:nowhere");
+        submitTo("r", 3, "planet:mars");
+        loop();
+        List<ResultItem> results = resultsTo("r");
+        assertEquals(3, results.size());
+        assertTrue(results.stream().allMatch(r -> r.status() == Status.LOST));
+        assertTrue(text(results.get(0).payload()).contains("worker zz") && text(results.get(0).payload()).contains("a"));
+        assertTrue(text(results.get(1).payload()).contains("host nowhere")
+                && text(results.get(1).payload()).contains("alpha"), text(results.get(1).payload()));
+        assertTrue(text(results.get(2).payload()).contains("neither"));
+    }
+
+    @Test
+    void boundTasks_theirWorkerLost_failInsteadOfMoving_whileHostTasksWait() {
+        root("r");
+        workerOn("a", "alpha", 1);
+        workerOn("b", "beta", 1);
+        submitTo("r", 1, "worker:a");
+        submitTo("r", 2, "worker:a");
+        submitTo("r", 3, "host:alpha");
+        loop();
+        assertEquals(List.of("t1"), payloads(dispatchedTo("a")));
+        s.onLost(new Messages.Lost("a", "killed"));
+        loop();
+        List<ResultItem> results = resultsTo("r");
+        assertEquals(List.of(1L, 2L), results.stream().map(ResultItem::id).sorted().toList());
+        assertTrue(results.stream().allMatch(r -> r.status() == Status.LOST && text(r.payload()).contains("killed")));
+        assertEquals(List.of(), payloads(dispatchedTo("b")), "nothing moves to another host");
+        workerOn("a2", "alpha", 1);
+        loop();
+        assertEquals(List.of("t3"), payloads(dispatchedTo("a2")), "a replacement on the host takes the host's task");
+    }
+
+    @Test
+    void workersQuery_answersWithEveryWorker() {
+        root("r");
+        workerOn("a", "alpha", 1);
+        workerOn("b", "beta", 2);
+        s.onWorkersQuery(new Messages.WorkersQuery("r", 77));
+        Sent answer = sent.get(sent.size() - 1);
+        assertEquals("r", answer.peer());
+        Messages.Workers w = Messages.readWorkers(answer.body());
+        assertEquals(77, w.tag());
+        assertEquals(List.of("a@alpha", "b@beta"), w.workers().stream().map(e -> e.name() + "@" + e.host()).toList());
     }
 }

@@ -35,7 +35,7 @@ class MessagesTest {
     void tasks_roundTrip() {
         List<TaskItem> items = List.of(new TaskItem(1, 0, 0, bytes("a")), new TaskItem(Long.MIN_VALUE, -5, 7,
                 new byte[0]), new TaskItem(Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, new byte[1000]),
-                new TaskItem(3, 0, 2, 5, bytes("with its own attempt limit")));
+                new TaskItem(3, 0, 2, 5, "host:alpha", bytes("with its own attempt limit and a target")));
         byte[] body = Messages.tasks("root-1", items);
         assertEquals(Command.TASKS, Command.of(body));
         Messages.Batch<TaskItem> read = Messages.readTasks(body);
@@ -219,7 +219,21 @@ class MessagesTest {
             assertEquals(a.priority(), b.priority());
             assertEquals(a.attempt(), b.attempt());
             assertEquals(a.maxAttempts(), b.maxAttempts());
+            assertEquals(a.target(), b.target());
             assertArrayEquals(a.payload(), b.payload());
         }
+    }
+
+    @Test
+    void workers_queryAndAnswer_roundTrip() {
+        Messages.WorkersQuery q = Messages.readWorkersQuery(Messages.workersQuery("root-1", -5));
+        assertEquals("root-1", q.from());
+        assertEquals(-5, q.tag());
+        List<Messages.WorkerEntry> list = List.of(new Messages.WorkerEntry("w1", "alpha", 42, 2),
+                new Messages.WorkerEntry("w2", "", Long.MAX_VALUE, 1));
+        Messages.Workers w = Messages.readWorkers(Messages.workers(9, list));
+        assertEquals(9, w.tag());
+        assertEquals(list, w.workers());
+        assertEquals(List.of(), Messages.readWorkers(Messages.workers(1, List.of())).workers());
     }
 }
