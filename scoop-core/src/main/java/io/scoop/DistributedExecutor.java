@@ -222,7 +222,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         this.terminateRequested = new CountDownLatch(1);
         this.terminated = new CountDownLatch(1);
         this.keeperStarted = new java.util.concurrent.atomic.AtomicBoolean();
-        this.options = TaskOptions.defaults();
+        this.options = b.taskTimeout == null ? TaskOptions.defaults() : TaskOptions.defaults().timeout(b.taskTimeout);
         this.backend = Backend.open(b, this::shutdown);
         this.client = backend.client();
         if (backend.ownsClient()) {
@@ -870,6 +870,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         int maxInFlightTasks = DEFAULT_MAX_IN_FLIGHT_TASKS;
         long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
         boolean rejectWhenFull;
+        java.time.Duration taskTimeout = taskTimeoutProperty();
         RunKeys keys;
         private final Set<String> set = new HashSet<>();
 
@@ -977,6 +978,53 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             }
             this.connectTimeoutMillis = unit.toMillis(timeout);
             return this;
+        }
+
+        /**
+         * The longest any task of this executor may run, as {@link TaskOptions#timeout} (a view's own timeout
+         * wins). Default: none, or the system property {@code scoop.taskTimeout} (the launcher's
+         * {@code --task-timeout}), a number of seconds or a number with {@code ms}, {@code s}, {@code m} or
+         * {@code h}.
+         */
+        public Builder taskTimeout(java.time.Duration timeout) {
+            once("taskTimeout", taskTimeout);
+            TaskOptions.defaults().timeout(timeout); // checks it
+            this.taskTimeout = timeout;
+            return this;
+        }
+
+        private static java.time.Duration taskTimeoutProperty() {
+            String value = System.getProperty("scoop.taskTimeout");
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                return parseDuration(value.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("system property scoop.taskTimeout=" + value + " is not a"
+                        + " positive duration: write seconds (90) or a number with ms, s, m or h (1500ms, 90s, 30m,"
+                        + " 2h)", e);
+            }
+        }
+
+        /** A positive duration: seconds, or a number with ms, s, m or h. */
+        static java.time.Duration parseDuration(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)?").matcher(text);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("not a duration: " + text);
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            java.time.Duration d = switch (unit) {
+                case "ms" -> java.time.Duration.ofMillis(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofSeconds(n);
+            };
+            if (d.isZero()) {
+                throw new IllegalArgumentException("a duration of zero: " + text);
+            }
+            return d;
         }
 
         /** Embedded default only: how many times a task is tried when its workers die. Default 3. */

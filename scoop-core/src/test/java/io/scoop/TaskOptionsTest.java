@@ -232,7 +232,11 @@ class TaskOptionsTest {
         for (int i = 0; i < 6; i++) {
             low.add(pool.submit(() -> startedAfter(100)));
         }
+        // A worker whose threads are all busy gives its prefetched tasks back to the broker: wait until every low
+        // task waits there, so that the order below is the broker's.
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.brokerStats().queued() >= 6);
         CompletableFuture<Long> high = pool.with(options().priority(10)).submit(() -> startedAfter(100));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.brokerStats().queued() >= 7);
         Files.delete(gate);
         long highStarted = high.get(30, TimeUnit.SECONDS);
         for (CompletableFuture<Long> b : blockers) {
@@ -244,7 +248,7 @@ class TaskOptionsTest {
                 lowStartedAfterHigh++;
             }
         }
-        // At most one low task per worker was already handed to it (prefetch) before the high one came.
+        // The high task goes to the first worker free; at most one low task starts with it on the other.
         assertTrue(lowStartedAfterHigh >= 4, lowStartedAfterHigh + " of 6 low tasks started after the high one");
     }
 
@@ -302,5 +306,34 @@ class TaskOptionsTest {
         assertNamed(WorkerLostException.class,
                 causeOf(pool.with(options().onHost("no-such-host.invalid")).submit(() -> 1)), "no-such-host.invalid",
                 "hosts:");
+    }
+
+    @Test
+    void taskTimeout_ofTheExecutor_appliesToEveryTask_andAViewsOwnWins() throws Exception {
+        DistributedExecutor strict = DistributedExecutor.builder().connect(cluster.address())
+                .taskTimeout(Duration.ofMillis(300)).build();
+        try {
+            assertNamed(TaskTimeoutException.class, causeOf(strict.submit(() -> {
+                Thread.sleep(30_000);
+                return 0;
+            })), "PT0.3S");
+            assertEquals(7, strict.with(options().timeout(Duration.ofSeconds(20))).submit(() -> {
+                Thread.sleep(600);
+                return 7;
+            }).get(30, TimeUnit.SECONDS));
+        } finally {
+            strict.shutdownNow();
+        }
+    }
+
+    @Test
+    void durations_ofTheTaskTimeoutProperty() {
+        assertEquals(Duration.ofSeconds(90), DistributedExecutor.Builder.parseDuration("90"));
+        assertEquals(Duration.ofMillis(1500), DistributedExecutor.Builder.parseDuration("1500ms"));
+        assertEquals(Duration.ofMinutes(30), DistributedExecutor.Builder.parseDuration("30m"));
+        assertEquals(Duration.ofHours(2), DistributedExecutor.Builder.parseDuration("2h"));
+        for (String bad : new String[] {"0", "-5", "1.5h", "10d", "", "99999999999999s"}) {
+            assertThrows(IllegalArgumentException.class, () -> DistributedExecutor.Builder.parseDuration(bad), bad);
+        }
     }
 }
