@@ -46,12 +46,18 @@ import java.util.concurrent.Future;
  * {@code strace -f -c -p PID} from outside).
  */
 public final class Bench {
+    static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5", "W6", "W7", "LAMBDA");
+
     private Bench() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("echo-worker")) {
-            EchoCluster.workerMain(args[1], args[2]);
+            EchoCluster.workerMain(args[1], args[2], args.length > 3 && args[3].equals("crc"));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("pool-jvm")) {
+            PoolJvm.main();
             return;
         }
         if (args.length > 0 && args[0].equals("lambda-first")) {
@@ -88,8 +94,8 @@ public final class Bench {
                 default -> {
                     String w = args[i].toUpperCase();
                     if (w.equals("ALL")) {
-                        workloads.addAll(List.of("W1", "W2", "W3", "W5", "LAMBDA"));
-                    } else if (List.of("W1", "W2", "W3", "W5", "LAMBDA").contains(w)) {
+                        workloads.addAll(ALL);
+                    } else if (ALL.contains(w)) {
                         workloads.add(w);
                     } else {
                         System.err.println("unknown argument: " + args[i]);
@@ -131,6 +137,7 @@ public final class Bench {
                 case "W1" -> W1Throughput.run(c);
                 case "W2" -> W2Latency.run(c);
                 case "W3" -> W3CpuBound.run(c);
+                case "W4" -> W4Payload.run(c);
                 case "W5" -> W5Startup.run(c, w5Opts);
                 case "LAMBDA" -> LambdaCost.run(c);
                 default -> throw new IllegalArgumentException(w);
