@@ -138,6 +138,8 @@ public final class Bench {
                 case "W2" -> W2Latency.run(c);
                 case "W3" -> W3CpuBound.run(c);
                 case "W4" -> W4Payload.run(c);
+                case "W6" -> W6Nested.run(c);
+                case "W7" -> W7Scale.run(c);
                 case "W5" -> W5Startup.run(c, w5Opts);
                 case "LAMBDA" -> LambdaCost.run(c);
                 default -> throw new IllegalArgumentException(w);
