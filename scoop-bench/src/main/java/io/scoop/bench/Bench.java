@@ -26,7 +26,7 @@ import java.util.concurrent.Future;
  *        [--warmup-seconds S] [--worker-opts "default|-XX:+UseSerialGC"] [--w5-opts "A|B"] [--launcher PATH] [--quiet-wait S] [--no-cpu]
  * </pre>
  * <ul>
- *   <li>{@code --runs}: measured runs per row (default 5; fewer is refused, BENCH.md asks for at least 5);
+ *   <li>{@code --runs}: measured runs per row (default 5; fewer is refused: a median of fewer says little);
  *   <li>{@code --warmup}: unmeasured runs first (default: W1 3, W2 3, W3 2, W5 1), and
  *       {@code --warmup-seconds}: warm up at least that long (default: W1 and W2 8 s, so that the JIT
  *       compilers are done before the measured runs; others 0);
@@ -46,12 +46,18 @@ import java.util.concurrent.Future;
  * {@code strace -f -c -p PID} from outside).
  */
 public final class Bench {
+    static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5", "W6", "W7", "LAMBDA");
+
     private Bench() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("echo-worker")) {
-            EchoCluster.workerMain(args[1], args[2]);
+            EchoCluster.workerMain(args[1], args[2], args.length > 3 && args[3].equals("crc"));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("pool-jvm")) {
+            PoolJvm.main();
             return;
         }
         if (args.length > 0 && args[0].equals("lambda-first")) {
@@ -88,8 +94,8 @@ public final class Bench {
                 default -> {
                     String w = args[i].toUpperCase();
                     if (w.equals("ALL")) {
-                        workloads.addAll(List.of("W1", "W2", "W3", "W5", "LAMBDA"));
-                    } else if (List.of("W1", "W2", "W3", "W5", "LAMBDA").contains(w)) {
+                        workloads.addAll(ALL);
+                    } else if (ALL.contains(w)) {
                         workloads.add(w);
                     } else {
                         System.err.println("unknown argument: " + args[i]);
@@ -103,7 +109,7 @@ public final class Bench {
             workloads.addAll(List.of("W1", "W2", "W3", "W5"));
         }
         if (runs < 5) {
-            System.err.println("--runs must be at least 5 (BENCH.md: the median of at least 5 runs after warm-up)");
+            System.err.println("--runs must be at least 5: each figure is the median of at least 5 runs after warm-up");
             System.exit(2);
         }
         List<String> variants = Arrays.stream(workerOpts.split("\\|")).map(String::trim).toList();
@@ -131,6 +137,9 @@ public final class Bench {
                 case "W1" -> W1Throughput.run(c);
                 case "W2" -> W2Latency.run(c);
                 case "W3" -> W3CpuBound.run(c);
+                case "W4" -> W4Payload.run(c);
+                case "W6" -> W6Nested.run(c);
+                case "W7" -> W7Scale.run(c);
                 case "W5" -> W5Startup.run(c, w5Opts);
                 case "LAMBDA" -> LambdaCost.run(c);
                 default -> throw new IllegalArgumentException(w);

@@ -40,6 +40,11 @@ final class EchoCluster implements AutoCloseable {
     private int clients;
 
     EchoCluster(int nWorkers, List<String> jvmOptions) throws IOException, InterruptedException {
+        this(nWorkers, jvmOptions, false);
+    }
+
+    /** @param crc workers answer each message with the CRC32 of its payload (8 bytes) instead of x + 1 */
+    EchoCluster(int nWorkers, List<String> jvmOptions, boolean crc) throws IOException, InterruptedException {
         this.ready = new CountDownLatch(nWorkers);
         this.broker = new Thread(this::brokerLoop, "echo-broker");
         broker.setDaemon(true);
@@ -48,7 +53,8 @@ final class EchoCluster implements AutoCloseable {
             throw new IllegalStateException("echo broker did not bind");
         }
         for (int i = 1; i <= nWorkers; i++) {
-            workers.add(Jvm.fork(jvmOptions, Bench.class.getName(), "echo-worker", tcp, "w" + i));
+            workers.add(crc ? Jvm.fork(jvmOptions, Bench.class.getName(), "echo-worker", tcp, "w" + i, "crc")
+                    : Jvm.fork(jvmOptions, Bench.class.getName(), "echo-worker", tcp, "w" + i));
         }
         if (!ready.await(60, TimeUnit.SECONDS)) {
             close();
@@ -149,6 +155,27 @@ final class EchoCluster implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * W4's baseline: sends {@code n} payloads ({@code payloads[i % payloads.length]}) with at most {@code window}
+     * in flight to workers that answer with their CRC32, and waits for every answer.
+     *
+     * @return the sum of the checksums
+     */
+    static long pipelineCrc(ZMQ.Socket client, int n, int window, byte[][] payloads) {
+        int sent = 0;
+        int received = 0;
+        long sum = 0;
+        while (received < n) {
+            while (sent < n && sent - received < window) {
+                client.send(payloads[sent % payloads.length], 0);
+                sent++;
+            }
+            sum += java.nio.ByteBuffer.wrap(client.recv(0)).getLong();
+            received++;
+        }
+        return sum;
+    }
+
     /** One round trip; returns the answer. */
     static int roundTrip(ZMQ.Socket client, int x) {
         client.send(intBytes(x), 0);
@@ -183,8 +210,8 @@ final class EchoCluster implements AutoCloseable {
         ctx.close();
     }
 
-    /** {@code Bench echo-worker ADDRESS NAME}: the worker JVM of this baseline. */
-    static void workerMain(String address, String name) {
+    /** {@code Bench echo-worker ADDRESS NAME [crc]}: the worker JVM of this baseline. */
+    static void workerMain(String address, String name, boolean crc) {
         Thread watcher = new Thread(() -> {
             InputStream in = System.in;
             byte[] buf = new byte[64];
@@ -207,7 +234,11 @@ final class EchoCluster implements AutoCloseable {
             byte[] client = s.recv(0);
             byte[] payload = s.recv(0);
             s.sendMore(client);
-            s.send(intBytes(bytesInt(payload) + 1), 0);
+            if (crc) {
+                s.send(java.nio.ByteBuffer.allocate(8).putLong(W4Payload.crc(payload)).array(), 0);
+            } else {
+                s.send(intBytes(bytesInt(payload) + 1), 0);
+            }
         }
     }
 }

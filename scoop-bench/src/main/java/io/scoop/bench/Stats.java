@@ -50,6 +50,9 @@ final class Stats {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "-";
         }
+        if (v > 0 && v < 0.01) {
+            return String.format(Locale.ROOT, "1/%sx", num(1 / v));
+        }
         return v >= 10 ? String.format(Locale.ROOT, "%.1fx", v) : String.format(Locale.ROOT, "%.3fx", v);
     }
 }

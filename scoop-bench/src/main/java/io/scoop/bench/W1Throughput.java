@@ -68,6 +68,7 @@ final class W1Throughput {
         List<Contender> cs = new ArrayList<>();
         List<Contender> maps = new ArrayList<>();
         List<Contender> invokes = new ArrayList<>();
+        List<Contender> scoopAll = new ArrayList<>();
         try {
             for (String spec : c.workerOptions()) {
                 Variant v = Variant.parse(spec);
@@ -76,13 +77,26 @@ final class W1Throughput {
                 Bench.awaitWorkers(ex, WORKERS);
                 Map<Long, String> procs = Bench.withSelf(Jvm.newChildren(before));
                 Watchdog wd = new Watchdog(ex, 5000);
-                Contender m = new Contender("scoop map" + v.label(),
+                ExecutorService es = ex;
+                Contender m = new Contender("scoop map, lambda x -> x + 1" + v.label(),
                         () -> rate(() -> guarded(wd, () -> scoopMap(ex, inputs))), procs, null);
-                Contender inv = new Contender("scoop invokeAll" + v.label(),
+                Contender invLambda = new Contender("scoop invokeAll, plain lambdas built in the run" + v.label(),
+                        () -> rate(() -> guarded(wd, () -> invokeAllLambdas(es))), procs, null);
+                Contender invAnon = new Contender("scoop invokeAll, anonymous classes built in the run" + v.label(),
+                        () -> rate(() -> guarded(wd, () -> invokeAllAnonymous(es))), procs, null);
+                Contender subLambda = new Contender("scoop submit each then get, plain lambdas built in the run"
+                        + v.label(), () -> rate(() -> guarded(wd, () -> submitEachLambdas(es))), procs, null);
+                Contender subAnon = new Contender("scoop submit each then get, anonymous classes built in the run"
+                        + v.label(), () -> rate(() -> guarded(wd, () -> submitEachAnonymous(es))), procs, null);
+                Contender inv = new Contender("scoop invokeAll, pre-built named tasks (Tasks.Inc)" + v.label(),
                         () -> rate(() -> guarded(wd, () -> scoopInvokeAll(ex, callables))), procs, ex).watchdog(wd);
-                cs.add(m);
-                cs.add(inv);
+                for (Contender x : List.of(m, invLambda, invAnon, subLambda, subAnon, inv)) {
+                    cs.add(x);
+                    scoopAll.add(x);
+                }
                 maps.add(m);
+                invokes.add(invLambda);
+                invokes.add(invAnon);
                 invokes.add(inv);
             }
             EchoCluster cluster = new EchoCluster(WORKERS, Variant.parse(c.workerOptions().get(0)).jvmOptions());
@@ -100,9 +114,12 @@ final class W1Throughput {
                     });
             cs.add(echo);
             ExecutorService p = Executors.newFixedThreadPool(WORKERS);
-            Contender pool = new Contender("pool(2) invokeAll", () -> rate(() -> poolInvokeAll(p, callables)), null,
-                    p::shutdownNow);
+            Contender pool = new Contender("pool(2) invokeAll, pre-built named tasks",
+                    () -> rate(() -> poolInvokeAll(p, callables)), null, p::shutdownNow);
             cs.add(pool);
+            Contender poolLambda = new Contender("pool(2) invokeAll, plain lambdas built in the run",
+                    () -> rate(() -> invokeAllLambdas(p)), null, null);
+            cs.add(poolLambda);
 
             String machine = Contender.interleave(c, cs);
 
@@ -119,8 +136,10 @@ final class W1Throughput {
             for (Contender x : invokes) {
                 Table.Row r = rows.get(x);
                 t.note(Bench.target(r, ">= 36,000 tasks/s", r.median() >= 36_000));
+            }
+            for (Contender x : scoopAll) {
                 if (x.stalls() > 0) {
-                    t.note(x.label + " (map and invokeAll): " + x.stalls() + " stall(s) > 5 s in warm-up or runs"
+                    t.note(x.label + " (and the other rows of its executor): " + x.stalls() + " stall(s) > 5 s in warm-up or runs"
                             + " (a task stranded in the root's outbox, see Watchdog), each ended by a no-op submit;"
                             + " a stalled measured run keeps its time");
                 }
@@ -165,6 +184,71 @@ final class W1Throughput {
     static Object scoopInvokeAll(DistributedExecutor ex, List<Callable<Integer>> tasks) throws Exception {
         long sum = 0;
         for (Future<Integer> f : ex.invokeAll(tasks)) {
+            sum += f.get();
+        }
+        return check(sum);
+    }
+
+    /** As users write it: a plain lambda per task, through an {@code ExecutorService}-typed variable. */
+    static Object invokeAllLambdas(ExecutorService es) throws Exception {
+        List<Callable<Integer>> tasks = new ArrayList<>(TASKS);
+        for (int k = 0; k < TASKS; k++) {
+            int i = k;
+            Callable<Integer> c = () -> i + 1;
+            tasks.add(c);
+        }
+        long sum = 0;
+        for (Future<Integer> f : es.invokeAll(tasks)) {
+            sum += f.get();
+        }
+        return check(sum);
+    }
+
+    static Object invokeAllAnonymous(ExecutorService es) throws Exception {
+        List<Callable<Integer>> tasks = new ArrayList<>(TASKS);
+        for (int k = 0; k < TASKS; k++) {
+            int i = k;
+            tasks.add(new Callable<Integer>() {
+                @Override
+                public Integer call() {
+                    return i + 1;
+                }
+            });
+        }
+        long sum = 0;
+        for (Future<Integer> f : es.invokeAll(tasks)) {
+            sum += f.get();
+        }
+        return check(sum);
+    }
+
+    static Object submitEachLambdas(ExecutorService es) throws Exception {
+        List<Future<Integer>> fs = new ArrayList<>(TASKS);
+        for (int k = 0; k < TASKS; k++) {
+            int i = k;
+            Callable<Integer> c = () -> i + 1;
+            fs.add(es.submit(c));
+        }
+        long sum = 0;
+        for (Future<Integer> f : fs) {
+            sum += f.get();
+        }
+        return check(sum);
+    }
+
+    static Object submitEachAnonymous(ExecutorService es) throws Exception {
+        List<Future<Integer>> fs = new ArrayList<>(TASKS);
+        for (int k = 0; k < TASKS; k++) {
+            int i = k;
+            fs.add(es.submit(new Callable<Integer>() {
+                @Override
+                public Integer call() {
+                    return i + 1;
+                }
+            }));
+        }
+        long sum = 0;
+        for (Future<Integer> f : fs) {
             sum += f.get();
         }
         return check(sum);

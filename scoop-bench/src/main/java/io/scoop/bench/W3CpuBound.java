@@ -37,7 +37,7 @@ import java.util.concurrent.Future;
  * </pre>
  * then, from {@code /proc}, what the worker JVMs spend besides the task threads: CPU (% of a core) and
  * wake-ups per second of each thread group, idle (3 s, no task) and busy (over the measured 2-worker runs).
- * BENCH.md reports that JeroMQ 0.6.0's I/O thread woke about 4,000 times a second while a worker computed;
+ * Measured on this machine, JeroMQ 0.6.0's I/O thread woke about 4,000 times a second while a worker computed;
  * these lines show whether ours do (they do: about 20-25% of a core per busy worker goes to the I/O thread, and
  * {@code --worker-opts "default|cp+=DIR"} with the patched class of {@code experiments/jeromq-signaler-fix}
  * shows the difference in one run).
@@ -86,18 +86,25 @@ final class W3CpuBound {
         return hits;
     }
 
+    /** A baseline reaches its floor when it is at least this fast a share of it. */
+    static final double FLOOR_SHARE = 0.95;
+
     static void run(Config c) throws Exception {
         String when = LocalDateTime.now().truncatedTo(ChronoUnit.MINUTES) + ", load " + Jvm.loadAverage();
-        int points = calibrate();
+        List<String> firstOpts = Variant.parse(c.workerOptions().get(0)).jvmOptions();
+        List<Contender> cs = new ArrayList<>();
+        PoolJvm fresh = new PoolJvm(firstOpts);
+        int points = Integer.parseInt(fresh.ask("calibrate")[1]);
+        int rootPoints = calibrate();
         List<Callable<Long>> tasks = tasks(points);
         long[] expected = {-1};
         Table t = new Table(String.format(Locale.ROOT, "W3 CPU-bound: %d tasks x ~%.0f ms (%,d points, calibrated"
-                + " here), %d interleaved runs after %d warm-up each (%s)", TASKS, TASK_MILLIS, points, c.runs(),
-                c.warmup(), when));
+                + " in a fresh JVM), %d interleaved runs after %d warm-up each (%s)", TASKS, TASK_MILLIS, points,
+                c.runs(), c.warmup(), when));
         List<String> report = new ArrayList<>();
-        List<Contender> cs = new ArrayList<>();
         List<Contender[]> scoop = new ArrayList<>();
         Map<Contender, Map<Long, String>> children = new java.util.HashMap<>();
+        Map<Long, String> everyone = new java.util.LinkedHashMap<>();
         try {
             for (String spec : c.workerOptions()) {
                 Variant v = Variant.parse(spec);
@@ -108,6 +115,7 @@ final class W3CpuBound {
                     Bench.awaitWorkers(ex, workers);
                     Watchdog wd = new Watchdog(ex, 15000);
                     Map<Long, String> kids = Jvm.newChildren(before);
+                    kids.forEach((pid, name) -> everyone.put(pid, "x" + workers + v.label() + " " + name));
                     pair[workers] = new Contender("scoop " + workers + (workers == 1 ? " worker" : " workers")
                             + v.label(), () -> {
                                 wd.begin();
@@ -122,10 +130,24 @@ final class W3CpuBound {
                 }
                 scoop.add(pair);
             }
-            ExecutorService p = Executors.newFixedThreadPool(2);
-            Contender pool = new Contender("pool(2) invokeAll (floor)",
-                    () -> millis(() -> check(expected, runAll(p, tasks))), null, p::shutdownNow);
+            Map<Long, String> freshProcs = new java.util.LinkedHashMap<>();
+            freshProcs.put(fresh.pid(), "pool-jvm");
+            everyone.put(fresh.pid(), "pool-jvm");
+            Contender pool = new Contender("pool(2) invokeAll, fresh JVM (baseline)", () -> {
+                String[] a = fresh.ask("pi " + points);
+                check(expected, Long.parseLong(a[3]));
+                return new double[] {Double.parseDouble(a[1])};
+            }, freshProcs, fresh);
             cs.add(pool);
+            ExecutorService p = Executors.newFixedThreadPool(2);
+            Contender inRoot = new Contender("pool(2) invokeAll in the root JVM (the old baseline)",
+                    () -> millis(() -> check(expected, runAll(p, tasks))), Bench.withSelf(everyone), p::shutdownNow);
+            cs.add(inRoot);
+            Contender floor = new Contender("floor: 200 x (1 task alone, fresh JVM) / 2", () -> {
+                double one = Double.parseDouble(fresh.ask("serial " + points + " 10")[1]);
+                return new double[] {TASKS * one / 2};
+            }, null, null);
+            cs.add(floor);
 
             String machine = Contender.interleave(c, cs);
 
@@ -134,7 +156,20 @@ final class W3CpuBound {
                 rows.put(x, t.add(x.label, "ms", false, x.metric(0)));
             }
             Table.Row poolRow = rows.get(pool);
+            Table.Row floorRow = rows.get(floor);
             t.baseline("pool(2)", poolRow);
+            t.baseline("floor", floorRow);
+            t.note(String.format(Locale.ROOT, "floor: one task alone (10 timed one after the other, on one thread of"
+                    + " the fresh JVM, median) = %.2f ms; 200 of them on 2 cores = %,.0f ms (median over the rounds)",
+                    floorRow.median() * 2 / TASKS, floorRow.median()));
+            for (Contender b : List.of(pool, inRoot)) {
+                double share = Table.ratio(rows.get(b), floorRow);
+                t.note(String.format(Locale.ROOT, "%s: %.1f%% of the floor's speed: %s", b.label, 100 * share,
+                        share >= FLOOR_SHARE ? "reaches its floor (>= " + Math.round(100 * FLOOR_SHARE) + "%)"
+                                : "DOES NOT REACH ITS FLOOR (< " + Math.round(100 * FLOOR_SHARE) + "%)"));
+            }
+            t.note(String.format(Locale.ROOT, "calibration: %,d points for 10 ms in the fresh JVM, %,d in the root"
+                    + " JVM (%+.1f%%)", points, rootPoints, 100.0 * (rootPoints - points) / points));
             for (Contender[] pair : scoop) {
                 Table.Row one = rows.get(pair[1]);
                 Table.Row two = rows.get(pair[2]);
@@ -142,8 +177,8 @@ final class W3CpuBound {
                         + " %.2fx-%.2fx)", two.label(), one.median() / two.median(),
                         Stats.min(one.runs()) / Stats.max(two.runs()), Stats.max(one.runs()) / Stats.min(two.runs())));
                 double share = Table.ratio(two, poolRow);
-                t.note(Bench.target(two, String.format(Locale.ROOT, ">= 90%% of pool(2)'s speed (here %.1f%%)",
-                        100 * share), share >= 0.9));
+                t.note(Bench.target(two, String.format(Locale.ROOT, ">= 90%% of pool(2)'s speed (here %.1f%%; %.1f%%"
+                        + " of the floor's)", 100 * share, 100 * Table.ratio(two, floorRow)), share >= 0.9));
                 for (Contender x : pair) {
                     if (x != null && x.stalls() > 0) {
                         t.note(x.label + ": " + x.stalls() + " stall(s) > 15 s in warm-up or runs (see"
@@ -166,8 +201,16 @@ final class W3CpuBound {
             t.note(machine);
             t.print(c.out());
             report.forEach(c.out()::println);
+            if (c.cpu()) {
+                for (Contender x : List.of(pool, inRoot)) {
+                    c.out().println(x.label + ": CPU and context switches per task of every JVM of this workload,"
+                            + " over its measured runs:");
+                    x.cpu.describe((long) TASKS * c.runs(), "task").forEach(c.out()::println);
+                }
+            }
         } finally {
             Contender.closeAll(cs);
+            fresh.close();
         }
     }
 
