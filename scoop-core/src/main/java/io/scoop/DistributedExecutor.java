@@ -609,6 +609,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * {@code maxInFlight} in flight; tasks this thread queued unsent are flushed before it waits.
      */
     private void admit(RemoteFuture<?> f, long size) {
+        f.sent(size);
         checkRunning(f.task());
         startKeeper();
         gate.acquire(size, client::flush, f.task());

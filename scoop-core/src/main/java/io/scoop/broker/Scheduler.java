@@ -6,6 +6,7 @@ import io.scoop.wire.Command;
 import io.scoop.wire.Hello;
 import io.scoop.wire.Messages;
 import io.scoop.wire.ResultItem;
+import io.scoop.wire.RunInfo;
 import io.scoop.wire.Status;
 import io.scoop.wire.TaskItem;
 import java.nio.charset.StandardCharsets;
@@ -171,6 +172,7 @@ final class Scheduler {
             // so kept in range.
             t.earlierAttempts = Math.max(0, Math.min(item.attempt(), 1_000_000));
             t.maxAttempts = item.maxAttempts() > 0 ? item.maxAttempts() : maxAttempts;
+            t.arrivedAt = root.lastSeen;
             tasks.put(t.id, t);
             root.tasks.put(t.rootTaskId, t);
             enqueue(t);
@@ -241,7 +243,9 @@ final class Scheduler {
                 continue;
             }
             forget(t);
-            reply(t.root.name, new ResultItem(t.rootTaskId, item.status(), item.nanos(), item.payload()));
+            RunInfo run = item.run() == null ? null
+                    : item.run().fromWorker(w.name, w.host, w.pid, Math.max(0, t.dispatchedAt - t.arrivedAt));
+            reply(t.root.name, new ResultItem(t.rootTaskId, item.status(), item.nanos(), item.payload(), run));
         }
     }
 
@@ -398,6 +402,7 @@ final class Scheduler {
     private TaskItem assign(Task t, WorkerState w) {
         t.worker = w;
         t.attempts++;
+        t.dispatchedAt = ticker.nanos();
         w.assigned.put(t.id, t);
         return new TaskItem(t.id, t.priority, t.earlierAttempts + t.attempts - 1, t.maxAttempts, "", t.payload);
     }
@@ -610,6 +615,9 @@ final class Scheduler {
         /** Attempts made before the task came here (the root's retries of a task that threw). */
         int earlierAttempts;
         int maxAttempts;
+        /** When it reached this broker, and when it was last dispatched ({@link Ticker} time). */
+        long arrivedAt;
+        long dispatchedAt;
         WorkerState worker;
         boolean cancelled;
 

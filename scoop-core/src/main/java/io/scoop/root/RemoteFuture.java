@@ -47,6 +47,10 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     private volatile boolean sent;
     private volatile String worker;
     private volatile long runNanos;
+    /** How its task ran, once known; the sizes of what travelled each way. */
+    private volatile io.scoop.wire.RunInfo run;
+    private volatile long sentBytes;
+    private volatile long returnedBytes;
     /** The task's options, or null: set before it is sent. */
     private volatile TaskPolicy policy;
     /** Set before the task is sent when it holds containers; read when it settles. */
@@ -100,6 +104,30 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     /** Whether the task was sent (it may wait for its dependencies, or have come back unstarted). */
     public boolean isSent() {
         return sent;
+    }
+
+    /** How the task's last attempt ran, or null (not run, or lost with its worker). */
+    public io.scoop.wire.RunInfo runInfo() {
+        return run;
+    }
+
+    public long sentBytes() {
+        return sentBytes;
+    }
+
+    public long returnedBytes() {
+        return returnedBytes;
+    }
+
+    /** Its task was encoded to {@code bytes}. */
+    public void sent(long bytes) {
+        this.sentBytes = bytes;
+    }
+
+    /** Its task ran as {@code run} and sent back {@code bytes}. */
+    void ran(io.scoop.wire.RunInfo run, long bytes) {
+        this.run = run;
+        this.returnedBytes = bytes;
     }
 
     /** The task's options, or null if it has none. */

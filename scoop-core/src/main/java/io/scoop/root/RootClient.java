@@ -402,6 +402,9 @@ public final class RootClient implements AutoCloseable {
         if (f == null) {
             return;
         }
+        if (item.run() != null) {
+            f.ran(item.run(), item.payload().length);
+        }
         switch (item.status()) {
             case Status.OK -> {
                 Object value;

@@ -44,6 +44,11 @@ public final class TaskPolicy {
         return priority;
     }
 
+    /** The task's label, or null. */
+    public String label() {
+        return label;
+    }
+
     public String target() {
         return target;
     }

@@ -77,8 +77,8 @@ public final class Messages {
 
     /** The fewest bytes one task item takes: id, priority, attempt, attempt limit, target and payload lengths. */
     private static final int TASK_ITEM_BYTES = 8 + 4 + 4 + 4 + 4 + 4;
-    /** The fewest bytes one result item takes: id, status, nanos, payload length. */
-    private static final int RESULT_ITEM_BYTES = 8 + 1 + 8 + 4;
+    /** The fewest bytes one result item takes: id, status, nanos, payload length, run flag. */
+    private static final int RESULT_ITEM_BYTES = 8 + 1 + 8 + 4 + 1;
     /** The bytes one cancel item takes: id, interrupt. */
     private static final int CANCEL_ITEM_BYTES = 8 + 1;
 
@@ -109,11 +109,17 @@ public final class Messages {
     public static byte[] results(String from, List<ResultItem> items) {
         int size = 32;
         for (ResultItem it : items) {
-            size += it.payload().length + 21;
+            size += it.payload().length + RESULT_ITEM_BYTES + (it.run() == null ? 0 : it.run().size());
         }
         WireWriter w = new WireWriter(size).command(Command.RESULTS).string(from).i32(items.size());
         for (ResultItem it : items) {
             w.i64(it.id()).u8(it.status()).i64(it.nanos()).bytes(it.payload());
+            if (it.run() == null) {
+                w.u8(0);
+            } else {
+                w.u8(1);
+                it.run().write(w);
+            }
         }
         return w.toByteArray();
     }
@@ -132,7 +138,15 @@ public final class Messages {
         int n = r.count(RESULT_ITEM_BYTES);
         List<ResultItem> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new ResultItem(r.i64(), (byte) r.u8(), r.i64(), r.bytes()));
+            long id = r.i64();
+            byte status = (byte) r.u8();
+            long nanos = r.i64();
+            byte[] payload = r.bytes();
+            int hasRun = r.u8();
+            if (hasRun > 1) {
+                throw new MalformedMessageException("result " + id + " has run flag " + hasRun + ", not 0 or 1");
+            }
+            out.add(new ResultItem(id, status, nanos, payload, hasRun == 1 ? RunInfo.read(r) : null));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package io.scoop.worker;
 import io.scoop.internal.Sockets;
 import io.scoop.wire.KryoCodec;
 import io.scoop.wire.ResultItem;
+import io.scoop.wire.RunInfo;
 import io.scoop.wire.Status;
 import io.scoop.wire.TaskFailure;
 import io.scoop.root.TaskEnvelope;
@@ -45,15 +46,20 @@ final class TaskRunner {
         }
         Object value;
         TaskContext previous = TaskContext.enter(new TaskContext(worker, job.priority, job.id, job.attempt, label));
+        job.output = TaskOutput.begin(label == null ? "task " + job.id : label);
+        long allocatedBefore = allocatedBytes();
         job.started();
         try {
             value = ((Callable<?>) task).call();
         } catch (Throwable e) {
+            job.allocated = allocatedBefore < 0 ? -1 : allocatedBytes() - allocatedBefore;
             return failure(job, start, TaskFailure.of(TaskFailure.THREW, e, worker.describe()));
         } finally {
             job.finished();
+            TaskOutput.end(job.output);
             TaskContext.exit(previous);
         }
+        job.allocated = allocatedBefore < 0 ? -1 : allocatedBytes() - allocatedBefore;
         byte[] encoded;
         try {
             encoded = KryoCodec.encode(value);
@@ -75,7 +81,7 @@ final class TaskRunner {
             f.cause = null;
             return failure(job, start, f);
         }
-        return new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded);
+        return new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded, runInfo(job));
     }
 
     private TaskFailure decodeFailure(Throwable e) {
@@ -124,6 +130,26 @@ final class TaskRunner {
         return failure(job, job.startedAt, f);
     }
 
+    /** What the worker saw of the job's run; the broker adds the worker's identity and the queue time. */
+    private static RunInfo runInfo(Worker.Job job) {
+        TaskOutput.Capture c = job.output;
+        byte[] none = new byte[0];
+        long wait = job.startedAt == 0 ? 0 : Math.max(0, job.startedAt - job.receivedAt);
+        return new RunInfo(job.id, "", "", 0, job.attempt, 0, wait, job.allocated, c == null ? 0 : c.out.dropped(),
+                c == null ? none : c.out.bytes(), c == null ? 0 : c.err.dropped(), c == null ? none : c.err.bytes());
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
+            .getThreadMXBean();
+
+    /** Bytes this thread has allocated so far, or -1 if the JVM cannot say. */
+    private static long allocatedBytes() {
+        if (THREADS instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getCurrentThreadAllocatedBytes();
+        }
+        return -1;
+    }
+
     private ResultItem failure(Worker.Job job, long start, TaskFailure f) {
         f.attempt = job.attempt;
         byte[] payload;
@@ -134,6 +160,6 @@ final class TaskRunner {
             f.cause = null;
             payload = KryoCodec.encode(f);
         }
-        return new ResultItem(job.id, Status.FAILED, System.nanoTime() - start, payload);
+        return new ResultItem(job.id, Status.FAILED, System.nanoTime() - start, payload, runInfo(job));
     }
 }

@@ -511,6 +511,11 @@ public final class Worker {
         /** When a task with a time limit must have ended ({@code System.nanoTime}), or 0 for none. */
         volatile long deadline;
         volatile long timeoutNanos;
+        /** When it reached this worker. */
+        final long receivedAt = System.nanoTime();
+        /** Its output, once it runs; bytes its thread allocated, or -1. */
+        volatile TaskOutput.Capture output;
+        volatile long allocated = -1;
         volatile String label;
         /** Set by whichever answers first for a task with a time limit: its end, or its timeout. */
         private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();

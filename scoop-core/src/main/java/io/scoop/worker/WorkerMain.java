@@ -72,6 +72,7 @@ public final class WorkerMain {
             watcher.setDaemon(true);
             watcher.start();
         }
+        TaskOutput.install();
         Worker worker = new Worker(broker, name, threads, heartbeat, expiry, keys);
         TaskContext.setProcessWorker(worker);
         boolean orderly;

@@ -56,7 +56,9 @@ class MessagesTest {
     void results_roundTrip() {
         List<ResultItem> items = List.of(new ResultItem(3, Status.OK, 12345, bytes("r")),
                 new ResultItem(-1, Status.RETURNED, Long.MAX_VALUE, new byte[0]),
-                new ResultItem(4, Status.BROKEN, 0, bytes("why")));
+                new ResultItem(4, Status.BROKEN, 0, bytes("why")),
+                new ResultItem(5, Status.FAILED, 7, bytes("f"), new RunInfo(99, "w1", "node-ü", 4242, 2, 10, 20, -1,
+                        3, bytes("out"), 0, new byte[0])));
         byte[] body = Messages.results("w-2", items);
         assertEquals(Command.RESULTS, Command.of(body));
         Messages.Batch<ResultItem> read = Messages.readResults(body);
@@ -69,6 +71,17 @@ class MessagesTest {
             assertEquals(a.status(), b.status());
             assertEquals(a.nanos(), b.nanos());
             assertArrayEquals(a.payload(), b.payload());
+            assertEquals(a.run() == null, b.run() == null);
+            if (a.run() != null) {
+                RunInfo x = a.run();
+                RunInfo y = b.run();
+                assertEquals(List.of(x.taskId(), x.worker(), x.host(), x.pid(), x.attempt(), x.queuedNanos(),
+                        x.waitNanos(), x.allocatedBytes(), x.outDropped(), x.errDropped()), List.of(y.taskId(),
+                        y.worker(), y.host(), y.pid(), y.attempt(), y.queuedNanos(), y.waitNanos(),
+                        y.allocatedBytes(), y.outDropped(), y.errDropped()));
+                assertArrayEquals(x.out(), y.out());
+                assertArrayEquals(x.err(), y.err());
+            }
         }
     }
 

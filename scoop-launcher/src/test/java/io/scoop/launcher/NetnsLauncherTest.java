@@ -130,7 +130,7 @@ class NetnsLauncherTest {
         assertNotEquals(ours, ns, "the test namespace differs from ours");
         assertTrue(out.contains("task namespaces=[" + ns + "]\n"), "every task ran in " + ns + diagnostics());
         assertTrue(out.contains("root namespace=" + ours + "\n"), "the root ran here, in " + ours + diagnostics());
-        Pattern line = Pattern.compile("^\\[" + Pattern.quote(host.address()) + "/(w\\d+)\\] task \\d+ ran in pid"
+        Pattern line = Pattern.compile("^\\[" + Pattern.quote(host.address()) + "/(w\\d+)\\] \\[task \\d+\\] task \\d+ ran in pid"
                 + " (\\d+) " + Pattern.quote(ns) + "$", Pattern.MULTILINE);
         Set<String> workers = new TreeSet<>();
         Set<String> pids = new TreeSet<>();
@@ -244,7 +244,8 @@ class NetnsLauncherTest {
     void sigint_whileAWorkerInTheNamespaceRuns_leavesNothing() throws IOException {
         Path jar = AppJars.withMainClass(dir, BlockingApp.class);
         start("--hosts", host.address(), "-n", "1", "--broker-hostname", host.hostSideAddress(), jar.toString());
-        launcher.awaitOutput("[" + host.address() + "/w1] blocking task started", RUN_DEADLINE);
+        launcher.awaitOutput("[" + host.address() + "/w1] [task ", RUN_DEADLINE);
+        launcher.awaitOutput("blocking task started", RUN_DEADLINE);
         assertEquals(1, host.describeLeftInside().stream().filter(p -> p.contains("io.scoop.worker.WorkerMain"))
                 .count(), "one worker runs in the namespace: " + host.describeLeftInside());
 

@@ -35,8 +35,8 @@ class ScoopLauncherRunTest {
      */
 
     private static final Duration RUN_DEADLINE = Duration.ofSeconds(60);
-    private static final Pattern WORKER_TASK_LINE = Pattern.compile("^\\[(w\\d+)\\] task \\d+ ran in pid (\\d+)$",
-            Pattern.MULTILINE);
+    private static final Pattern WORKER_TASK_LINE = Pattern.compile(
+            "^\\[(w\\d+)\\] \\[task \\d+\\] task \\d+ ran in pid (\\d+)$", Pattern.MULTILINE);
 
     @TempDir
     Path dir;
@@ -200,7 +200,7 @@ class ScoopLauncherRunTest {
     void sigint_whileTheRootRuns_endsEveryProcess() throws IOException {
         Path jar = AppJars.withMainClass(dir, BlockingApp.class);
         launcher = ForkedLauncher.start("-n", "1", jar.toString());
-        launcher.awaitOutput("[w1] blocking task started", RUN_DEADLINE);
+        launcher.awaitOutput("blocking task started", RUN_DEADLINE);
         assertEquals(3, launcher.markedAlive().size(), "launcher, root and one worker:\n"
                 + launcher.describeMarkedAlive());
 
@@ -217,7 +217,7 @@ class ScoopLauncherRunTest {
     void kill9_ofTheLauncher_rootAndWorkersEndByThemselves() throws IOException {
         Path jar = AppJars.withMainClass(dir, BlockingApp.class);
         launcher = ForkedLauncher.start("-n", "1", jar.toString());
-        launcher.awaitOutput("[w1] blocking task started", RUN_DEADLINE);
+        launcher.awaitOutput("blocking task started", RUN_DEADLINE);
         assertEquals(3, launcher.markedAlive().size(), launcher.describeMarkedAlive());
 
         launcher.signal("KILL");

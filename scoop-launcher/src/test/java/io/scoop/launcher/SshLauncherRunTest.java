@@ -38,7 +38,7 @@ class SshLauncherRunTest {
 
     private static final Duration RUN_DEADLINE = Duration.ofSeconds(60);
     private static final Pattern REMOTE_TASK_LINE = Pattern.compile(
-            "^\\[testhost/(w\\d+)\\] task \\d+ ran in pid (\\d+)$", Pattern.MULTILINE);
+            "^\\[testhost/(w\\d+)\\] \\[task \\d+\\] task \\d+ ran in pid (\\d+)$", Pattern.MULTILINE);
 
     @TempDir
     static Path serverDir;
@@ -245,7 +245,8 @@ class SshLauncherRunTest {
     void sigint_whileARemoteWorkerRuns_endsEveryProcess() throws IOException {
         Path jar = AppJars.withMainClass(dir, BlockingApp.class);
         start(dir.resolve("cache"), List.of(), "--hosts", "testhost", "-n", "1", jar.toString());
-        launcher.awaitOutput("[testhost/w1] blocking task started", RUN_DEADLINE);
+        launcher.awaitOutput("[testhost/w1] [task ", RUN_DEADLINE);
+        launcher.awaitOutput("blocking task started", RUN_DEADLINE);
         assertEquals(3, launcher.markedAlive().size(), "launcher, root and one remote worker:\n"
                 + launcher.describeMarkedAlive());
 

@@ -1,0 +1,43 @@
+package io.scoop.wire;
+
+/**
+ * How one attempt of a task ran, as it travels back with its result: the worker fills in what it saw, the
+ * broker adds who the worker is and how long the task waited in its queue.
+ *
+ * @param taskId         the broker's id of the task, which the worker's output names
+ * @param worker         the worker's name (added by the broker)
+ * @param host           the worker's host, as it names itself (added by the broker)
+ * @param pid            the worker's process id (added by the broker)
+ * @param attempt        the attempts made before this one
+ * @param queuedNanos    from the task's arrival at the broker to its dispatch (added by the broker)
+ * @param waitNanos      from its arrival at the worker to its start there
+ * @param allocatedBytes bytes its thread allocated while it ran, or -1 where the JVM cannot say
+ * @param outDropped     bytes of its standard output left out before {@code out} (only the tail is kept)
+ * @param out            the tail of what it wrote to {@code System.out}
+ * @param errDropped     bytes of its standard error left out before {@code err}
+ * @param err            the tail of what it wrote to {@code System.err}
+ */
+public record RunInfo(long taskId, String worker, String host, long pid, int attempt, long queuedNanos, long waitNanos,
+        long allocatedBytes, long outDropped, byte[] out, long errDropped, byte[] err) {
+
+    /** What the broker knows of the worker and the queue, put into what the worker said. */
+    public RunInfo fromWorker(String worker, String host, long pid, long queuedNanos) {
+        return new RunInfo(taskId, worker, host, pid, attempt, queuedNanos, waitNanos, allocatedBytes, outDropped, out,
+                errDropped, err);
+    }
+
+    void write(WireWriter w) {
+        w.i64(taskId).string(worker).string(host).i64(pid).i32(attempt).i64(queuedNanos).i64(waitNanos).i64(allocatedBytes)
+                .i64(outDropped).bytes(out).i64(errDropped).bytes(err);
+    }
+
+    static RunInfo read(WireReader r) {
+        return new RunInfo(r.i64(), r.string(), r.string(), r.i64(), r.i32(), r.i64(), r.i64(), r.i64(), r.i64(), r.bytes(),
+                r.i64(), r.bytes());
+    }
+
+    /** The bytes it takes on the wire. */
+    int size() {
+        return 8 + 4 + worker.length() * 3 + 4 + host.length() * 3 + 8 + 4 + 8 * 5 + 4 + out.length + 4 + err.length;
+    }
+}
