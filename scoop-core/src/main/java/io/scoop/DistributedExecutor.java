@@ -435,6 +435,30 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return mapStream(fn, inputs.iterator(), false);
     }
 
+    /* ---------------- shared values ---------------- */
+
+    /** The encoded size from which {@code map} sends its function once per worker instead of with each chunk. */
+    static final int SHARE_FUNCTIONS_FROM = 64 * 1024;
+
+    /**
+     * Sends {@code value} to the broker once, to reach each worker once, and returns a small handle that tasks
+     * capture in its place; {@link Shared#get()} returns the value (see {@link Shared}). The same value shared
+     * twice is kept once: the key is a hash of its encoding.
+     *
+     * @throws TaskNotSerializableException if the value cannot be encoded
+     * @throws TaskTooLargeException        if it encodes to more than the payload limit
+     * @throws IllegalStateException        if the broker refuses to keep it (it holds too much already)
+     */
+    public <T> Shared<T> share(T value) {
+        Objects.requireNonNull(value, "value");
+        checkRunning(value);
+        byte[] bytes = encode(value, "shared value");
+        String key = io.scoop.internal.SharedStore.keyOf(bytes);
+        io.scoop.internal.SharedStore.own(key, value);
+        client.share(key, bytes, 60_000);
+        return new Shared<>(key, bytes.length, value);
+    }
+
     /* ---------------- workers ---------------- */
 
     /**
@@ -537,8 +561,13 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(inputs, "inputs");
         checkRunning(fn);
-        encodeTask(new MapChunk(fn, new Object[0]));
-        MapIterator<R> it = new MapIterator<>(fn, inputs, this::sendChunk, client::clusterThreads, ordered);
+        byte[] alone = encodeTask(new MapChunk(fn, new Object[0]));
+        // A large function (it captured a big array, a model…) travels once per worker, not with every chunk.
+        Object sent = alone.length >= SHARE_FUNCTIONS_FROM ? share(fn) : fn;
+        MapIterator<R> it = new MapIterator<>(sent, inputs, this::sendChunk, client::clusterThreads, ordered);
+        if (sent instanceof Shared<?> handle) {
+            it.onDone(() -> client.unshare(handle.key()));
+        }
         int characteristics = ordered ? Spliterator.ORDERED : 0;
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, characteristics), false).onClose(it::close);
     }
@@ -658,6 +687,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * @throws TaskNotSerializableException if it cannot be encoded
      */
     static byte[] encodeTask(Object task) {
+        return encode(task, "task");
+    }
+
+    private static byte[] encode(Object task, String noun) {
         Object inner = task instanceof TaskEnvelope e ? e.task() : task;
         inner = inner instanceof WriteBack.Task w ? w.inner() : inner;
         inner = inner instanceof RunnableTask r ? r.runnable() : inner;
@@ -665,17 +698,17 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         try {
             encoded = KryoCodec.encode(task);
         } catch (TravelException e) {
-            throw new TaskNotSerializableException("task " + describe(inner) + " cannot be sent to a worker: "
+            throw new TaskNotSerializableException(noun + " " + describe(inner) + " cannot be sent to a worker: "
                     + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
-            throw new TaskNotSerializableException("task " + describe(inner) + " could not be serialized: "
+            throw new TaskNotSerializableException(noun + " " + describe(inner) + " could not be serialized: "
                     + e.getMessage() + ". Tasks travel with Kryo: every object the task holds (its fields, captured"
                     + " variables, the enclosing instance of an anonymous class) must be encodable; mark fields the"
                     + " worker does not need transient, or capture only the data the task needs", e);
         }
         long limit = Sockets.maxPayloadBytes();
         if (encoded.length > limit) {
-            throw new TaskTooLargeException("task " + describe(inner) + " is " + encoded.length + " bytes encoded,"
+            throw new TaskTooLargeException(noun + " " + describe(inner) + " is " + encoded.length + " bytes encoded,"
                     + " above the limit of " + limit + " bytes; it was not sent: " + Sockets.payloadLimitHint(),
                     encoded.length, limit);
         }

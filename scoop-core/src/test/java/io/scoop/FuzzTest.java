@@ -152,7 +152,7 @@ class FuzzTest {
     private static byte[] valid(Random r) {
         byte[] p = new byte[r.nextInt(12)];
         r.nextBytes(p);
-        return switch (r.nextInt(16)) {
+        return switch (r.nextInt(18)) {
             case 0 -> Messages.hello(new Hello(Hello.ROOT, "fuzz-r", 0, 0, 1, "fuzz"));
             case 1 -> Messages.hello(new Hello(Hello.WORKER, "fuzz-w", 1, 4, 1, "fuzz"));
             case 2 -> Messages.tasks("fuzz-r", List.of(new TaskItem(r.nextInt(100), 0, 0, p),
@@ -170,6 +170,8 @@ class FuzzTest {
             case 11 -> Messages.bare(Command.STOP);
             case 12 -> Messages.bare(Command.SHUTDOWN);
             case 13 -> Messages.workersQuery("fuzz-r", r.nextLong());
+            case 15 -> Messages.share("fuzz-r", "k" + r.nextInt(4), p);
+            case 16 -> Messages.fetch("fuzz-w", "k" + r.nextInt(4));
             case 14 -> Messages.tasks("fuzz-r", List.of(new TaskItem(r.nextInt(100), 0, r.nextInt(3), r.nextInt(3),
                     r.nextBoolean() ? "host:fuzz" : "worker:w" + r.nextInt(3), p)));
             default -> Messages.lost("w1", "a fuzzer says w1 is gone");
@@ -243,6 +245,8 @@ class FuzzTest {
                 case CREDIT -> Messages.readCredit(m);
                 case CANCEL -> Messages.readCancel(m);
                 case WORKERS -> Messages.readWorkersQuery(m);
+                case SHARE -> Messages.readShare(m);
+                case FETCH -> Messages.readFetch(m);
                 case HEARTBEAT -> Messages.readPeerHeartbeat(m);
                 case BYE -> Messages.readName(m);
                 default -> throw new AssertionError(c);

@@ -107,7 +107,7 @@ public final class Broker implements AutoCloseable {
     private final Scheduler scheduler;
     private volatile boolean running = true;
     private long badMessages;
-    private volatile Stats stats = new Stats(0, 0, 0, 0, 0);
+    private volatile Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0);
 
     private Broker(Builder b) {
         this.ctx = b.context != null ? b.context : Sockets.context();
@@ -305,8 +305,12 @@ public final class Broker implements AutoCloseable {
      * @param roots   roots connected
      * @param badMessages messages dropped since the start: malformed, of an unknown or misdirected command,
      *                    control messages from a peer, or any that failed to be handled
+     * @param sharedValues shared values kept ({@code DistributedExecutor.share}, and {@code map}'s large functions)
+     * @param sharedBytes  their bytes
+     * @param fetches      shared values sent to workers since the start
      */
-    public record Stats(int workers, int queued, int tasks, int roots, long badMessages) {
+    public record Stats(int workers, int queued, int tasks, int roots, long badMessages, int sharedValues,
+            long sharedBytes, long fetches) {
     }
 
     @Override
@@ -388,6 +392,8 @@ public final class Broker implements AutoCloseable {
                 case CREDIT -> scheduler.onCredit(Messages.readCredit(body));
                 case CANCEL -> scheduler.onCancel(Messages.readCancel(body));
                 case WORKERS -> scheduler.onWorkersQuery(Messages.readWorkersQuery(body));
+                case SHARE -> scheduler.onShare(Messages.readShare(body));
+                case FETCH -> scheduler.onFetch(Messages.readFetch(body));
                 case HEARTBEAT -> {
                     Messages.PeerHeartbeat h = Messages.readPeerHeartbeat(body);
                     scheduler.seen(h.name(), h.role());

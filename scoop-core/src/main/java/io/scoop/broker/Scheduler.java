@@ -50,6 +50,12 @@ final class Scheduler {
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     /** Tasks that must run on one worker ("worker:NAME") or on one host's workers ("host:NAME"), by target. */
     private final Map<String, PriorityQueue<Task>> bound = new HashMap<>();
+    /** Shared values by key, each kept until the last root that shared it leaves. */
+    private final Map<String, SharedValue> shared = new HashMap<>();
+    private long sharedBytes;
+    private long fetches;
+    /** The most bytes of shared values kept at once: a quarter of this JVM's heap. */
+    private final long maxSharedBytes = Runtime.getRuntime().maxMemory() / 4;
     /** Hosts from which a worker has joined. */
     private final java.util.Set<String> hosts = new java.util.TreeSet<>();
     private final Map<String, List<ResultItem>> outgoing = new HashMap<>();
@@ -78,7 +84,8 @@ final class Scheduler {
         for (PriorityQueue<Task> q : bound.values()) {
             queued += q.size();
         }
-        return new Broker.Stats(workers.size(), queued, tasks.size(), roots.size(), badMessages);
+        return new Broker.Stats(workers.size(), queued, tasks.size(), roots.size(), badMessages, shared.size(),
+                sharedBytes, fetches);
     }
 
     /** Whether a worker of this name has ever said HELLO. Safe from any thread. */
@@ -548,6 +555,7 @@ final class Scheduler {
     }
 
     private void dropRoot(RootState root) {
+        releaseShared(root);
         Map<WorkerState, List<Long>> running = new HashMap<>();
         for (Task t : new ArrayList<>(root.tasks.values())) {
             if (t.worker == null) {
@@ -565,6 +573,70 @@ final class Scheduler {
 
     private static boolean isBoundTo(Task t, WorkerState w) {
         return t.target != null && t.target.equals(TaskItem.WORKER_TARGET + w.name);
+    }
+
+    /** The longest key of a shared value: a hash in hex and a little more. */
+    private static final int MAX_KEY_LENGTH = 128;
+
+    void onShare(Messages.Share share) {
+        String key = share.key();
+        RootState root = roots.get(share.from());
+        if (root == null) {
+            send(share.from(), Messages.shared(key, "the broker does not know this root"));
+            return;
+        }
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            send(root.name, Messages.shared(key, "a key of " + key.length() + " characters (1 to " + MAX_KEY_LENGTH
+                    + ")"));
+            return;
+        }
+        SharedValue v = shared.get(key);
+        if (share.bytes().length == 0) {
+            // Empty: the root lets the value go (no value encodes to nothing).
+            if (v != null && root.sharedKeys.remove(key) && v.roots.remove(root.name) && v.roots.isEmpty()) {
+                shared.remove(key);
+                sharedBytes -= v.bytes.length;
+            }
+            return;
+        }
+        if (v == null) {
+            long size = share.bytes().length;
+            if (sharedBytes + size > maxSharedBytes) {
+                send(root.name, Messages.shared(key, "the broker keeps " + sharedBytes + " bytes of shared values"
+                        + " already, and " + size + " more would pass its limit of " + maxSharedBytes + " bytes (a"
+                        + " quarter of its heap): give the broker (the launcher, or the embedded root) more heap"));
+                return;
+            }
+            v = new SharedValue(share.bytes());
+            shared.put(key, v);
+            sharedBytes += size;
+        }
+        v.roots.add(root.name);
+        root.sharedKeys.add(key);
+        send(root.name, Messages.shared(key, ""));
+    }
+
+    void onFetch(Messages.Fetch fetch) {
+        WorkerState w = workers.get(fetch.from());
+        if (w == null) {
+            return;
+        }
+        w.lastSeen = ticker.nanos();
+        SharedValue v = shared.get(fetch.key());
+        fetches++;
+        send(w.name, Messages.fetched(fetch.key(), v == null ? null : v.bytes));
+    }
+
+    /** A root left: the shared values that only it kept go. */
+    private void releaseShared(RootState root) {
+        for (String key : root.sharedKeys) {
+            SharedValue v = shared.get(key);
+            if (v != null && v.roots.remove(root.name) && v.roots.isEmpty()) {
+                shared.remove(key);
+                sharedBytes -= v.bytes.length;
+            }
+        }
+        root.sharedKeys.clear();
     }
 
     void onWorkersQuery(Messages.WorkersQuery q) {
@@ -660,9 +732,19 @@ final class Scheduler {
         }
     }
 
+    private static final class SharedValue {
+        final byte[] bytes;
+        final java.util.Set<String> roots = new java.util.HashSet<>();
+
+        SharedValue(byte[] bytes) {
+            this.bytes = bytes;
+        }
+    }
+
     private static final class RootState {
         final String name;
         final Map<Long, Task> tasks = new HashMap<>();
+        final java.util.Set<String> sharedKeys = new java.util.HashSet<>();
         long lastSeen;
 
         RootState(String name) {

@@ -34,7 +34,8 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
     }
 
     private final Iterator<?> input;
-    private final SerializableFunction<?, ?> fn;
+    /** The function, or a {@code Shared} handle to it. */
+    private final Object fn;
     private final ChunkSender sender;
     private final IntSupplier clusterThreads;
     private final boolean ordered;
@@ -45,14 +46,26 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
     private int pos;
     private int chunkSize = 1;
     private boolean closed;
+    private Runnable onDone = () -> { };
 
-    public MapIterator(SerializableFunction<?, ?> fn, Iterator<?> input, ChunkSender sender, IntSupplier clusterThreads,
+    public MapIterator(Object fn, Iterator<?> input, ChunkSender sender, IntSupplier clusterThreads,
             boolean ordered) {
         this.fn = fn;
         this.input = input;
         this.sender = sender;
         this.clusterThreads = clusterThreads;
         this.ordered = ordered;
+    }
+
+    /** Runs {@code r} once, when the results are all read or the iterator is closed. */
+    public void onDone(Runnable r) {
+        this.onDone = r;
+    }
+
+    private void done() {
+        Runnable r = onDone;
+        onDone = () -> { };
+        r.run();
     }
 
     @Override
@@ -64,6 +77,7 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
             refill();
             RemoteFuture<Object[]> next = takeNext();
             if (next == null) {
+                done();
                 return false;
             }
             current = next.join();
@@ -147,6 +161,7 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        done();
         for (RemoteFuture<Object[]> f : inFlight) {
             f.cancel(true);
         }

@@ -64,6 +64,9 @@ public final class RootClient implements AutoCloseable {
     private final ConcurrentLinkedQueue<TaskItem> outbox = new ConcurrentLinkedQueue<>();
     private final Map<Long, CompletableFuture<long[]>> revokeReplies = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<List<Messages.WorkerEntry>>> workerReplies = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<String>> shareReplies = new ConcurrentHashMap<>();
+    /** Shared values this root holds at the broker, with how many holds each (guarded by itself). */
+    private final Map<String, Integer> sharedHolds = new java.util.HashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Thread rxThread;
     private final Completer completer;
@@ -237,6 +240,66 @@ public final class RootClient implements AutoCloseable {
     }
 
     /**
+     * Hands the broker a shared value's bytes to keep for the run, and waits at most {@code timeoutMillis} for it
+     * to say it keeps them.
+     *
+     * @throws IllegalStateException  if the broker refuses them (the reason is the message)
+     * @throws ClusterBrokenException if it does not answer in time, or the cluster broke
+     */
+    public void share(String key, byte[] bytes, long timeoutMillis) {
+        synchronized (sharedHolds) {
+            Integer holds = sharedHolds.get(key);
+            if (holds != null) {
+                sharedHolds.put(key, holds + 1);
+                return;
+            }
+        }
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        CompletableFuture<String> earlier = shareReplies.putIfAbsent(key, reply);
+        if (earlier != null) {
+            reply = earlier;
+        } else {
+            link.send(Messages.share(name, key, bytes));
+        }
+        String refusal;
+        try {
+            refusal = reply.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterBrokenException("interrupted while sharing a value with the broker at " + link.address());
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            ClusterBrokenException b = broken;
+            throw b != null ? b : new ClusterBrokenException("the broker at " + link.address() + " did not take a"
+                    + " shared value of " + bytes.length + " bytes within " + timeoutMillis + " ms");
+        } finally {
+            shareReplies.remove(key, reply);
+        }
+        if (!refusal.isEmpty()) {
+            throw new IllegalStateException("the broker refused to keep a shared value of " + bytes.length
+                    + " bytes: " + refusal);
+        }
+        synchronized (sharedHolds) {
+            sharedHolds.merge(key, 1, Integer::sum);
+        }
+    }
+
+    /** Gives up one hold on a shared value; the broker lets it go when this root holds it no more. */
+    public void unshare(String key) {
+        synchronized (sharedHolds) {
+            Integer holds = sharedHolds.get(key);
+            if (holds == null) {
+                return;
+            }
+            if (holds > 1) {
+                sharedHolds.put(key, holds - 1);
+                return;
+            }
+            sharedHolds.remove(key);
+        }
+        link.send(Messages.share(name, key, new byte[0]));
+    }
+
+    /**
      * The workers in the run now, as the broker knows them; waits at most {@code timeoutMillis} for its answer.
      *
      * @throws ClusterBrokenException if the broker does not answer in time, or the cluster broke
@@ -360,6 +423,13 @@ public final class RootClient implements AutoCloseable {
                     }
                 });
                 case HEARTBEAT -> onHeartbeat(body);
+                case SHARE -> {
+                    Messages.Shared answer = Messages.readShared(body);
+                    CompletableFuture<String> reply = shareReplies.get(answer.key());
+                    if (reply != null) {
+                        reply.complete(answer.refusal());
+                    }
+                }
                 case WORKERS -> {
                     Messages.Workers answer = Messages.readWorkers(body);
                     CompletableFuture<List<Messages.WorkerEntry>> reply = workerReplies.get(answer.tag());

@@ -113,7 +113,7 @@ public final class WriteBack {
         if (captured != null) {
             return List.of(captured).stream().filter(Objects::nonNull).toList();
         }
-        if (o instanceof java.util.concurrent.Executor || o instanceof MapChunk) {
+        if (o instanceof java.util.concurrent.Executor || o instanceof MapChunk || o instanceof io.scoop.Shared<?>) {
             return List.of();
         }
         List<Object> out = new ArrayList<>();

@@ -26,13 +26,17 @@ package io.scoop.wire;
  *                                         or unknown to it); its futures fail, it is never re-registered
  *   WORKERS     root tx -> broker         root name, tag: which workers are there?
  *   WORKERS     broker -> root rx         tag, count, {name, host, pid, threads}*
+ *   SHARE       root tx -> broker         root name, key, bytes: keep this shared value for the run
+ *   SHARE       broker -> root rx         key, refusal ("" when kept)
+ *   FETCH       worker tx -> broker       worker name, key: send me this shared value
+ *   FETCH       broker -> worker rx       key, found, bytes
  * </pre>
  */
 public enum Command {
     HELLO(1), TASKS(2), DISPATCH(3), RESULTS(4), CREDIT(5), CANCEL(6), HEARTBEAT(7), BYE(8), LOST(9),
-    SHUTDOWN(10), STOP(11), DROPPED(12), WORKERS(13);
+    SHUTDOWN(10), STOP(11), DROPPED(12), WORKERS(13), SHARE(14), FETCH(15);
 
-    private static final Command[] BY_CODE = new Command[16];
+    private static final Command[] BY_CODE = new Command[32];
 
     static {
         for (Command c : values()) {

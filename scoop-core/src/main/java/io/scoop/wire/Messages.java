@@ -232,6 +232,80 @@ public final class Messages {
         return new Workers(tag, out);
     }
 
+    /* ---------------- SHARE and FETCH ---------------- */
+
+    /**
+     * Root to broker: keep {@code bytes}, the encoding of a shared value, under {@code key}; with no bytes, this
+     * root no longer needs it.
+     */
+    public static byte[] share(String from, String key, byte[] bytes) {
+        return new WireWriter(bytes.length + 64 + from.length() * 3).command(Command.SHARE).string(from).string(key)
+                .bytes(bytes).toByteArray();
+    }
+
+    /** A root's SHARE. */
+    public record Share(String from, String key, byte[] bytes) {
+    }
+
+    public static Share readShare(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        Share s = new Share(r.string(), r.string(), r.bytes());
+        r.end();
+        return s;
+    }
+
+    /** Broker to root: the value of {@code key} is kept (refusal empty), or why not. */
+    public static byte[] shared(String key, String refusal) {
+        return new WireWriter(32 + refusal.length() * 3).command(Command.SHARE).string(key).string(refusal)
+                .toByteArray();
+    }
+
+    /** The broker's answer to a SHARE. */
+    public record Shared(String key, String refusal) {
+    }
+
+    public static Shared readShared(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        Shared s = new Shared(r.string(), r.string());
+        r.end();
+        return s;
+    }
+
+    /** Worker to broker: send me the shared value of {@code key}. */
+    public static byte[] fetch(String from, String key) {
+        return new WireWriter(64).command(Command.FETCH).string(from).string(key).toByteArray();
+    }
+
+    /** A worker's FETCH. */
+    public record Fetch(String from, String key) {
+    }
+
+    public static Fetch readFetch(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        Fetch f = new Fetch(r.string(), r.string());
+        r.end();
+        return f;
+    }
+
+    /** Broker to worker: the shared value of {@code key}, or {@code bytes} null if it has none. */
+    public static byte[] fetched(String key, byte[] bytes) {
+        return new WireWriter(32 + (bytes == null ? 0 : bytes.length)).command(Command.FETCH).string(key)
+                .u8(bytes == null ? 0 : 1).bytes(bytes == null ? new byte[0] : bytes).toByteArray();
+    }
+
+    /** The broker's answer to a FETCH: {@code bytes} null if it has no such value. */
+    public record Fetched(String key, byte[] bytes) {
+    }
+
+    public static Fetched readFetched(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        String key = r.string();
+        boolean found = r.u8() != 0;
+        byte[] bytes = r.bytes();
+        r.end();
+        return new Fetched(key, found ? bytes : null);
+    }
+
     /* ---------------- small messages ---------------- */
 
     /** A peer's heartbeat: its name and role ({@link Hello#ROOT} or {@link Hello#WORKER}). */

@@ -104,6 +104,10 @@ public final class Worker {
     private static final long KILL_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(KILL_AFTER_MILLIS);
     /** Cancelled running tasks, with the time by which they must have ended. Receiving thread only. */
     private final Map<Job, Long> killDeadlines = new java.util.HashMap<>();
+    /** Shared values asked of the broker and not yet received, by key. */
+    private final Map<String, java.util.concurrent.CompletableFuture<byte[]>> fetching = new ConcurrentHashMap<>();
+    /** How long a task waits for a shared value from the broker. */
+    private static final long FETCH_TIMEOUT_MILLIS = 120_000;
     /** Running tasks with a time limit. */
     private final Set<Job> timedJobs = ConcurrentHashMap.newKeySet();
     private static final ThreadLocal<Job> CURRENT_JOB = new ThreadLocal<>();
@@ -193,6 +197,12 @@ public final class Worker {
                         onDispatch(Messages.readDispatch(body));
                     } else if (c == Command.CANCEL) {
                         onCancel(Messages.readCancel(body));
+                    } else if (c == Command.FETCH) {
+                        Messages.Fetched answer = Messages.readFetched(body);
+                        java.util.concurrent.CompletableFuture<byte[]> f = fetching.get(answer.key());
+                        if (f != null) {
+                            f.complete(answer.bytes());
+                        }
                     } else if (c == Command.SHUTDOWN) {
                         shutdown = true;
                         break;
@@ -258,6 +268,30 @@ public final class Worker {
                     killDeadlines.putIfAbsent(j, System.nanoTime() + KILL_AFTER_NANOS);
                 }
             }
+        }
+    }
+
+    /**
+     * The bytes of a shared value, from the broker (null if it has none); asked once however many task threads
+     * want it at the same time.
+     *
+     * @throws IllegalStateException if the broker does not answer in time
+     */
+    public byte[] fetchShared(String key) {
+        java.util.concurrent.CompletableFuture<byte[]> f = fetching.computeIfAbsent(key, k -> {
+            link.send(Messages.fetch(name, k));
+            return new java.util.concurrent.CompletableFuture<>();
+        });
+        try {
+            return f.get(FETCH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fetching it from the broker");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the broker at " + brokerAddress + " did not send it within "
+                    + FETCH_TIMEOUT_MILLIS / 1000 + " s");
+        } finally {
+            fetching.remove(key, f);
         }
     }
 

@@ -74,6 +74,7 @@ public final class WorkerMain {
         }
         TaskOutput.install();
         Worker worker = new Worker(broker, name, threads, heartbeat, expiry, keys);
+        io.scoop.internal.SharedStore.fetchWith(worker::fetchShared);
         TaskContext.setProcessWorker(worker);
         boolean orderly;
         try {

@@ -144,7 +144,8 @@ class MessagesTest {
         assertEquals(null, Command.of(null));
         assertEquals(null, Command.of(new byte[0]));
         assertEquals(null, Command.of(new byte[] {0}));
-        assertEquals(null, Command.of(new byte[] {15}));
+        assertEquals(null, Command.of(new byte[] {16}));
+        assertEquals(null, Command.of(new byte[] {31}));
         assertEquals(null, Command.of(new byte[] {(byte) 0xff}));
         assertEquals(null, Command.of(new byte[] {100}));
     }
@@ -248,5 +249,21 @@ class MessagesTest {
         assertEquals(9, w.tag());
         assertEquals(list, w.workers());
         assertEquals(List.of(), Messages.readWorkers(Messages.workers(1, List.of())).workers());
+    }
+
+    @Test
+    void shareAndFetch_roundTrip() {
+        Messages.Share share = Messages.readShare(Messages.share("r1", "abc", bytes("value")));
+        assertEquals("r1", share.from());
+        assertEquals("abc", share.key());
+        assertArrayEquals(bytes("value"), share.bytes());
+        Messages.Shared answer = Messages.readShared(Messages.shared("abc", "too big"));
+        assertEquals("abc", answer.key());
+        assertEquals("too big", answer.refusal());
+        Messages.Fetch fetch = Messages.readFetch(Messages.fetch("w1", "abc"));
+        assertEquals("w1", fetch.from());
+        assertEquals("abc", fetch.key());
+        assertArrayEquals(bytes("value"), Messages.readFetched(Messages.fetched("abc", bytes("value"))).bytes());
+        assertEquals(null, Messages.readFetched(Messages.fetched("abc", null)).bytes());
     }
 }

@@ -1,0 +1,122 @@
+package io.scoop.internal;
+
+import io.scoop.wire.KryoCodec;
+import java.lang.ref.WeakReference;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * This JVM's shared values ({@code io.scoop.Shared}): those it shared itself, by key, and, on a worker, those
+ * it fetched from the broker and decoded, kept up to a bound (least recently used go first). A value fetched
+ * by two task threads at once is fetched once.
+ */
+public final class SharedStore {
+    /** The most bytes (encoded) of fetched values kept: a quarter of the heap, or {@code scoop.sharedCacheBytes}. */
+    static final long MAX_CACHED_BYTES = Long.getLong("scoop.sharedCacheBytes", Runtime.getRuntime().maxMemory() / 4);
+
+    private static final Map<String, WeakReference<Object>> OWN = new ConcurrentHashMap<>();
+    private static final LinkedHashMap<String, Cached> CACHE = new LinkedHashMap<>(16, 0.75f, true);
+    private static final Map<String, CompletableFuture<Object>> LOADING = new ConcurrentHashMap<>();
+    private static long cachedBytes;
+    private static volatile Function<String, byte[]> fetcher;
+
+    private SharedStore() {
+    }
+
+    private record Cached(Object value, long bytes) {
+    }
+
+    /** The key of an encoded value: its SHA-256, in hex. */
+    public static String keyOf(byte[] encoded) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(encoded));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** A value this JVM shares: found here without a fetch while the handle that holds it lives. */
+    public static void own(String key, Object value) {
+        OWN.put(key, new WeakReference<>(value));
+    }
+
+    /** How a worker gets a shared value's bytes from its broker (null if the broker has none). */
+    public static void fetchWith(Function<String, byte[]> f) {
+        fetcher = f;
+    }
+
+    /**
+     * The value of {@code key}: this JVM's own, a cached copy, or fetched from the broker and decoded.
+     *
+     * @throws IllegalStateException if this JVM cannot have it
+     */
+    public static Object resolve(String key) {
+        WeakReference<Object> own = OWN.get(key);
+        Object value = own == null ? null : own.get();
+        if (value != null) {
+            return value;
+        }
+        synchronized (CACHE) {
+            Cached c = CACHE.get(key);
+            if (c != null) {
+                return c.value;
+            }
+        }
+        CompletableFuture<Object> mine = new CompletableFuture<>();
+        CompletableFuture<Object> loading = LOADING.putIfAbsent(key, mine);
+        if (loading != null) {
+            return loading.join();
+        }
+        try {
+            Object v = load(key);
+            mine.complete(v);
+            return v;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            LOADING.remove(key, mine);
+        }
+    }
+
+    private static Object load(String key) {
+        Function<String, byte[]> f = fetcher;
+        if (f == null) {
+            throw new IllegalStateException("it was shared by another JVM, and this one is not a worker that could"
+                    + " fetch it: return results, not Shared handles, to the root");
+        }
+        byte[] bytes = f.apply(key);
+        if (bytes == null) {
+            throw new IllegalStateException("the broker no longer has it: the executor that shared it has ended");
+        }
+        Object value = KryoCodec.decode(bytes);
+        synchronized (CACHE) {
+            CACHE.put(key, new Cached(value, bytes.length));
+            cachedBytes += bytes.length;
+            Iterator<Map.Entry<String, Cached>> it = CACHE.entrySet().iterator();
+            while (cachedBytes > MAX_CACHED_BYTES && it.hasNext()) {
+                Map.Entry<String, Cached> e = it.next();
+                if (e.getKey().equals(key)) {
+                    continue;
+                }
+                cachedBytes -= e.getValue().bytes;
+                it.remove();
+            }
+        }
+        return value;
+    }
+
+    /** Fetched values kept now, and their bytes (for tests and diagnostics). */
+    public static long[] cacheSize() {
+        synchronized (CACHE) {
+            return new long[] {CACHE.size(), cachedBytes};
+        }
+    }
+}

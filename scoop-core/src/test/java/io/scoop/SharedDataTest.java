@@ -1,0 +1,130 @@
+package io.scoop;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scoop.internal.SharedStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Large values travel once per worker: explicitly (share) and for map's large functions, on real workers. */
+class SharedDataTest {
+    private static final int MB16 = 16 << 20;
+
+    private static TestCluster cluster;
+    private static DistributedExecutor pool;
+
+    @BeforeAll
+    static void start() {
+        cluster = TestCluster.start(2, List.of("-Xmx256m"));
+        pool = cluster.newExecutor();
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.workerCount() == 2);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        pool.shutdownNow();
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+        cluster.close();
+    }
+
+    private long fetchesBefore;
+
+    @BeforeEach
+    void mark() {
+        fetchesBefore = cluster.brokerStats().fetches();
+    }
+
+    private long fetchesSince() {
+        return cluster.brokerStats().fetches() - fetchesBefore;
+    }
+
+    private static byte[] data(int seed) {
+        byte[] b = new byte[MB16];
+        for (int i = 0; i < b.length; i += 4096) {
+            b[i] = (byte) (i / 4096 + seed);
+        }
+        return b;
+    }
+
+    private static long checksum(byte[] b, int param) {
+        long sum = param;
+        for (int i = 0; i < b.length; i += 4096) {
+            sum += b[i];
+        }
+        return sum;
+    }
+
+    @Test
+    void share_sixteenMegabytesUsedByFortyTasks_travelsOncePerWorker() throws Exception {
+        long cachedBefore = pool.submit(SharedStore::cacheSize).get(30, TimeUnit.SECONDS)[0];
+        byte[] big = data(1);
+        Shared<byte[]> handle = pool.share(big);
+        assertSame(big, handle.get(), "at the root, the value itself");
+        assertTrue(handle.size() > MB16, "its encoded size: " + handle.size());
+        List<Callable<Long>> tasks = new ArrayList<>();
+        for (int p = 0; p < 40; p++) {
+            int param = p;
+            tasks.add(() -> checksum(handle.get(), param));
+        }
+        List<Future<Long>> results = pool.invokeAll(tasks);
+        for (int p = 0; p < 40; p++) {
+            assertEquals(checksum(big, p), results.get(p).get());
+        }
+        assertTrue(fetchesSince() <= 2, "fetched " + fetchesSince() + " times for 2 workers");
+        // A worker keeps one decoded copy however many tasks used it (the writes a task makes into captured
+        // arrays come back to the root, but a shared value is not one of them: nothing of it travels back).
+        long cached = pool.submit(SharedStore::cacheSize).get(30, TimeUnit.SECONDS)[0];
+        assertTrue(cached <= cachedBefore + 1, "values cached on a worker: " + cachedBefore + ", then " + cached);
+        assertTrue(results.stream().allMatch(f -> TaskRecord.of(f).orElseThrow().sentBytes() < 4096),
+                "each task travels without the value");
+    }
+
+    @Test
+    void map_aFunctionCapturingSixteenMegabytes_sendsItOncePerWorker_andLetsItGoAfter() {
+        byte[] big = data(2);
+        int sharedBefore = cluster.brokerStats().sharedValues();
+        List<Long> out = pool.map(p -> checksum(big, p), IntStream.range(0, 40).boxed().toList()).toList();
+        for (int p = 0; p < 40; p++) {
+            assertEquals(checksum(big, p), out.get(p));
+        }
+        assertTrue(fetchesSince() <= 2, "fetched " + fetchesSince() + " times for 2 workers");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == sharedBefore);
+    }
+
+    @Test
+    void map_aSmallFunction_isNotShared() {
+        List<Integer> out = pool.map(i -> i * 2, List.of(1, 2, 3)).toList();
+        assertEquals(List.of(2, 4, 6), out);
+        assertEquals(0, fetchesSince());
+    }
+
+    @Test
+    void share_aValueThatCannotTravel_failsNamingIt() {
+        TaskNotSerializableException e = assertThrows(TaskNotSerializableException.class,
+                () -> pool.share(new Thread()));
+        assertTrue(e.getMessage().startsWith("shared value java.lang.Thread"), e.getMessage());
+    }
+
+    @Test
+    void share_theSameValueTwice_isKeptOnce() {
+        int before = cluster.brokerStats().sharedValues();
+        byte[] small = {1, 2, 3};
+        Shared<byte[]> a = pool.share(small);
+        Shared<byte[]> b = pool.share(small.clone());
+        assertEquals(a.key(), b.key());
+        assertTrue(cluster.brokerStats().sharedValues() <= before + 1);
+    }
+}
