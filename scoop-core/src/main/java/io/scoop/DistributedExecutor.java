@@ -639,6 +639,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      */
     private void admit(RemoteFuture<?> f, long size) {
         f.sent(size);
+        io.scoop.root.PayloadAdvisor.check(f.task(), size);
         checkRunning(f.task());
         startKeeper();
         gate.acquire(size, client::flush, f.task());
