@@ -50,6 +50,18 @@ public final class CurrentTask {
         return context().id();
     }
 
+    /**
+     * A directory of this task's own on its worker, made empty for it on first call: what the task writes there
+     * comes back to the root's directory named by {@link TaskOptions#outputsTo}, if its options name one. It is
+     * deleted when the task ends.
+     *
+     * @throws IllegalStateException outside a task on a worker
+     * @throws java.io.UncheckedIOException if it cannot be made
+     */
+    public static java.nio.file.Path outputDirectory() {
+        return context().outputDirectory();
+    }
+
     private static TaskContext context() {
         TaskContext c = TaskContext.current();
         if (c == null) {

@@ -459,6 +459,35 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return new Shared<>(key, bytes.length, value);
     }
 
+    /**
+     * Makes a file of this machine readable by tasks wherever they run (see {@link StagedFile}): its content goes
+     * to the broker once, and to each other host once.
+     *
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     * @throws TaskTooLargeException        if it is larger than the payload limit
+     */
+    public StagedFile stage(java.nio.file.Path file) {
+        Objects.requireNonNull(file, "file");
+        checkRunning(file);
+        byte[] content;
+        try {
+            content = java.nio.file.Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage " + file + ": " + e.getMessage(), e);
+        }
+        long limit = Sockets.maxPayloadBytes() - 16;
+        if (content.length > limit) {
+            throw new TaskTooLargeException("staged file " + file + " is " + content.length + " bytes, above the limit"
+                    + " of " + limit + " bytes; it was not staged: put it on a file system the hosts share, or "
+                    + Sockets.payloadLimitHint(), content.length, limit);
+        }
+        byte[] bytes = KryoCodec.encode(content);
+        String key = io.scoop.internal.SharedStore.keyOf(bytes);
+        client.share(key, bytes, 60_000);
+        return new StagedFile(key, file.getFileName().toString(), content.length, io.scoop.internal.Hosts.localName(),
+                file.toAbsolutePath().normalize().toString());
+    }
+
     /* ---------------- workers ---------------- */
 
     /**
@@ -626,11 +655,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
         Integer priority = options.priorityOrNull();
         f.policy(new TaskPolicy(options.labelOrNull(), priority != null ? priority : childPriority(),
-                options.maxAttemptsOrZero(), options.retryTypes(), options.target()));
-        if (options.labelOrNull() == null && options.timeoutNanos() == 0) {
+                options.maxAttemptsOrZero(), options.retryTypes(), options.target(), options.outputDir()));
+        if (options.labelOrNull() == null && options.timeoutNanos() == 0 && options.outputDir() == null) {
             return call;
         }
-        return new TaskEnvelope(call, options.labelOrNull(), options.timeoutNanos());
+        return new TaskEnvelope(call, options.labelOrNull(), options.timeoutNanos(), options.outputDir() != null);
     }
 
     /**

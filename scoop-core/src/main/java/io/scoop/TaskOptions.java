@@ -28,7 +28,7 @@ import java.util.concurrent.CompletionStage;
  * with {@link CurrentTask#attempt()}.
  */
 public final class TaskOptions {
-    private static final TaskOptions DEFAULTS = new TaskOptions(null, null, 0, List.of(), 0, List.of(), null);
+    private static final TaskOptions DEFAULTS = new TaskOptions(null, null, 0, List.of(), 0, List.of(), null, null);
 
     private final String label;
     private final Integer priority;
@@ -37,10 +37,12 @@ public final class TaskOptions {
     private final long timeoutNanos;
     private final List<CompletableFuture<?>> dependsOn;
     private final String target;
+    private final java.nio.file.Path outputDir;
 
     private TaskOptions(String label, Integer priority, int maxAttempts, List<Class<? extends Throwable>> retryOn,
-            long timeoutNanos, List<CompletableFuture<?>> dependsOn, String target) {
+            long timeoutNanos, List<CompletableFuture<?>> dependsOn, String target, java.nio.file.Path outputDir) {
         this.target = target;
+        this.outputDir = outputDir;
         this.label = label;
         this.priority = priority;
         this.maxAttempts = maxAttempts;
@@ -60,7 +62,7 @@ public final class TaskOptions {
      */
     public TaskOptions label(String label) {
         Objects.requireNonNull(label, "label");
-        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, target);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, target, outputDir);
     }
 
     /**
@@ -69,7 +71,7 @@ public final class TaskOptions {
      * depth-first).
      */
     public TaskOptions priority(int priority) {
-        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, target);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, target, outputDir);
     }
 
     /**
@@ -81,7 +83,7 @@ public final class TaskOptions {
         if (n < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1 (1 = never attempted again): " + n);
         }
-        return new TaskOptions(label, priority, n, retryOn, timeoutNanos, dependsOn, target);
+        return new TaskOptions(label, priority, n, retryOn, timeoutNanos, dependsOn, target, outputDir);
     }
 
     /**
@@ -102,7 +104,7 @@ public final class TaskOptions {
         for (Class<? extends Throwable> t : types) {
             all.add(Objects.requireNonNull(t, "retryOn type"));
         }
-        return new TaskOptions(label, priority, maxAttempts, List.copyOf(all), timeoutNanos, dependsOn, target);
+        return new TaskOptions(label, priority, maxAttempts, List.copyOf(all), timeoutNanos, dependsOn, target, outputDir);
     }
 
     /**
@@ -123,7 +125,7 @@ public final class TaskOptions {
         } catch (ArithmeticException e) {
             nanos = Long.MAX_VALUE;
         }
-        return new TaskOptions(label, priority, maxAttempts, retryOn, nanos, dependsOn, target);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, nanos, dependsOn, target, outputDir);
     }
 
     /**
@@ -137,7 +139,7 @@ public final class TaskOptions {
             all.add(Objects.requireNonNull(s, "dependency").toCompletableFuture());
         }
         return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, Collections.unmodifiableList(all),
-                target);
+                target, outputDir);
     }
 
     /**
@@ -148,7 +150,7 @@ public final class TaskOptions {
      */
     public TaskOptions onHost(String host) {
         Objects.requireNonNull(host, "host");
-        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, "host:" + host);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, "host:" + host, outputDir);
     }
 
     /**
@@ -158,7 +160,20 @@ public final class TaskOptions {
      */
     public TaskOptions onWorker(String worker) {
         Objects.requireNonNull(worker, "worker");
-        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, "worker:" + worker);
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, "worker:" + worker, outputDir);
+    }
+
+    /**
+     * The files each task writes into its output directory ({@link CurrentTask#outputDirectory()}, on its
+     * worker) come back into {@code dir} on this machine, at the same relative paths, when the task completes
+     * (also when it fails), before its future completes. Several tasks writing the same name overwrite one
+     * another: name files after the task's input. They travel with the result, so their total is bounded by
+     * the payload limit.
+     */
+    public TaskOptions outputsTo(java.nio.file.Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        return new TaskOptions(label, priority, maxAttempts, retryOn, timeoutNanos, dependsOn, target,
+                dir.toAbsolutePath().normalize());
     }
 
     /** These options with the settings of {@code other} put over them (a setting {@code other} has wins). */
@@ -173,12 +188,13 @@ public final class TaskOptions {
                 List.copyOf(types),
                 other.timeoutNanos != 0 ? other.timeoutNanos : timeoutNanos,
                 Collections.unmodifiableList(deps),
-                other.target != null ? other.target : target);
+                other.target != null ? other.target : target,
+                other.outputDir != null ? other.outputDir : outputDir);
     }
 
     boolean isDefault() {
         return this == DEFAULTS || (label == null && priority == null && maxAttempts == 0 && retryOn.isEmpty()
-                && timeoutNanos == 0 && dependsOn.isEmpty() && target == null);
+                && timeoutNanos == 0 && dependsOn.isEmpty() && target == null && outputDir == null);
     }
 
     String labelOrNull() {
@@ -199,6 +215,11 @@ public final class TaskOptions {
 
     long timeoutNanos() {
         return timeoutNanos;
+    }
+
+    /** Where the tasks' output files go on this machine, or null if they stay on the workers. */
+    java.nio.file.Path outputDir() {
+        return outputDir;
     }
 
     /** Where the tasks must run, {@code "worker:NAME"} or {@code "host:NAME"}, or null for anywhere. */
@@ -240,6 +261,10 @@ public final class TaskOptions {
         }
         if (target != null) {
             s.append(sep).append("on ").append(target);
+            sep = ", ";
+        }
+        if (outputDir != null) {
+            s.append(sep).append("outputsTo=").append(outputDir);
         }
         return s.append(']').toString();
     }

@@ -160,7 +160,8 @@ class FuzzTest {
             case 3 -> Messages.dispatch(List.of(new TaskItem(1, 0, 0, p)));
             case 4 -> Messages.results("fuzz-w", List.of(new ResultItem(r.nextInt(100), Status.OK, 1, p),
                     new ResultItem(r.nextInt(100), Status.RETURNED, 1, p), new ResultItem(r.nextInt(100), Status.FAILED,
-                    1, p, new io.scoop.wire.RunInfo(1, "", "", 0, 0, 0, 0, 0, 0, p, 0, p))));
+                    1, p, new io.scoop.wire.RunInfo(1, "", "", 0, 0, 0, 0, 0, 0, p, 0, p,
+                    List.of(new io.scoop.wire.RunInfo.OutputFile("f", p))))));
             case 5 -> Messages.cancel("fuzz-r", r.nextInt(3), new long[] {1, 2, 3}, r.nextBoolean());
             case 6 -> Messages.peerHeartbeat("fuzz-r", Hello.ROOT);
             case 7 -> Messages.brokerHeartbeat(1, 1);

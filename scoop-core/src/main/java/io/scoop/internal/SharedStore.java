@@ -113,6 +113,23 @@ public final class SharedStore {
         return value;
     }
 
+    /**
+     * The raw bytes of {@code key} from the broker, not decoded nor kept (a staged file's content).
+     *
+     * @throws IllegalStateException if this JVM is not a worker, or the broker has no such value
+     */
+    public static byte[] fetchBytes(String key) {
+        Function<String, byte[]> f = fetcher;
+        if (f == null) {
+            throw new IllegalStateException("this JVM is not a worker that could fetch it");
+        }
+        byte[] bytes = f.apply(key);
+        if (bytes == null) {
+            throw new IllegalStateException("the broker no longer has it: the executor that staged it has ended");
+        }
+        return bytes;
+    }
+
     /** Fetched values kept now, and their bytes (for tests and diagnostics). */
     public static long[] cacheSize() {
         synchronized (CACHE) {

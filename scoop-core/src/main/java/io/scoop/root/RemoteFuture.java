@@ -166,6 +166,19 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
                 error = e;
             }
         }
+        TaskPolicy p = policy;
+        io.scoop.wire.RunInfo r = run;
+        if (p != null && p.outputDir() != null && r != null && !r.files().isEmpty()) {
+            try {
+                OutputWriter.write(p.outputDir(), r.files());
+            } catch (java.io.IOException | RuntimeException e) {
+                if (error == null) {
+                    error = new java.io.UncheckedIOException("the output files of task " + TaskPolicy.describe(this)
+                            + " could not be written to " + p.outputDir() + ": " + e.getMessage(),
+                            e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+                }
+            }
+        }
         owner.completing(this);
         if (error != null) {
             completeExceptionally(error);

@@ -3,18 +3,25 @@ package io.scoop.root;
 import java.util.concurrent.Callable;
 
 /**
- * What travels for a task with a label or a time limit: the task, and those two, which the worker reads
- * before it runs the task. Tasks without them travel bare.
+ * What travels for a task with a label, a time limit or output files to return: the task, and those, which the
+ * worker reads before it runs the task. Tasks without them travel bare.
  */
 public final class TaskEnvelope implements Callable<Object> {
     private final Callable<?> task;
     private final String label;
     private final long timeoutNanos;
+    private final boolean returnsFiles;
 
-    public TaskEnvelope(Callable<?> task, String label, long timeoutNanos) {
+    public TaskEnvelope(Callable<?> task, String label, long timeoutNanos, boolean returnsFiles) {
         this.task = task;
         this.label = label;
         this.timeoutNanos = timeoutNanos;
+        this.returnsFiles = returnsFiles;
+    }
+
+    /** Whether the files the task writes into its output directory go back to the root. */
+    public boolean returnsFiles() {
+        return returnsFiles;
     }
 
     public Callable<?> task() {

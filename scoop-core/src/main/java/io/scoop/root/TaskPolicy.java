@@ -22,13 +22,16 @@ public final class TaskPolicy {
     final int maxAttempts;
     /** Where the task must run ({@code "worker:NAME"}, {@code "host:NAME"}), or empty for anywhere. */
     private final String target;
+    /** Where its output files go here, or null. */
+    private final java.nio.file.Path outputDir;
     private final List<Class<? extends Throwable>> retryOn;
     /** The encoded task, kept to send again after an exception it retries on; null if it never retries. */
     private volatile byte[] payload;
 
     public TaskPolicy(String label, int priority, int maxAttempts, List<Class<? extends Throwable>> retryOn,
-            String target) {
+            String target, java.nio.file.Path outputDir) {
         this.label = label;
+        this.outputDir = outputDir;
         this.target = target == null ? "" : target;
         this.priority = priority;
         this.retryOn = retryOn;
@@ -51,6 +54,10 @@ public final class TaskPolicy {
 
     public String target() {
         return target;
+    }
+
+    public java.nio.file.Path outputDir() {
+        return outputDir;
     }
 
     /** Keeps the encoded task if it may have to be sent again. */

@@ -119,6 +119,10 @@ public final class KryoCodec {
                 if (type == java.io.PrintStream.class) {
                     return new StandardStreamSerializer();
                 }
+                if (java.nio.file.Path.class.isAssignableFrom(type)
+                        && type.getName().startsWith("sun.nio.fs.")) {
+                    return new PathSerializer();
+                }
                 if (ExecutorsAdapterSerializer.handles(type)) {
                     return new ExecutorsAdapterSerializer();
                 }

@@ -16,28 +16,57 @@ package io.scoop.wire;
  * @param out            the tail of what it wrote to {@code System.out}
  * @param errDropped     bytes of its standard error left out before {@code err}
  * @param err            the tail of what it wrote to {@code System.err}
+ * @param files          the files it wrote into its output directory, when its options ask for them back
  */
 public record RunInfo(long taskId, String worker, String host, long pid, int attempt, long queuedNanos, long waitNanos,
-        long allocatedBytes, long outDropped, byte[] out, long errDropped, byte[] err) {
+        long allocatedBytes, long outDropped, byte[] out, long errDropped, byte[] err, java.util.List<OutputFile> files) {
+
+    /** A file a task wrote into its output directory: its path there (with '/'), and its content. */
+    public record OutputFile(String name, byte[] bytes) {
+    }
 
     /** What the broker knows of the worker and the queue, put into what the worker said. */
     public RunInfo fromWorker(String worker, String host, long pid, long queuedNanos) {
         return new RunInfo(taskId, worker, host, pid, attempt, queuedNanos, waitNanos, allocatedBytes, outDropped, out,
-                errDropped, err);
+                errDropped, err, files);
     }
 
     void write(WireWriter w) {
         w.i64(taskId).string(worker).string(host).i64(pid).i32(attempt).i64(queuedNanos).i64(waitNanos).i64(allocatedBytes)
-                .i64(outDropped).bytes(out).i64(errDropped).bytes(err);
+                .i64(outDropped).bytes(out).i64(errDropped).bytes(err).i32(files.size());
+        for (OutputFile f : files) {
+            w.string(f.name()).bytes(f.bytes());
+        }
     }
 
     static RunInfo read(WireReader r) {
-        return new RunInfo(r.i64(), r.string(), r.string(), r.i64(), r.i32(), r.i64(), r.i64(), r.i64(), r.i64(), r.bytes(),
-                r.i64(), r.bytes());
+        long taskId = r.i64();
+        String worker = r.string();
+        String host = r.string();
+        long pid = r.i64();
+        int attempt = r.i32();
+        long queued = r.i64();
+        long wait = r.i64();
+        long allocated = r.i64();
+        long outDropped = r.i64();
+        byte[] out = r.bytes();
+        long errDropped = r.i64();
+        byte[] err = r.bytes();
+        int n = r.count(8);
+        java.util.List<OutputFile> files = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            files.add(new OutputFile(r.string(), r.bytes()));
+        }
+        return new RunInfo(taskId, worker, host, pid, attempt, queued, wait, allocated, outDropped, out, errDropped, err,
+                files);
     }
 
     /** The bytes it takes on the wire. */
     int size() {
-        return 8 + 4 + worker.length() * 3 + 4 + host.length() * 3 + 8 + 4 + 8 * 5 + 4 + out.length + 4 + err.length;
+        int n = 8 + 4 + worker.length() * 3 + 4 + host.length() * 3 + 8 + 4 + 8 * 5 + 4 + out.length + 4 + err.length + 4;
+        for (OutputFile f : files) {
+            n += 8 + f.name().length() * 3 + f.bytes().length;
+        }
+        return n;
     }
 }

@@ -73,4 +73,24 @@ public final class TaskContext {
     public String label() {
         return label;
     }
+
+    private java.nio.file.Path outputDirectory;
+
+    /** The task's output directory, made on first call. */
+    public synchronized java.nio.file.Path outputDirectory() {
+        if (outputDirectory == null) {
+            try {
+                outputDirectory = java.nio.file.Files.createTempDirectory("scoop-task-" + id + "-");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("the task's output directory could not be made in "
+                        + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
+            }
+        }
+        return outputDirectory;
+    }
+
+    /** The output directory if the task asked for it, else null. */
+    synchronized java.nio.file.Path outputDirectoryIfMade() {
+        return outputDirectory;
+    }
 }

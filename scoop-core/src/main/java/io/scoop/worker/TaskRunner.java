@@ -37,29 +37,44 @@ final class TaskRunner {
             return failure(job, start, decodeFailure(e));
         }
         String label = null;
+        boolean returnsFiles = false;
         if (task instanceof TaskEnvelope e) {
             label = e.label();
+            returnsFiles = e.returnsFiles();
             if (e.timeoutNanos() > 0) {
                 worker.limitTime(job, e.timeoutNanos());
             }
             job.label = label;
         }
-        Object value;
-        TaskContext previous = TaskContext.enter(new TaskContext(worker, job.priority, job.id, job.attempt, label));
+        Object value = null;
+        Throwable thrown = null;
+        TaskContext context = new TaskContext(worker, job.priority, job.id, job.attempt, label);
+        TaskContext previous = TaskContext.enter(context);
         job.output = TaskOutput.begin(label == null ? "task " + job.id : label);
         long allocatedBefore = allocatedBytes();
         job.started();
         try {
             value = ((Callable<?>) task).call();
         } catch (Throwable e) {
-            job.allocated = allocatedBefore < 0 ? -1 : allocatedBytes() - allocatedBefore;
-            return failure(job, start, TaskFailure.of(TaskFailure.THREW, e, worker.describe()));
+            thrown = e;
         } finally {
+            job.allocated = allocatedBefore < 0 ? -1 : allocatedBytes() - allocatedBefore;
             job.finished();
             TaskOutput.end(job.output);
             TaskContext.exit(previous);
+            job.files = OutputFiles.collect(context.outputDirectoryIfMade(), returnsFiles, Sockets.maxPayloadBytes() / 2);
         }
-        job.allocated = allocatedBefore < 0 ? -1 : allocatedBytes() - allocatedBefore;
+        if (thrown != null) {
+            return failure(job, start, TaskFailure.of(TaskFailure.THREW, thrown, worker.describe()));
+        }
+        if (job.files.tooLarge() != null) {
+            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
+                    worker.describe());
+            f.message = job.files.tooLarge();
+            f.serialized = null;
+            f.cause = null;
+            return failure(job, start, f);
+        }
         byte[] encoded;
         try {
             encoded = KryoCodec.encode(value);
@@ -136,7 +151,8 @@ final class TaskRunner {
         byte[] none = new byte[0];
         long wait = job.startedAt == 0 ? 0 : Math.max(0, job.startedAt - job.receivedAt);
         return new RunInfo(job.id, "", "", 0, job.attempt, 0, wait, job.allocated, c == null ? 0 : c.out.dropped(),
-                c == null ? none : c.out.bytes(), c == null ? 0 : c.err.dropped(), c == null ? none : c.err.bytes());
+                c == null ? none : c.out.bytes(), c == null ? 0 : c.err.dropped(), c == null ? none : c.err.bytes(),
+                job.files == null ? java.util.List.of() : job.files.files());
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory

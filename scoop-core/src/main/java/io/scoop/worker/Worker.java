@@ -278,10 +278,14 @@ public final class Worker {
      * @throws IllegalStateException if the broker does not answer in time
      */
     public byte[] fetchShared(String key) {
-        java.util.concurrent.CompletableFuture<byte[]> f = fetching.computeIfAbsent(key, k -> {
-            link.send(Messages.fetch(name, k));
-            return new java.util.concurrent.CompletableFuture<>();
-        });
+        // The future is in the map before the FETCH goes out: an answer that came back while it was still
+        // being added (inside computeIfAbsent) would find nothing to complete, and the task would wait.
+        java.util.concurrent.CompletableFuture<byte[]> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<byte[]> f = fetching.putIfAbsent(key, mine);
+        if (f == null) {
+            f = mine;
+            link.send(Messages.fetch(name, key));
+        }
         try {
             return f.get(FETCH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -550,6 +554,8 @@ public final class Worker {
         /** Its output, once it runs; bytes its thread allocated, or -1. */
         volatile TaskOutput.Capture output;
         volatile long allocated = -1;
+        /** The files it wrote for the root, once it ended. */
+        volatile OutputFiles files;
         volatile String label;
         /** Set by whichever answers first for a task with a time limit: its end, or its timeout. */
         private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();

@@ -58,7 +58,8 @@ class MessagesTest {
                 new ResultItem(-1, Status.RETURNED, Long.MAX_VALUE, new byte[0]),
                 new ResultItem(4, Status.BROKEN, 0, bytes("why")),
                 new ResultItem(5, Status.FAILED, 7, bytes("f"), new RunInfo(99, "w1", "node-ü", 4242, 2, 10, 20, -1,
-                        3, bytes("out"), 0, new byte[0])));
+                        3, bytes("out"), 0, new byte[0], List.of(new RunInfo.OutputFile("sub/a.txt", bytes("A")),
+                        new RunInfo.OutputFile("b", new byte[0])))));
         byte[] body = Messages.results("w-2", items);
         assertEquals(Command.RESULTS, Command.of(body));
         Messages.Batch<ResultItem> read = Messages.readResults(body);
@@ -81,6 +82,11 @@ class MessagesTest {
                         y.allocatedBytes(), y.outDropped(), y.errDropped()));
                 assertArrayEquals(x.out(), y.out());
                 assertArrayEquals(x.err(), y.err());
+                assertEquals(x.files().size(), y.files().size());
+                for (int k = 0; k < x.files().size(); k++) {
+                    assertEquals(x.files().get(k).name(), y.files().get(k).name());
+                    assertArrayEquals(x.files().get(k).bytes(), y.files().get(k).bytes());
+                }
             }
         }
     }
