@@ -3,14 +3,17 @@ package io.scoop.examples;
 import java.util.Arrays;
 
 /**
- * Runs one example by name: {@code java -jar scoop-examples.jar [pi|map|invokeall|tree|modern] [args]}. Each
- * example is also a main class of its own. Run them as they are (the embedded default: a broker in this
- * JVM and one worker JVM per core) or under the launcher:
+ * Runs one example by name: {@code java -jar scoop-examples.jar NAME [args]}, NAME one of {@value #NAMES}.
+ * Each example is also a main class of its own. Run them as they are (the embedded default: a broker in
+ * this JVM and one worker JVM per core) or under the launcher:
  * {@code java -jar scoop-launcher.jar -n 4 scoop-examples.jar pi}.
  */
 public final class Examples {
     private Examples() {
     }
+
+    static final String NAMES = "pi, map, ascompleted, tree, callbacks, exceptions, mapreduce, shared, invokeall,"
+            + " modern";
 
     public static void main(String[] args) throws Exception {
         String name = args.length == 0 ? "pi" : args[0];
@@ -21,8 +24,13 @@ public final class Examples {
             case "invokeall" -> InvokeAllSum.main(rest);
             case "tree" -> NestedTree.main(rest);
             case "modern" -> ModernStyle.main(rest);
+            case "ascompleted" -> AsCompleted.main(rest);
+            case "callbacks" -> Callbacks.main(rest);
+            case "exceptions" -> Exceptions.main(rest);
+            case "mapreduce" -> WordCount.main(rest);
+            case "shared" -> SharedData.main(rest);
             default -> {
-                System.err.println("unknown example '" + name + "': choose one of pi, map, invokeall, tree, modern");
+                System.err.println("unknown example '" + name + "': choose one of " + NAMES);
                 System.exit(2);
             }
         }

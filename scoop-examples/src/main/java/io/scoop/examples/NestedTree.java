@@ -1,6 +1,7 @@
 package io.scoop.examples;
 
 import io.scoop.DistributedExecutor;
+import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
@@ -33,13 +34,17 @@ public final class NestedTree {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    static void run(DistributedExecutor pool, PrintStream out, String... args) throws Exception {
         int depth = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         long start = System.nanoTime();
-        DistributedExecutor pool = new DistributedExecutor();
         long nodes = pool.submit(new Node(depth)).get();
-        System.out.printf("tree of depth %d: %d nodes, one task each, in %.2f s%n", depth, nodes,
+        out.printf("tree of depth %d: %d nodes, one task each, in %.2f s%n", depth, nodes,
                 (System.nanoTime() - start) / 1e9);
-        pool.shutdown();
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (DistributedExecutor pool = new DistributedExecutor()) {
+            run(pool, System.out, args);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.scoop.examples;
 
 import io.scoop.DistributedExecutor;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -19,13 +20,17 @@ public final class OrderedMap {
         return x + "^2 = " + (x * x) + " (worker pid " + ProcessHandle.current().pid() + ")";
     }
 
-    public static void main(String[] args) {
+    static void run(DistributedExecutor pool, PrintStream out, String... args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        DistributedExecutor pool = new DistributedExecutor();
-        pool.map(OrderedMap::describe, IntStream.range(0, n).boxed()).forEach(System.out::println);
+        pool.map(OrderedMap::describe, IntStream.range(0, n).boxed()).forEach(out::println);
         List<Integer> firstDone = pool.mapUnordered((Integer x) -> x, IntStream.range(0, n).boxed())
                 .collect(Collectors.toList());
-        System.out.println("unordered: " + firstDone);
-        pool.shutdown();
+        out.println("unordered: " + firstDone);
+    }
+
+    public static void main(String[] args) {
+        try (DistributedExecutor pool = new DistributedExecutor()) {
+            run(pool, System.out, args);
+        }
     }
 }
