@@ -12,8 +12,8 @@ public final class Examples {
     private Examples() {
     }
 
-    static final String NAMES = "pi, map, ascompleted, tree, callbacks, exceptions, mapreduce, shared, invokeall,"
-            + " modern";
+    static final String NAMES = "pi, map, ascompleted, tree, callbacks, exceptions, mapreduce, shared, sweep,"
+            + " batch, invokeall, modern";
 
     public static void main(String[] args) throws Exception {
         String name = args.length == 0 ? "pi" : args[0];
@@ -29,6 +29,8 @@ public final class Examples {
             case "exceptions" -> Exceptions.main(rest);
             case "mapreduce" -> WordCount.main(rest);
             case "shared" -> SharedData.main(rest);
+            case "sweep" -> Sweep.main(rest);
+            case "batch" -> BatchFiles.main(rest);
             default -> {
                 System.err.println("unknown example '" + name + "': choose one of " + NAMES);
                 System.exit(2);

@@ -7,6 +7,8 @@ import io.scoop.DistributedExecutor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,6 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The twins of SCOOP's own examples, each run on one shared pool of two worker JVMs, with what it prints
@@ -146,5 +149,48 @@ class ExamplesTest {
         assertTrue(m.matches(), out.get(0));
         assertEquals(m.group(2), m.group(1));
         assertTrue(Long.parseLong(m.group(1)) > 0, out.get(0));
+    }
+
+    @Test
+    void sweep_eachParameterWithItsResultOrFailure_andItsOwnOutput() throws Exception {
+        List<String> out = printed((p, o) -> Sweep.run(p, o, "20000"));
+        assertEquals(9, out.size(), String.join("\n", out));
+        assertEquals("7 of 7 parameters done", out.get(0));
+        double[] samples = Sweep.samples(20_000);
+        double[] alphas = {0.01, 0.05, 0.1, 0.3, -1.0, 0.6, 1.0};
+        double best = Double.NaN;
+        double bestRms = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < alphas.length; i++) {
+            if (alphas[i] < 0) {
+                assertEquals(" alpha -1.00  failed: alpha must be at least 0, not -1.0", " " + out.get(i + 1));
+                continue;
+            }
+            double rms = Sweep.fit(samples, alphas[i]);
+            assertEquals(String.format("alpha %5.2f  rms %.4f  printed: alpha %.2f: rms %.4f over 20000 samples",
+                    alphas[i], rms, alphas[i], rms), out.get(i + 1));
+            if (rms < bestRms) {
+                bestRms = rms;
+                best = alphas[i];
+            }
+        }
+        assertEquals(String.format("best alpha %.2f (rms %.4f)", best, bestRms), out.get(8));
+    }
+
+    @Test
+    void batch_aUnixToolOverStagedFiles_outputsComeBack(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Path results = dir.resolve("out");
+        Files.writeString(in.resolve("a.txt"), "pear\napple\npear\n");
+        Files.writeString(in.resolve("b.txt"), "fig\n");
+        Files.writeString(in.resolve("c.txt"), "kiwi\nlime\nkiwi\nplum\n");
+        List<String> out = printed((p, o) -> BatchFiles.run(p, o, in.toString(), results.toString()));
+        assertEquals(List.of(
+                "a.txt: 2 distinct lines, counts in a.txt.counts",
+                "b.txt: 1 distinct lines, counts in b.txt.counts",
+                "c.txt: 3 distinct lines, counts in c.txt.counts"), out);
+        assertEquals(List.of("1 apple", "2 pear"), Files.readAllLines(results.resolve("a.txt.counts")).stream()
+                .map(String::strip).toList());
+        assertEquals(List.of("2 kiwi", "1 lime", "1 plum"), Files.readAllLines(results.resolve("c.txt.counts"))
+                .stream().map(String::strip).toList());
     }
 }
