@@ -237,6 +237,44 @@ class NetnsLauncherTest {
                 diagnostics());
     }
 
+    /**
+     * Data both ways over SSH: a shared array swept by labelled tasks whose records keep their own output, and
+     * files staged from here (deleted at once, so the workers fetch them into their file cache) whose
+     * {@code sort | uniq -c} outputs come back here.
+     */
+    @Test
+    void files_sharedDataStagedFilesAndOutputs_travelToAndFromTheNamespace() throws IOException {
+        Path jar = AppJars.withMainClass(dir, FilesApp.class);
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "pear\napple\npear\n");
+        Files.writeString(data.resolve("b.txt"), "fig\n");
+        Path fileCache = dir.resolve("file-cache");
+        start("--hosts", host.address(), "-n", "2", "--broker-hostname", host.hostSideAddress(),
+                "--jvm-opt", "-Dscoop.fileCache=" + fileCache, jar.toString(), "2", data.toString());
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        launcher.awaitNoMarkedProcess(Duration.ofSeconds(10));
+        awaitNothingInside();
+        String out = launcher.out();
+        String ns = host.netnsId();
+        for (int k = 1; k <= 4; k++) {
+            long count = ((1 << 20) + k - 1) / k;
+            assertTrue(out.contains("sweep result " + count + ", printed: multiples of " + k + ": " + count + " in "
+                    + ns + "\n"), "task k=" + k + " ran in the namespace and kept its own line" + diagnostics());
+            assertTrue(Pattern.compile("^\\[" + Pattern.quote(host.address()) + "/w\\d\\] \\[k=" + k
+                    + "\\] multiples of " + k + ": ", Pattern.MULTILINE).matcher(out).find(),
+                    "its line went out live with its label" + diagnostics());
+        }
+        for (String name : List.of("a.txt", "b.txt")) {
+            Pattern read = Pattern.compile("batch input read from " + Pattern.quote(fileCache.toString())
+                    + "/[0-9a-f]{64}/" + Pattern.quote(name) + " " + Pattern.quote(ns) + "\n");
+            assertTrue(read.matcher(out).find(), name + " was fetched into the worker's file cache" + diagnostics());
+        }
+        assertTrue(out.contains("batch output a.txt.counts: 1 apple,2 pear\n"), diagnostics());
+        assertTrue(out.contains("batch output b.txt.counts: 1 fig\n"), diagnostics());
+        assertTrue(out.contains("root namespace=" + NetnsApp.netns() + "\n"), diagnostics());
+    }
+
     /* ---------------- lifetime ---------------- */
 
     /** SIGINT while a task blocks in the namespace: the launcher exits with 130, nothing is left there or here. */
