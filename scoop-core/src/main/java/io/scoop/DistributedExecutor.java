@@ -488,6 +488,27 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 file.toAbsolutePath().normalize().toString());
     }
 
+    /**
+     * Lets the broker drop a value this executor {@linkplain #share shared}, once no running {@code map} still
+     * uses the same value: for a long run that shares one value after another. Workers keep their copies in
+     * their bounded caches; a task sent later that needs the value on a worker without a copy fails, saying the
+     * broker no longer has it. Releasing a handle again does nothing; the value shared again is sent again.
+     */
+    public void release(Shared<?> shared) {
+        Objects.requireNonNull(shared, "shared");
+        if (shared.markReleased()) {
+            client.unshare(shared.key());
+        }
+    }
+
+    /** Lets the broker drop a {@linkplain #stage staged} file's content, as {@link #release(Shared)} does. */
+    public void release(StagedFile file) {
+        Objects.requireNonNull(file, "file");
+        if (file.markReleased()) {
+            client.unshare(file.key());
+        }
+    }
+
     /* ---------------- workers ---------------- */
 
     /**

@@ -21,7 +21,7 @@ import io.scoop.internal.SharedStore;
  *
  * <p>Treat the value as read-only: every task on a worker gets the same copy, and what a task changes in it
  * is seen by the worker's later tasks, not by the root. The broker keeps the encoded value until the executor
- * that shared it ends; a worker keeps decoded values up to a quarter of its heap (system property
+ * that shared it ends or {@linkplain DistributedExecutor#release(Shared) releases} it; a worker keeps decoded values up to a quarter of its heap (system property
  * {@code scoop.sharedCacheBytes}), dropping the least recently used, and fetches a dropped one again if a task
  * needs it.
  *
@@ -32,11 +32,20 @@ public final class Shared<T> {
     private final String key;
     private final long size;
     private final T value;
+    /** Whether {@link DistributedExecutor#release(Shared)} was called on this handle (at the root). */
+    private boolean released;
 
     Shared(String key, long size, T value) {
         this.key = key;
         this.size = size;
         this.value = value;
+    }
+
+    /** Marks this handle released; true the first time only. */
+    synchronized boolean markReleased() {
+        boolean first = !released;
+        released = true;
+        return first;
     }
 
     /** The value: the object itself at the root, this worker's copy on a worker. */

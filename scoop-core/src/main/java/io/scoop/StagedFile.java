@@ -32,6 +32,8 @@ public final class StagedFile {
     private final long size;
     private final String originHost;
     private final String originPath;
+    /** Whether {@link DistributedExecutor#release(StagedFile)} was called on it (at the root; not sent). */
+    private transient boolean released;
 
     StagedFile(String key, String name, long size, String originHost, String originPath) {
         this.key = key;
@@ -39,6 +41,13 @@ public final class StagedFile {
         this.size = size;
         this.originHost = originHost;
         this.originPath = originPath;
+    }
+
+    /** Marks this file released; true the first time only. */
+    synchronized boolean markReleased() {
+        boolean first = !released;
+        released = true;
+        return first;
     }
 
     /** The file's name, as on the root. */

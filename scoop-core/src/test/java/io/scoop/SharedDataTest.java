@@ -10,6 +10,8 @@ import io.scoop.internal.SharedStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -67,9 +69,16 @@ class SharedDataTest {
         return sum;
     }
 
+    /** How many decoded shared values each worker keeps now. */
+    private static Map<String, Long> cachedOnEachWorker() {
+        Map<String, Long> n = new TreeMap<>();
+        pool.onEachWorker(() -> SharedStore.cacheSize()[0]).forEach((w, f) -> n.put(w, f.join()));
+        return n;
+    }
+
     @Test
     void share_sixteenMegabytesUsedByFortyTasks_travelsOncePerWorker() throws Exception {
-        long cachedBefore = pool.submit(SharedStore::cacheSize).get(30, TimeUnit.SECONDS)[0];
+        Map<String, Long> cachedBefore = cachedOnEachWorker();
         byte[] big = data(1);
         Shared<byte[]> handle = pool.share(big);
         assertSame(big, handle.get(), "at the root, the value itself");
@@ -86,8 +95,10 @@ class SharedDataTest {
         assertTrue(fetchesSince() <= 2, "fetched " + fetchesSince() + " times for 2 workers");
         // A worker keeps one decoded copy however many tasks used it (the writes a task makes into captured
         // arrays come back to the root, but a shared value is not one of them: nothing of it travels back).
-        long cached = pool.submit(SharedStore::cacheSize).get(30, TimeUnit.SECONDS)[0];
-        assertTrue(cached <= cachedBefore + 1, "values cached on a worker: " + cachedBefore + ", then " + cached);
+        Map<String, Long> cached = cachedOnEachWorker();
+        assertEquals(cachedBefore.keySet(), cached.keySet());
+        cached.forEach((worker, n) -> assertTrue(n <= cachedBefore.get(worker) + 1,
+                "values cached on " + worker + ": " + cachedBefore.get(worker) + ", then " + n));
         assertTrue(results.stream().allMatch(f -> TaskRecord.of(f).orElseThrow().sentBytes() < 4096),
                 "each task travels without the value");
     }
@@ -126,5 +137,21 @@ class SharedDataTest {
         Shared<byte[]> b = pool.share(small.clone());
         assertEquals(a.key(), b.key());
         assertTrue(cluster.brokerStats().sharedValues() <= before + 1);
+    }
+
+    @Test
+    void release_letsTheBrokerDropIt_onceEveryHoldIsReleased() {
+        int before = cluster.brokerStats().sharedValues();
+        byte[] value = data(3);
+        Shared<byte[]> a = pool.share(value);
+        Shared<byte[]> b = pool.share(value);
+        assertEquals(before + 1, cluster.brokerStats().sharedValues());
+        pool.release(a);
+        pool.release(a); // a second release of the same handle gives up nothing more
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> cluster.brokerStats().sharedValues() == before + 1);
+        assertEquals(checksum(value, 7), pool.submit(() -> checksum(b.get(), 7)).join(), "b still holds it");
+        pool.release(b);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == before);
     }
 }
