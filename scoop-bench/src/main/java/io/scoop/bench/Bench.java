@@ -46,7 +46,7 @@ import java.util.concurrent.Future;
  * {@code strace -f -c -p PID} from outside).
  */
 public final class Bench {
-    static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5", "W6", "W7", "LAMBDA");
+    static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "LAMBDA");
 
     private Bench() {
     }
@@ -140,6 +140,7 @@ public final class Bench {
                 case "W4" -> W4Payload.run(c);
                 case "W6" -> W6Nested.run(c);
                 case "W7" -> W7Scale.run(c);
+                case "W8" -> W8Shared.run(c);
                 case "W5" -> W5Startup.run(c, w5Opts);
                 case "LAMBDA" -> LambdaCost.run(c);
                 default -> throw new IllegalArgumentException(w);
@@ -150,7 +151,7 @@ public final class Bench {
     }
 
     private static void usage(PrintStream s) {
-        s.println("usage: java -jar scoop-bench.jar [W1|W2|W3|W5|all ...] [--runs 5] [--warmup N] [--warmup-seconds S]"
+        s.println("usage: java -jar scoop-bench.jar [W1..W8|LAMBDA|all ...] [--runs 5] [--warmup N] [--warmup-seconds S]"
                 + " [--worker-opts \"default|-XX:+UseSerialGC\"] [--w5-opts \"A|B\"] [--launcher PATH] [--quiet-wait S] [--no-cpu]");
     }
 
