@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * Forks worker JVMs on this machine and owns their lifetime.
@@ -72,9 +73,24 @@ public final class LocalWorkers implements AutoCloseable {
     private volatile boolean closing;
     private int seq;
 
+    private final Map<String, String> environment;
+    private final UnaryOperator<List<String>> wrapper;
+
     public LocalWorkers(Spec spec, Listener listener) {
+        this(spec, listener, Map.of(), UnaryOperator.identity());
+    }
+
+    /**
+     * Workers started with variables added to this JVM's environment, and with their command line passed
+     * through {@code wrapper} (the launcher's {@code nice} and prolog shell: whatever it puts in front must end
+     * by executing the JVM command, so that the process is the worker).
+     */
+    public LocalWorkers(Spec spec, Listener listener, Map<String, String> environment,
+            UnaryOperator<List<String>> wrapper) {
         this.spec = spec;
         this.listener = listener;
+        this.environment = Map.copyOf(environment);
+        this.wrapper = wrapper;
     }
 
     /** Starts {@code n} more workers; returns their names. */
@@ -85,7 +101,9 @@ public final class LocalWorkers implements AutoCloseable {
             List<String> cmd = command(name);
             Process p;
             try {
-                p = new ProcessBuilder(cmd).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                pb.environment().putAll(environment);
+                p = pb.start();
             } catch (IOException e) {
                 throw new IOException("the worker command failed: " + String.join(" ", cmd) + ": " + e.getMessage(), e);
             }
@@ -119,7 +137,7 @@ public final class LocalWorkers implements AutoCloseable {
     }
 
     private List<String> command(String name) {
-        return command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name);
+        return wrapper.apply(command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name));
     }
 
     /**
