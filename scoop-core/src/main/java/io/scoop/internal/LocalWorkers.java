@@ -111,9 +111,14 @@ public final class LocalWorkers implements AutoCloseable {
                 try {
                     spec.keys().writeMemberLine(p.getOutputStream());
                 } catch (IOException e) {
-                    p.destroyForcibly();
-                    throw new IOException("could not hand the run's keys to worker " + name + " (pid " + p.pid()
-                            + ") through its standard input: " + e.getMessage(), e);
+                    // A worker whose command ends at once (a wrapper that gives up, a JVM that cannot start) closes
+                    // its stdin before the keys are written: it is reported as any worker that exits, with its
+                    // exit code and last words. Only a live worker that will not take its keys is an error here.
+                    if (!exitsSoon(p)) {
+                        p.destroyForcibly();
+                        throw new IOException("could not hand the run's keys to worker " + name + " (pid " + p.pid()
+                                + ") through its standard input: " + e.getMessage(), e);
+                    }
                 }
             }
             processes.put(name, p);
@@ -178,6 +183,16 @@ public final class LocalWorkers implements AutoCloseable {
             cmd.add("--keys-stdin");
         }
         return cmd;
+    }
+
+    /** Whether {@code p} has exited, or does within a second. */
+    private static boolean exitsSoon(Process p) {
+        try {
+            return p.waitFor(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
     }
 
     private void exited(String name, Process p, Thread errPump, Deque<String> tail) {

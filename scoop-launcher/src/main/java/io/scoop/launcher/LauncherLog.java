@@ -58,6 +58,11 @@ final class LauncherLog {
         write(message, verbosity >= 2, verbosity >= 2);
     }
 
+    /** A line for the log file only (the command line it was started with). */
+    void toFile(String message) {
+        write(message, false, true);
+    }
+
     /** Text of several lines (the plan) at the {@code -v} level, as it is: no prefix. */
     void infoBlock(String text) {
         synchronized (this) {

@@ -383,7 +383,8 @@ public final class ScoopLauncher implements Callable<Integer> {
     /** Runs the plan (not a dry run), after the last checks. */
     private int run(LaunchPlan plan, LauncherLog log, boolean verbose, PrintWriter err) {
         if (logFile != null) {
-            log.info("scoop-launcher " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            log.toFile("scoop-launcher " + String.join(" ", maskEnvValues(
+                    spec.commandLine().getParseResult().originalArgs())));
         }
         String brokerProblem = plan.brokerProblem();
         if (brokerProblem != null) {
@@ -552,6 +553,23 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " '/', no '.class').", app);
         }
         return app;
+    }
+
+    /** The command line with the values of {@code --env NAME=VALUE} replaced by {@code ...}, for the log. */
+    static List<String> maskEnvValues(List<String> args) {
+        List<String> masked = new ArrayList<>();
+        boolean value = false;
+        for (String a : args) {
+            if (value && a.contains("=")) {
+                masked.add(a.substring(0, a.indexOf('=')) + "=...");
+            } else if (a.startsWith("--env=") && a.indexOf('=', 6) > 0) {
+                masked.add(a.substring(0, a.indexOf('=', 6)) + "=...");
+            } else {
+                masked.add(a);
+            }
+            value = a.equals("--env");
+        }
+        return masked;
     }
 
     /** {@code --log}: opened for appending, its directory created; null without it. */
