@@ -31,6 +31,11 @@ abstract class Backend {
     /** Whether this backend opened its connection (and so the executor must close it, and keep the JVM up). */
     abstract boolean ownsClient();
 
+    /** Whether the broker is this backend's own (the embedded default), which applies the builder's maxAttempts. */
+    boolean ownsBroker() {
+        return false;
+    }
+
     /** For {@code toString}: "embedded, 2 local workers, token", "connected to …", "nested on w1". */
     abstract String mode();
 
@@ -206,6 +211,11 @@ abstract class Backend {
         @Override
         String mode() {
             return mode;
+        }
+
+        @Override
+        boolean ownsBroker() {
+            return true;
         }
 
         @Override

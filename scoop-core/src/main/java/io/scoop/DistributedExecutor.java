@@ -222,8 +222,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         this.terminateRequested = new CountDownLatch(1);
         this.terminated = new CountDownLatch(1);
         this.keeperStarted = new java.util.concurrent.atomic.AtomicBoolean();
-        this.options = b.taskTimeout == null ? TaskOptions.defaults() : TaskOptions.defaults().timeout(b.taskTimeout);
         this.backend = Backend.open(b, this::shutdown);
+        TaskOptions o = b.taskTimeout == null ? TaskOptions.defaults() : TaskOptions.defaults().timeout(b.taskTimeout);
+        // The embedded broker applies maxAttempts itself; a broker we connect to has its own default, so a limit
+        // given to this builder (or by scoop.maxAttempts, as the launcher passes it) goes with each task.
+        this.options = b.maxAttemptsGiven && !backend.ownsBroker() ? o.maxAttempts(b.maxAttempts) : o;
         this.client = backend.client();
         if (backend.ownsClient()) {
             client.onBroken(this::shutdown);
@@ -950,7 +953,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         long heartbeatMillis = 1000;
         long expiryMillis = 5000;
         long connectTimeoutMillis = 10_000;
-        int maxAttempts = 3;
+        int maxAttempts = maxAttemptsProperty(3);
+        /** Whether maxAttempts came from {@link #maxAttempts} or {@code scoop.maxAttempts}, not the default. */
+        boolean maxAttemptsGiven = System.getProperty(MAX_ATTEMPTS_PROPERTY) != null
+                && !System.getProperty(MAX_ATTEMPTS_PROPERTY).isBlank();
         int maxFailedStarts = Respawner.DEFAULT_MAX_FAILED_STARTS;
         int maxInFlightTasks = DEFAULT_MAX_IN_FLIGHT_TASKS;
         long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
@@ -1112,14 +1118,43 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return d;
         }
 
-        /** Embedded default only: how many times a task is tried when its workers die. Default 3. */
+        /**
+         * How many times a task is tried when its workers die (and, with {@link TaskOptions#retryOn}, when it
+         * throws), unless its {@link TaskOptions#maxAttempts} says otherwise. Default 3, or the system property
+         * {@value #MAX_ATTEMPTS_PROPERTY} (the launcher's {@code --max-attempts}); a call here wins over the
+         * property. For the embedded default it is its broker's limit; connected to a broker (under the
+         * launcher), a value given here or by the property goes with each task.
+         */
         public Builder maxAttempts(int n) {
             once("maxAttempts", maxAttempts);
             if (n < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1: " + n);
             }
             this.maxAttempts = n;
+            this.maxAttemptsGiven = true;
             return this;
+        }
+
+        /** The system property read for the default of {@link #maxAttempts}: a whole number, 1 or more. */
+        public static final String MAX_ATTEMPTS_PROPERTY = "scoop.maxAttempts";
+
+        private static int maxAttemptsProperty(int otherwise) {
+            String value = System.getProperty(MAX_ATTEMPTS_PROPERTY);
+            if (value == null || value.isBlank()) {
+                return otherwise;
+            }
+            int n;
+            try {
+                n = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("system property " + MAX_ATTEMPTS_PROPERTY + "=" + value
+                        + " is not a whole number of 1 or more: write e.g. -D" + MAX_ATTEMPTS_PROPERTY + "=1 (never"
+                        + " attempted again) or 5");
+            }
+            return n;
         }
 
         /**

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * Forks worker JVMs on this machine and owns their lifetime.
@@ -72,9 +73,24 @@ public final class LocalWorkers implements AutoCloseable {
     private volatile boolean closing;
     private int seq;
 
+    private final Map<String, String> environment;
+    private final UnaryOperator<List<String>> wrapper;
+
     public LocalWorkers(Spec spec, Listener listener) {
+        this(spec, listener, Map.of(), UnaryOperator.identity());
+    }
+
+    /**
+     * Workers started with variables added to this JVM's environment, and with their command line passed
+     * through {@code wrapper} (the launcher's {@code nice} and prolog shell: whatever it puts in front must end
+     * by executing the JVM command, so that the process is the worker).
+     */
+    public LocalWorkers(Spec spec, Listener listener, Map<String, String> environment,
+            UnaryOperator<List<String>> wrapper) {
         this.spec = spec;
         this.listener = listener;
+        this.environment = Map.copyOf(environment);
+        this.wrapper = wrapper;
     }
 
     /** Starts {@code n} more workers; returns their names. */
@@ -85,7 +101,9 @@ public final class LocalWorkers implements AutoCloseable {
             List<String> cmd = command(name);
             Process p;
             try {
-                p = new ProcessBuilder(cmd).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                pb.environment().putAll(environment);
+                p = pb.start();
             } catch (IOException e) {
                 throw new IOException("the worker command failed: " + String.join(" ", cmd) + ": " + e.getMessage(), e);
             }
@@ -93,9 +111,14 @@ public final class LocalWorkers implements AutoCloseable {
                 try {
                     spec.keys().writeMemberLine(p.getOutputStream());
                 } catch (IOException e) {
-                    p.destroyForcibly();
-                    throw new IOException("could not hand the run's keys to worker " + name + " (pid " + p.pid()
-                            + ") through its standard input: " + e.getMessage(), e);
+                    // A worker whose command ends at once (a wrapper that gives up, a JVM that cannot start) closes
+                    // its stdin before the keys are written: it is reported as any worker that exits, with its
+                    // exit code and last words. Only a live worker that will not take its keys is an error here.
+                    if (!exitsSoon(p)) {
+                        p.destroyForcibly();
+                        throw new IOException("could not hand the run's keys to worker " + name + " (pid " + p.pid()
+                                + ") through its standard input: " + e.getMessage(), e);
+                    }
                 }
             }
             processes.put(name, p);
@@ -119,7 +142,7 @@ public final class LocalWorkers implements AutoCloseable {
     }
 
     private List<String> command(String name) {
-        return command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name);
+        return wrapper.apply(command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name));
     }
 
     /**
@@ -160,6 +183,16 @@ public final class LocalWorkers implements AutoCloseable {
             cmd.add("--keys-stdin");
         }
         return cmd;
+    }
+
+    /** Whether {@code p} has exited, or does within a second. */
+    private static boolean exitsSoon(Process p) {
+        try {
+            return p.waitFor(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
     }
 
     private void exited(String name, Process p, Thread errPump, Deque<String> tail) {

@@ -6,7 +6,6 @@ import io.scoop.internal.Respawner;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,13 +105,14 @@ final class Launch {
     }
 
     private final LaunchPlan plan;
-    private final PrintWriter log;
-    private final boolean verbose;
+    private final LauncherLog log;
     private final PrintStream workerOut;
     private final PrintStream workerErr;
     private final Remote remote;
     private final boolean curve;
     private final List<Spawner> spawners = new CopyOnWriteArrayList<>();
+    /** The name of every worker started, replacements included (for -vv). */
+    private final List<String> startedWorkers = new CopyOnWriteArrayList<>();
     /** When each host's dead workers are replaced, and when that stops (see Respawner): one per spawner. */
     private final Map<Spawner, Respawner> respawners = new java.util.concurrent.ConcurrentHashMap<>();
     /** Starts replacements after their delay. */
@@ -122,34 +122,43 @@ final class Launch {
                 t.setDaemon(true);
                 return t;
             });
+    /** The exit code when the run cannot go on (a prolog failed on every host). */
+    static final int FATAL_EXIT_CODE = 1;
+
     private volatile State state = State.STARTING;
+    /** Why the run was ended by the launcher itself, or null. */
+    private volatile String fatal;
+    /** Hears about the workers of every spawner. */
+    private final Spawner.Listener listener = new Spawner.Listener() {
+        @Override
+        public void exited(Spawner spawner, String worker, String why) {
+            workerExited(spawner, worker, why);
+        }
+
+        @Override
+        public void prologFailed(Spawner spawner, String worker, String why) {
+            Launch.this.prologFailed(spawner, worker, why);
+        }
+    };
     private volatile Broker broker;
     private Process root;
 
     /**
      * @param plan      what to start
-     * @param log       where the launcher's own messages go (standard error)
-     * @param verbose   whether to report each step, not only trouble
+     * @param log       where the launcher's own messages go (standard error, and the --log file), at the
+     *                  verbosity asked for
      * @param workerOut where workers' standard output is forwarded
      * @param workerErr where workers' standard error is forwarded
      * @param remote    how remote hosts are reached; may be null when every host is local
+     * @param curve     whether the broker uses CURVE with keys made for this run even when every host is this
+     *                  machine; a plan with a remote host always does
      */
-    Launch(LaunchPlan plan, PrintWriter log, boolean verbose, PrintStream workerOut, PrintStream workerErr,
-            Remote remote) {
-        this(plan, log, verbose, workerOut, workerErr, remote, false);
-    }
-
-    /**
-     * @param curve whether the broker uses CURVE with keys made for this run even when every host is this
-     *              machine; a plan with a remote host always does
-     */
-    Launch(LaunchPlan plan, PrintWriter log, boolean verbose, PrintStream workerOut, PrintStream workerErr,
-            Remote remote, boolean curve) {
+    Launch(LaunchPlan plan, LauncherLog log, PrintStream workerOut, PrintStream workerErr, Remote remote,
+            boolean curve) {
         this.curve = curve || !plan.remoteHosts().isEmpty();
         this.plan = plan;
         this.remote = remote;
         this.log = log;
-        this.verbose = verbose;
         this.workerOut = workerOut;
         this.workerErr = workerErr;
     }
@@ -166,9 +175,12 @@ final class Launch {
         try {
             Process p = start();
             if (p == null) {
-                return STOPPED_EXIT_CODE;
+                return fatal != null ? FATAL_EXIT_CODE : STOPPED_EXIT_CODE;
             }
             int code = waitFor(p);
+            if (fatal != null) {
+                return FATAL_EXIT_CODE;
+            }
             if (state == State.RUNNING) {
                 say("root (pid " + p.pid() + ") exited with code " + code);
             }
@@ -199,16 +211,13 @@ final class Launch {
                     .noWorkerTimeout(Long.MAX_VALUE).start();
             broker = b;
         }
-        if (verbose) {
-            log.print(plan.describe(b.address()));
-            log.flush();
-        }
+        log.infoBlock(plan.describe(b.address()));
         say(keys.isCurve() ? "CURVE: keys made for this run; workers read them on stdin, the root in " + RunKeys.ENV
                 : "token: made for this run (every host is this machine); workers read it on stdin, the root in "
                         + RunKeys.ENV);
         String localAddress = LaunchPlan.localDial(b.address());
         WorkerSpec spec = new WorkerSpec(localAddress, plan.classpath(), plan.workerJvmOptions(),
-                plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr, keys);
+                plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr, keys, plan.setup());
         // With --tunnel, each remote host gets a port on its loopback forwarded to the broker's local address.
         String remoteAddress = plan.tunnel() ? localAddress : plan.remoteDial(b.address());
         Map<Host, SshSpawner> remoteSpawners = prepareRemoteHosts(spec, remoteAddress);
@@ -233,7 +242,7 @@ final class Launch {
                 } else if (!share.host().isLocal()) {
                     s = remoteSpawners.get(share.host());
                 } else {
-                    s = Spawner.forHost(share.host(), spec, this::workerExited, null);
+                    s = Spawner.forHost(share.host(), spec, listener, null);
                     spawners.add(s);
                     local = s;
                 }
@@ -242,6 +251,7 @@ final class Launch {
                     names = s.start(share.workers());
                     Respawner r = respawners.computeIfAbsent(s, k -> new Respawner(Respawner.DEFAULT_MAX_FAILED_STARTS));
                     names.forEach(r::started);
+                    startedWorkers.addAll(names);
                 } catch (IOException e) {
                     throw new IOException("could not start " + share.workers() + " worker JVMs on "
                             + share.host().name() + (spec.jvmOptions().isEmpty() ? ""
@@ -249,9 +259,11 @@ final class Launch {
                 }
                 say(again ? "started workers " + String.join(", ", names) + " on " + share.host().name()
                         + " (this machine, as " + s.host() + ")" : "started workers " + s);
+                debugCommands(s, names);
             }
         }
         ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();
+        pb.environment().putAll(plan.setup().env());
         pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
         pb.environment().put(RunKeys.ENV, keys.memberLine());
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
@@ -268,6 +280,12 @@ final class Launch {
             }
             state = State.RUNNING;
             say("started root (pid " + root.pid() + "): " + plan.mainClass());
+            log.debug("root (pid " + root.pid() + ") command: " + LaunchPlan.join(plan.rootCommand())
+                    + (plan.setup().env().isEmpty() ? "" : "; with --env " + String.join(", ",
+                            plan.setup().env().keySet())));
+            if (log.debug()) {
+                watchConnections(b);
+            }
             return root;
         }
     }
@@ -299,7 +317,7 @@ final class Launch {
                 return null;
             }
             for (LaunchPlan.HostShare share : shares) {
-                SshSpawner s = (SshSpawner) Spawner.forHost(share.host(), spec, this::workerExited, ctx);
+                SshSpawner s = (SshSpawner) Spawner.forHost(share.host(), spec, listener, ctx);
                 spawners.add(s);
                 all.put(share.host(), s);
             }
@@ -350,15 +368,12 @@ final class Launch {
                     + "; nothing was started (pass --on-host-failure=skip to go on without unreachable hosts)");
         }
         int left = plan.totalWorkers() - removed;
-        synchronized (log) {
-            for (String f : failures) {
-                log.println("scoop: skipping " + f);
-            }
-            log.println("scoop: skipped " + skipped.size() + (skipped.size() == 1 ? " host (" : " hosts (")
-                    + LaunchPlan.names(skipped) + "), which removes " + removed + " of " + plan.totalWorkers()
-                    + " workers; going on with " + left + " (--on-host-failure=skip)");
-            log.flush();
+        for (String f : failures) {
+            log.error("skipping " + f);
         }
+        log.error("skipped " + skipped.size() + (skipped.size() == 1 ? " host (" : " hosts (")
+                + LaunchPlan.names(skipped) + "), which removes " + removed + " of " + plan.totalWorkers()
+                + " workers; going on with " + left + " (--on-host-failure=skip)");
         if (left == 0) {
             throw new IOException("no host with workers is left after skipping " + LaunchPlan.names(skipped)
                     + "; fix the hosts above or add reachable ones");
@@ -422,10 +437,7 @@ final class Launch {
         if (state == State.STOPPING || state == State.STOPPED || b == null) {
             return;
         }
-        synchronized (log) {
-            log.println("scoop: " + why);
-            log.flush();
-        }
+        log.error(why);
         b.workerLost(worker, why);
         Respawner r = respawners.computeIfAbsent(spawner, k -> new Respawner(Respawner.DEFAULT_MAX_FAILED_STARTS));
         boolean wasGivenUp = r.gaveUp();
@@ -450,11 +462,7 @@ final class Launch {
 
     private void giveUpHost(Spawner spawner, String reason) {
         givenUp.put(spawner, reason);
-        synchronized (log) {
-            log.println("scoop: no longer replacing dead workers on " + spawner.host() + ": " + reason
-                    + " (the other hosts go on)");
-            log.flush();
-        }
+        log.error("no longer replacing dead workers on " + spawner.host() + ": " + reason + " (the other hosts go on)");
     }
 
     /** When no worker is alive and none will be started, fails the pending tasks with the hosts' reasons. */
@@ -484,6 +492,7 @@ final class Launch {
             if (r != null) {
                 started.forEach(r::started);
             }
+            startedWorkers.addAll(started);
             outcome = "started worker " + String.join(", ", started) + " on " + spawner.host() + " in place of "
                     + worker;
         } catch (IOException | RuntimeException e) {
@@ -497,10 +506,7 @@ final class Launch {
             checkAnyWorkerLeft();
             return;
         }
-        synchronized (log) {
-            log.println("scoop: " + outcome);
-            log.flush();
-        }
+        log.error(outcome);
     }
 
     /* ---------------- stopping ---------------- */
@@ -515,11 +521,8 @@ final class Launch {
         long t0 = System.nanoTime();
         int workers = spawners.stream().mapToInt(Spawner::alive).sum();
         if (root != null && root.isAlive()) {
-            synchronized (log) {
-                log.println("scoop: " + why + ": ending the root (pid " + root.pid() + ") and " + workers
-                        + (workers == 1 ? " worker" : " workers"));
-                log.flush();
-            }
+            log.error(why + ": ending the root (pid " + root.pid() + ") and " + workers
+                    + (workers == 1 ? " worker" : " workers"));
             endRoot(root);
         } else {
             say("stopping " + workers + (workers == 1 ? " worker" : " workers") + " and the broker");
@@ -552,11 +555,90 @@ final class Launch {
     }
 
     private void say(String message) {
-        if (verbose) {
-            synchronized (log) {
-                log.println("scoop: " + message);
-                log.flush();
+        log.info(message);
+    }
+
+    /** With -vv: the command line of each worker just started. */
+    private void debugCommands(Spawner s, List<String> names) {
+        if (!log.debug()) {
+            return;
+        }
+        for (String name : names) {
+            String line = s.commandLine(name);
+            if (line != null) {
+                log.debug("worker " + name + " on " + s.host() + " command: " + line
+                        + (plan.setup().env().isEmpty() ? "" : "; with --env "
+                                + String.join(", ", plan.setup().env().keySet())));
             }
+        }
+    }
+
+    /**
+     * With -vv: a line when each worker joins the broker, and when the root connects (the broker has no
+     * listener for these, so a daemon thread looks ten times a second while the run lasts).
+     */
+    private void watchConnections(Broker b) {
+        Thread t = new Thread(() -> {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            int roots = 0;
+            try {
+                while (state == State.RUNNING || state == State.STARTING) {
+                    for (String name : respawnerNames()) {
+                        if (!seen.contains(name) && b.hasJoined(name)) {
+                            seen.add(name);
+                            log.debug("worker " + name + " connected to the broker at " + b.address());
+                        }
+                    }
+                    int r = b.stats().roots();
+                    if (r > roots) {
+                        log.debug("the root connected to the broker at " + b.address() + " (" + r
+                                + (r == 1 ? " root connection)" : " root connections)"));
+                    }
+                    roots = r;
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException | RuntimeException e) {
+                // the run is over, or the broker closed under us: nothing more to report
+            }
+        }, "scoop-connections");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The names of every worker started so far. */
+    private List<String> respawnerNames() {
+        return List.copyOf(startedWorkers);
+    }
+
+    /**
+     * A worker's prolog failed: its JVM never started, and another on the same host would fail the same way.
+     * The host is given up at once, with the prolog's words; when no host is left, the run ends with exit code
+     * {@value #FATAL_EXIT_CODE}.
+     */
+    private void prologFailed(Spawner spawner, String worker, String why) {
+        Broker b = broker;
+        if (state == State.STOPPING || state == State.STOPPED || b == null) {
+            return;
+        }
+        b.workerLost(worker, why);
+        Respawner r = respawners.computeIfAbsent(spawner, k -> new Respawner(Respawner.DEFAULT_MAX_FAILED_STARTS));
+        if (givenUp.putIfAbsent(spawner, why) == null) {
+            r.giveUp();
+            log.error(why);
+            log.error("no longer starting workers on " + spawner.host() + ": its prolog fails (fix it, or leave out"
+                    + " --prolog)" + (spawners.size() > 1 ? "; the other hosts go on" : ""));
+        }
+        boolean anyHope = spawners.stream().anyMatch(s -> !givenUp.containsKey(s));
+        synchronized (listener) {
+            if (fatal != null || anyHope || spawners.stream().mapToInt(Spawner::alive).sum() > 0) {
+                return;
+            }
+            fatal = why;
+            b.workerLost("*", "no worker is left and none can be started: " + why);
+            log.error("the prolog failed on every host: ending the run (exit code " + FATAL_EXIT_CODE + ")");
+            Thread t = new Thread(() -> stop("the prolog failed on every host"), "scoop-launcher-stop");
+            t.setDaemon(true);
+            t.start();
         }
     }
 }

@@ -32,13 +32,15 @@ import java.util.regex.Pattern;
  * @param threadsPerWorker task threads in each worker
  * @param workerJvmOptions options for every worker JVM
  * @param rootJvmOptions   options for the root JVM
- * @param classpath        the classpath of workers and root: the launcher's own, then the app jar
+ * @param classpath        the classpath of workers and root: the launcher's own, then the app jar (or the
+ *                         {@code -cp} entries)
  * @param mainClass        the root's main class
  * @param appArgs          the root's arguments
+ * @param setup            the workers' variables, niceness and prolog; the variables are the root's too
  */
 record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, String brokerBind,
         String brokerHost, String brokerNote, boolean tunnel, int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String classpath,
-        String mainClass, List<String> appArgs) {
+        String mainClass, List<String> appArgs, WorkerSetup setup) {
     /** The name of this machine in a plan when no host was named. */
     static final String LOCALHOST = "localhost";
     /** The environment variable that tells the root's {@code DistributedExecutor} where the broker is. */
@@ -71,6 +73,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         workerJvmOptions = List.copyOf(workerJvmOptions);
         rootJvmOptions = List.copyOf(rootJvmOptions);
         appArgs = List.copyOf(appArgs);
+        setup = setup == null ? WorkerSetup.NONE : setup;
         if (hosts.stream().mapToInt(HostShare::workers).sum() < 1) {
             throw new IllegalArgumentException("a plan needs at least one worker on one host: " + hosts);
         }
@@ -91,18 +94,21 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
      * @param workerJvmOptions  options for the worker JVMs
      * @param rootJvmOptions    options for the root JVM
      * @param launcherClasspath the launcher's own classpath ({@code java.class.path})
-     * @param appJar            the user's jar
+     * @param appClasspath      the user's jar, or the {@code -cp} entries (jars and class directories)
      * @param mainClass         the root's main class
      * @param appArgs           the root's arguments
+     * @param setup             the workers' variables, niceness and prolog ({@code --env}, {@code --nice},
+     *                          {@code --prolog})
      */
     static LaunchPlan of(HostList hosts, String brokerHostname, boolean tunnel, int workers, String workersFrom, int threadsPerWorker,
-            List<String> workerJvmOptions, List<String> rootJvmOptions, String launcherClasspath, Path appJar,
-            String mainClass, List<String> appArgs) {
+            List<String> workerJvmOptions, List<String> rootJvmOptions, String launcherClasspath,
+            List<Path> appClasspath, String mainClass, List<String> appArgs, WorkerSetup setup) {
         // The launcher's classes come first, for workers and root alike: both must load the same scoop-core
         // as the broker, even when the app jar bundles its own copy.
+        String app = String.join(File.pathSeparator, appClasspath.stream().map(Path::toString).toList());
         String classpath = launcherClasspath == null || launcherClasspath.isEmpty()
-                ? appJar.toString()
-                : launcherClasspath + File.pathSeparator + appJar;
+                ? app
+                : launcherClasspath + File.pathSeparator + app;
         List<HostShare> shares = WorkerSpread.over(hosts.hosts(), workers);
         boolean allLocal = shares.stream().allMatch(s -> s.workers() == 0 || s.host().isLocal());
         if (tunnel && brokerHostname != null) {
@@ -117,7 +123,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
                 : placeBroker(brokerHostname, LaunchPlan::routableAddress);
         return new LaunchPlan(hosts.source(), shares, workersFrom, broker[0], broker[1], broker[2], tunnel && !allLocal,
                 threadsPerWorker,
-                workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs);
+                workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs, setup);
     }
 
     /** Finds an address of this machine that other machines may reach, if there is one. */
@@ -290,6 +296,10 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         }
         sb.append("  worker JVM options: ").append(workerJvmOptions.isEmpty() ? "(none)" : join(workerJvmOptions))
                 .append(nl);
+        if (!setup.isEmpty()) {
+            sb.append("  worker setup: ").append(setup.describe()).append(setup.env().isEmpty() ? "" : " (the variables"
+                    + " are the root's too)").append(nl);
+        }
         sb.append("  root:      ").append(BROKER_ENV).append('=')
                 .append(brokerAddress != null ? brokerAddress : "<broker address>").append(' ')
                 .append(join(rootCommand())).append(nl);

@@ -15,6 +15,9 @@ import java.util.TreeMap;
 final class LocalSpawner implements Spawner {
     private final String host;
     private final LocalWorkers workers;
+    private final LocalWorkers.Spec local;
+    private final WorkerSetup setup;
+    private final String prolog;
 
     /**
      * @param host     the name of this machine in the plan, e.g. {@code localhost}
@@ -23,9 +26,28 @@ final class LocalSpawner implements Spawner {
      */
     LocalSpawner(String host, WorkerSpec spec, Listener listener) {
         this.host = host;
-        this.workers = new LocalWorkers(new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
+        WorkerSetup setup = spec.setup();
+        String prolog = setup.prolog() == null ? null : setup.prolog().toString();
+        this.setup = setup;
+        this.prolog = prolog;
+        this.local = new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
                 spec.jvmOptions(), spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w",
-                spec.out(), spec.err(), spec.keys()), (name, exitCode, why, remaining) -> listener.exited(this, name, why));
+                spec.out(), spec.err(), spec.keys());
+        this.workers = new LocalWorkers(local, (name, exitCode, why, remaining) -> {
+                    if (prolog != null && exitCode == WorkerSetup.PROLOG_FAILED_EXIT) {
+                        listener.prologFailed(this, name, "the prolog " + prolog + " failed on " + host
+                                + " (this machine), so worker " + name + " did not start: " + why);
+                    } else {
+                        listener.exited(this, name, why);
+                    }
+                }, setup.env(), cmd -> setup.wrap(cmd, prolog, host));
+    }
+
+    /** The command line of a worker, without its variables (see WorkerSetup). */
+    @Override
+    public String commandLine(String worker) {
+        return LaunchPlan.join(setup.wrap(LocalWorkers.command(LaunchPlan.javaExecutable(), local, worker), prolog,
+                host));
     }
 
     @Override

@@ -55,6 +55,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "scoop-launcher", mixinStandardHelpOptions = true, versionProvider = ScoopLauncher.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
+        customSynopsis = {
+            "scoop-launcher [OPTIONS] APP_JAR [ARG...]",
+            "       scoop-launcher [OPTIONS] -cp PATH[:PATH...] MAIN_CLASS [ARG...]"},
         description = {
             "Runs a Java program on a Scoop cluster: starts a broker, N worker JVMs and the program itself"
                     + " (the root), in which new DistributedExecutor() sends its tasks to these workers. Workers'"
@@ -87,6 +90,9 @@ import picocli.CommandLine.Spec;
             "  java -jar scoop-launcher.jar --hosts node1 node2 --broker-hostname 10.0.0.5 -n 8 app.jar",
             "  java -jar scoop-launcher.jar --hostfile hosts.txt --on-host-failure=skip --accept-new-host-keys app.jar",
             "  java -jar scoop-launcher.jar --hosts node1 node2 --tunnel -n 8 app.jar",
+            "  java -jar scoop-launcher.jar -n 4 -cp app.jar:lib/dep.jar:extra/classes com.example.Main in.txt",
+            "  java -jar scoop-launcher.jar --prolog setup.sh --env OMP_NUM_THREADS=1 --env LICENSE_SERVER --nice 10"
+                    + " --max-attempts 1 --task-timeout 30m --log run.log -vv app.jar",
             "",
             "Hostfile lines: 'host N' (SCOOP), 'host slots=N' or 'host:N' (MPI), 'host' (this machine: one slot"
                     + " per processor; a remote host: 1), 'node[01-04] 2' (Slurm range), '::1 2' or '[fe80::1] 2'"
@@ -141,7 +147,8 @@ public final class ScoopLauncher implements Callable<Integer> {
 
     @Option(names = "--hosts", paramLabel = "HOST", arity = "1..*", parameterConsumer = HostWords.class,
             description = "The hosts, e.g. --hosts node1 node1 node2 (a host named twice gets 2 slots) or"
-                    + " --hosts node[01-04]. The list ends at APP_JAR (a name ending in .jar), an option or --.")
+                    + " --hosts node[01-04]. The list ends at APP_JAR (a name ending in .jar), an option or --"
+                    + " (write -- before a -cp program's MAIN_CLASS: --hosts a b -- com.example.Main).")
     List<String> hosts = new ArrayList<>();
 
     @Option(names = "--main", paramLabel = "CLASS",
@@ -161,8 +168,53 @@ public final class ScoopLauncher implements Callable<Integer> {
     List<String> rootJvmOptions = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"},
-            description = "Print the plan, and each process as it starts and stops, to standard error.")
-    boolean verbose;
+            description = "Print the plan, and each process as it starts and stops, to standard error. -vv also"
+                    + " prints each worker's and the root's command line and each connection (SSH, workers and"
+                    + " root joining the broker).")
+    boolean[] verbosity = new boolean[0];
+
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "Also write the launcher's messages to FILE, each after its UTC time: what -v prints (even"
+                    + " without -v), what -vv prints with -vv, and every warning. Appended to; not the workers'"
+                    + " output.")
+    Path logFile;
+
+    @Option(names = {"-cp", "--classpath"}, paramLabel = "PATH[:PATH...]",
+            description = "The program as jars and class directories, ':'-separated, instead of one APP_JAR: on the"
+                    + " classpath of the root and of every worker (copied to remote hosts like the app jar, a"
+                    + " directory as a jar). The first positional argument is then the main class:"
+                    + " -cp app.jar:lib/ com.example.Main ARG...")
+    String appClasspath;
+
+    @Option(names = "--env", paramLabel = "NAME[=VALUE]",
+            description = "Set NAME=VALUE in the environment of every worker and of the root; --env NAME passes on"
+                    + " this launcher's own value of NAME. NAME is letters, digits and '_', not starting with a"
+                    + " digit. Repeatable. Over SSH, values are on the remote command line for an instant: no secrets.")
+    List<String> envOptions = new ArrayList<>();
+
+    @Option(names = "--prolog", paramLabel = "FILE",
+            description = "A shell script sourced (sh: . FILE) before each worker JVM starts, on every host: module"
+                    + " loads, environment variables it exports. Copied to each remote host's --remote-cache (with"
+                    + " --path, read at the same path there). If it fails (a non-zero status), the launcher says so,"
+                    + " naming it and the host, and starts no more workers there.")
+    Path prolog;
+
+    @Option(names = "--nice", paramLabel = "N",
+            description = "Run the workers under nice -n N, 0 to 19 (19: lowest priority, kindest to other jobs on"
+                    + " the hosts).")
+    Integer nice;
+
+    @Option(names = "--max-attempts", paramLabel = "N",
+            description = "How many times a task is tried when its worker dies, for the whole run (the root gets"
+                    + " -Dscoop.maxAttempts=N; a task's TaskOptions, or the program's own builder setting, win)."
+                    + " 1: a task whose worker dies fails at once with WorkerLostException. Default: 3.")
+    Integer maxAttempts;
+
+    @Option(names = "--task-timeout", paramLabel = "DURATION",
+            description = "The longest any task may run, for the whole run (the root gets -Dscoop.taskTimeout): seconds"
+                    + " (90) or a number with ms, s, m or h (1500ms, 90s, 30m, 2h). A task past it fails with"
+                    + " TaskTimeoutException. Default: none.")
+    String taskTimeout;
 
     @Option(names = {"--broker-hostname", "--external-hostname"}, paramLabel = "HOST",
             description = "The name or address of this machine that remote workers dial to reach the broker (default:"
@@ -230,12 +282,14 @@ public final class ScoopLauncher implements Callable<Integer> {
             description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
     boolean dryRun;
 
-    @Parameters(index = "0", paramLabel = "APP_JAR",
-            description = "The jar that holds the program; it is on the classpath of the root and of every worker.")
-    Path appJar;
+    @Parameters(index = "0", paramLabel = "APP_JAR|MAIN_CLASS",
+            description = "The jar that holds the program; it is on the classpath of the root and of every worker."
+                    + " With -cp: the program's main class, e.g. com.example.Main.")
+    String app;
 
     @Parameters(index = "1..*", paramLabel = "ARG",
-            description = "Arguments for the program. Everything after APP_JAR goes to the program, options too.")
+            description = "Arguments for the program. Everything after APP_JAR (or MAIN_CLASS) goes to the program,"
+                    + " options too.")
     List<String> appArgs = new ArrayList<>();
 
     /** A launcher for this process: its environment, and this machine's names and addresses. */
@@ -279,8 +333,23 @@ public final class ScoopLauncher implements Callable<Integer> {
         validateSsh();
         validateJvmOptions("--jvm-opt", jvmOptions);
         validateJvmOptions("--root-jvm-opt", rootJvmOptions);
-        Path jar = validateAppJar();
-        String main = resolveMainClass(jar);
+        Map<String, String> workerEnv = validateEnv();
+        validateNice();
+        Path prologFile = validateProlog();
+        List<String> rootOptions = new ArrayList<>(runDefaults());
+        rootOptions.addAll(rootJvmOptions); // after ours: the user's own -Dscoop.* wins
+        List<Path> programClasspath;
+        String main;
+        if (appClasspath != null) {
+            programClasspath = validateClasspath();
+            main = validateMainClassArgument();
+        } else {
+            Path jar = validateAppJar();
+            main = resolveMainClass(jar);
+            programClasspath = List.of(jar);
+        }
+        int level = verbosity.length;
+        boolean verbose = level > 0;
         PrintWriter err = spec.commandLine().getErr();
         HostList hostList;
         try {
@@ -293,8 +362,8 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         int n = resolveWorkers(hostList);
         String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
-        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, jvmOptions, rootJvmOptions,
-                launcherClasspath(), jar, main, appArgs);
+        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, jvmOptions, rootOptions,
+                launcherClasspath(), programClasspath, main, appArgs, new WorkerSetup(workerEnv, nice, prologFile));
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(plan.describe(null));
@@ -302,13 +371,25 @@ public final class ScoopLauncher implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        PrintWriter logTo = openLog();
+        LauncherLog log = new LauncherLog(err, level, logTo);
+        try {
+            return run(plan, log, verbose, err);
+        } finally {
+            log.close();
+        }
+    }
+
+    /** Runs the plan (not a dry run), after the last checks. */
+    private int run(LaunchPlan plan, LauncherLog log, boolean verbose, PrintWriter err) {
+        if (logFile != null) {
+            log.toFile("scoop-launcher " + String.join(" ", maskEnvValues(
+                    spec.commandLine().getParseResult().originalArgs())));
+        }
         String brokerProblem = plan.brokerProblem();
         if (brokerProblem != null) {
-            if (verbose) {
-                err.print(plan.describe(null));
-            }
-            err.println("scoop: " + brokerProblem);
-            err.flush();
+            log.infoBlock(plan.describe(null));
+            log.error(brokerProblem);
             return CommandLine.ExitCode.USAGE;
         }
         Launch.Remote remote = null;
@@ -319,16 +400,14 @@ public final class ScoopLauncher implements Callable<Integer> {
                         verbose),
                         SshConfig.read(sshConfig), onHostFailure);
             } catch (IOException e) {
-                err.println("scoop: cannot use the ssh configuration " + sshConfig + ": " + e.getMessage());
-                err.flush();
+                log.error("cannot use the ssh configuration " + sshConfig + ": " + e.getMessage());
                 return CommandLine.ExitCode.USAGE;
             }
         }
         try {
-            return new Launch(plan, err, verbose, System.out, System.err, remote, curve).run();
+            return new Launch(plan, log, System.out, System.err, remote, curve).run();
         } catch (IOException e) {
-            err.println("scoop: " + e.getMessage());
-            err.flush();
+            log.error(e.getMessage());
             return CommandLine.ExitCode.SOFTWARE;
         }
     }
@@ -339,6 +418,177 @@ public final class ScoopLauncher implements Callable<Integer> {
     private Path agentSocket() {
         String sock = System.getenv(SshAgent.SOCKET_ENV);
         return noSshAgent || sock == null || sock.isBlank() ? null : Path.of(sock);
+    }
+
+    /** A name a POSIX shell takes for a variable. */
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** Variables the launcher sets for the run itself. */
+    private static final List<String> RESERVED_ENV = List.of(LaunchPlan.BROKER_ENV, io.scoop.RunKeys.ENV,
+            "SCOOP_LAUNCHER_PID");
+
+    /** A duration as scoop-core's scoop.taskTimeout reads it: seconds, or a number with ms, s, m or h. */
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
+
+    /** {@code --env}: each NAME=VALUE, or NAME with the launcher's own value; later ones win. */
+    private Map<String, String> validateEnv() {
+        Map<String, String> vars = new java.util.LinkedHashMap<>();
+        for (String e : envOptions) {
+            int eq = e.indexOf('=');
+            String name = eq < 0 ? e : e.substring(0, eq);
+            if (!ENV_NAME.matcher(name).matches()) {
+                throw usage("Invalid value '%s' for option '--env': '%s' is not a variable name a shell accepts"
+                        + " (letters, digits and '_', not starting with a digit). Write --env NAME=VALUE, e.g."
+                        + " --env OMP_NUM_THREADS=4, or --env NAME to pass on this launcher's value.", e, name);
+            }
+            if (RESERVED_ENV.contains(name)) {
+                throw usage("Invalid value '%s' for option '--env': the launcher sets %s itself for the run (%s)."
+                        + " Choose another name.", e, name, String.join(", ", RESERVED_ENV));
+            }
+            String value = eq < 0 ? env.get(name) : e.substring(eq + 1);
+            if (value == null) {
+                throw usage("Invalid value '%s' for option '--env': %s is not set in the launcher's environment,"
+                        + " so there is no value to pass on. Set it first (export %s=...), or give the value:"
+                        + " --env %s=VALUE.", e, name, name, name);
+            }
+            vars.remove(name);
+            vars.put(name, value);
+        }
+        return vars;
+    }
+
+    private void validateNice() {
+        if (nice != null && (nice < 0 || nice > 19)) {
+            throw usage("Invalid value '%d' for option '--nice': a niceness is 0 to 19 (a user may not raise a"
+                    + " process's priority above 0). Pass e.g. --nice 10, or leave it out.", nice);
+        }
+    }
+
+    /** {@code --prolog}: an existing, readable file, absolute. */
+    private Path validateProlog() {
+        if (prolog == null) {
+            return null;
+        }
+        Path file = prolog.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(file)) {
+            throw usage("Invalid value '%s' for option '--prolog': %s (looked for %s). Pass a shell script to"
+                    + " source before each worker starts, e.g. --prolog setup.sh.", prolog,
+                    Files.exists(file) ? "not a file" : "no such file", file);
+        }
+        if (!Files.isReadable(file)) {
+            throw usage("Invalid value '%s' for option '--prolog': %s cannot be read. Make it readable (chmod u+r)."
+                    , prolog, file);
+        }
+        return file;
+    }
+
+    /** {@code --max-attempts} and {@code --task-timeout}, as the root's system properties. */
+    private List<String> runDefaults() {
+        List<String> props = new ArrayList<>();
+        if (maxAttempts != null) {
+            if (maxAttempts < 1) {
+                throw usage("Invalid value '%d' for option '--max-attempts': every task is attempted at least once."
+                        + " Pass 1 (a task whose worker dies fails at once) or more, or leave it out for 3.",
+                        maxAttempts);
+            }
+            props.add("-Dscoop.maxAttempts=" + maxAttempts);
+        }
+        if (taskTimeout != null) {
+            java.util.regex.Matcher m = DURATION.matcher(taskTimeout.strip());
+            if (!m.matches()) {
+                throw usage("Invalid value '%s' for option '--task-timeout': not a duration. Write seconds (90) or a"
+                        + " number with ms, s, m or h (1500ms, 90s, 30m, 2h).", taskTimeout);
+            }
+            if (Long.parseLong(m.group(1)) == 0) {
+                throw usage("Invalid value '%s' for option '--task-timeout': a task needs more than no time. Pass a"
+                        + " positive duration, e.g. --task-timeout 30m, or leave it out for none.", taskTimeout);
+            }
+            props.add("-Dscoop.taskTimeout=" + taskTimeout.strip());
+        }
+        return props;
+    }
+
+    /** {@code -cp}: every entry an existing jar or directory, absolute, in order. */
+    private List<Path> validateClasspath() {
+        if (mainClass != null) {
+            throw usage("Options '-cp' and '--main' exclude each other: with -cp the main class is the first"
+                    + " argument after the options, as with java -cp. Write -cp %s %s, without --main.",
+                    appClasspath, mainClass);
+        }
+        List<Path> entries = new ArrayList<>();
+        for (String e : appClasspath.split(Pattern.quote(File.pathSeparator), -1)) {
+            if (e.isEmpty()) {
+                throw usage("Invalid value '%s' for option '--classpath': an empty entry (two '%s' in a row, or one"
+                        + " at an end). Separate jars and directories by one '%s', e.g. -cp app.jar%slib/dep.jar.",
+                        appClasspath, File.pathSeparator, File.pathSeparator, File.pathSeparator);
+            }
+            Path p = Path.of(e).toAbsolutePath().normalize();
+            if (!Files.exists(p)) {
+                throw usage("Invalid value '%s' for option '--classpath': no such file or directory: %s (looked for"
+                        + " %s). Each entry is a jar or a directory of classes.", appClasspath, e, p);
+            }
+            if (Files.isRegularFile(p)) {
+                try (JarFile jf = new JarFile(p.toFile())) {
+                    jf.size();
+                } catch (IOException ex) {
+                    throw usage("Invalid value '%s' for option '--classpath': %s cannot be read as a jar (%s). Each"
+                            + " entry is a jar or a directory of classes.", appClasspath, p, ex.getMessage());
+                }
+            }
+            entries.add(p);
+        }
+        return entries;
+    }
+
+    /** With {@code -cp}: the first positional argument, a class name. */
+    private String validateMainClassArgument() {
+        if (app.toLowerCase(Locale.ROOT).endsWith(".jar")) {
+            throw usage("Invalid value '%s' for parameter 'MAIN_CLASS': with -cp, the first argument after the options"
+                    + " is the main class, not a jar. Put the jar on -cp and name the class, e.g. -cp %s%s%s"
+                    + " com.example.Main.", app, appClasspath, File.pathSeparator, app);
+        }
+        if (!CLASS_NAME.matcher(app).matches()) {
+            throw usage("Invalid value '%s' for parameter 'MAIN_CLASS': not a Java class name. With -cp, the first"
+                    + " argument after the options is the fully qualified main class, e.g. com.example.Main (no"
+                    + " '/', no '.class').", app);
+        }
+        return app;
+    }
+
+    /** The command line with the values of {@code --env NAME=VALUE} replaced by {@code ...}, for the log. */
+    static List<String> maskEnvValues(List<String> args) {
+        List<String> masked = new ArrayList<>();
+        boolean value = false;
+        for (String a : args) {
+            if (value && a.contains("=")) {
+                masked.add(a.substring(0, a.indexOf('=')) + "=...");
+            } else if (a.startsWith("--env=") && a.indexOf('=', 6) > 0) {
+                masked.add(a.substring(0, a.indexOf('=', 6)) + "=...");
+            } else {
+                masked.add(a);
+            }
+            value = a.equals("--env");
+        }
+        return masked;
+    }
+
+    /** {@code --log}: opened for appending, its directory created; null without it. */
+    private PrintWriter openLog() {
+        if (logFile == null) {
+            return null;
+        }
+        Path file = logFile.toAbsolutePath().normalize();
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            return new PrintWriter(Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND,
+                    java.nio.file.StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            throw usage("Invalid value '%s' for option '--log': %s cannot be written (%s). Pass a file in a"
+                    + " directory you may write, e.g. --log run.log.", logFile, file, e.getMessage());
+        }
     }
 
     private void validateSsh() {
@@ -380,7 +630,8 @@ public final class ScoopLauncher implements Callable<Integer> {
     }
 
     private Path validateAppJar() {
-        Path jar = appJar.toAbsolutePath().normalize();
+        String appJar = app;
+        Path jar = Path.of(app).toAbsolutePath().normalize();
         if (!Files.exists(jar)) {
             throw usage("Invalid value '%s' for parameter 'APP_JAR': no such file (looked for %s). Pass the path of"
                     + " the jar that holds your program.", appJar, jar);
@@ -393,6 +644,7 @@ public final class ScoopLauncher implements Callable<Integer> {
     }
 
     private String resolveMainClass(Path jar) {
+        String appJar = app;
         String fromManifest;
         try (JarFile jf = new JarFile(jar.toFile())) {
             Manifest m = jf.getManifest();

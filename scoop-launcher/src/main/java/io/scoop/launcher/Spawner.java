@@ -18,6 +18,15 @@ interface Spawner {
          * @param why     a sentence for the user: which worker, its exit code, its last words
          */
         void exited(Spawner spawner, String worker, String why);
+
+        /**
+         * A worker's {@code --prolog} failed, so its JVM never started; by default the same as {@link #exited}.
+         *
+         * @param why a sentence for the user naming the prolog, the host and the prolog's last words
+         */
+        default void prologFailed(Spawner spawner, String worker, String why) {
+            exited(spawner, worker, why);
+        }
     }
 
     /**
@@ -38,6 +47,14 @@ interface Spawner {
         return new SshSpawner(host, ssh.config().resolve(host.name(), System.getProperty("user.name"), ssh.home()),
                 ssh.home(), spec, ssh.brokerAddress(), ssh.options(), listener,
                 ssh.log());
+    }
+
+    /**
+     * The command line that started {@code worker}, for {@code -vv}, or null if unknown. Never the run's keys
+     * (they go through stdin) nor the values of {@code --env}.
+     */
+    default String commandLine(String worker) {
+        return null;
     }
 
     /** The host this spawner starts workers on. */

@@ -2,7 +2,6 @@ package io.scoop.launcher;
 
 import io.scoop.internal.LocalWorkers;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -100,12 +99,16 @@ final class SshSpawner implements Spawner {
     /** What the workers dial: {@link #brokerAddress}, or with --tunnel the forwarded port, once connected. */
     private volatile String dial;
     private final Listener listener;
-    private final PrintWriter log;
+    private final LauncherLog log;
     private final List<SSHClient> clients = new CopyOnWriteArrayList<>();
     private final List<RemoteWorker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger alive = new AtomicInteger();
     private volatile boolean closing;
     private String classpath;
+    /** Where the prolog is on the host (its staged copy), once staged; null without --prolog. */
+    private String prologPath;
+    /** Each worker's command line as -vv shows it (without the --env values). */
+    private final java.util.Map<String, String> commandLines = new java.util.concurrent.ConcurrentHashMap<>();
     private int seq;
 
     /**
@@ -119,7 +122,7 @@ final class SshSpawner implements Spawner {
      *                      keys
      * @param log           where the launcher's own messages go
      */
-    record Context(SshOptions options, SshConfig config, String brokerAddress, Path home, PrintWriter log) {
+    record Context(SshOptions options, SshConfig config, String brokerAddress, Path home, LauncherLog log) {
     }
 
     private record RemoteWorker(String name, Session session, Session.Command command) {
@@ -137,7 +140,7 @@ final class SshSpawner implements Spawner {
      * @param log           where the launcher's own messages go
      */
     SshSpawner(Host host, SshConfig.Target target, Path home, WorkerSpec spec, String brokerAddress,
-            SshOptions options, Listener listener, PrintWriter log) {
+            SshOptions options, Listener listener, LauncherLog log) {
         this.host = host;
         this.target = target;
         this.home = home;
@@ -210,6 +213,8 @@ final class SshSpawner implements Spawner {
         t.start();
         try {
             login.get(options.timeoutMillis(), TimeUnit.MILLISECONDS);
+            log.debug(host.name() + ": SSH connection " + (clients.size() + 1) + " open to " + target.user() + "@"
+                    + target.address());
             return client;
         } catch (TimeoutException e) {
             disconnect(client);
@@ -375,9 +380,12 @@ final class SshSpawner implements Spawner {
      * @throws IOException if the cache cannot be written
      */
     void stage(JarSupplier jars) throws IOException {
+        Path prolog = spec.setup().prolog();
         if (options.sharedPaths()) {
             classpath = spec.classpath();
-            log(host.name() + ": no copy (--path): workers use the jars at the same paths as here");
+            prologPath = prolog == null ? null : prolog.toString();
+            log(host.name() + ": no copy (--path): workers use the jars" + (prolog == null ? "" : " and the prolog")
+                    + " at the same paths as here");
             return;
         }
         try (SFTPClient sftp = clients.get(0).newSFTPClient()) {
@@ -387,6 +395,10 @@ final class SshSpawner implements Spawner {
             }
             List<String> remote = StagedJars.upload(host.name(), sftp, jars.get(), cache, this::log);
             classpath = String.join(":", remote);
+            if (prolog != null) {
+                StagedJars.LocalJar script = StagedJars.script(prolog);
+                prologPath = StagedJars.copy(host.name(), sftp, script, cache, this::log);
+            }
         }
     }
 
@@ -413,7 +425,14 @@ final class SshSpawner implements Spawner {
             LocalWorkers.Spec remote = new LocalWorkers.Spec(dial, classpath, spec.jvmOptions(),
                     spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w", spec.out(), spec.err(),
                     spec.keys());
-            String line = "exec " + LaunchPlan.join(LocalWorkers.command(options.java(), remote, name));
+            WorkerSetup setup = spec.setup();
+            List<String> wrapped = setup.wrap(LocalWorkers.command(options.java(), remote, name), prologPath,
+                    host.name());
+            List<String> words = new ArrayList<>(setup.envWords());
+            words.addAll(wrapped);
+            String line = "exec " + LaunchPlan.join(words);
+            commandLines.put(name, "exec " + (setup.env().isEmpty() ? "" : "env " + String.join(" ",
+                    setup.env().keySet().stream().map(k -> k + "=...").toList()) + " ") + LaunchPlan.join(wrapped));
             Session session = client.startSession();
             Session.Command cmd;
             try {
@@ -468,6 +487,12 @@ final class SshSpawner implements Spawner {
         String last;
         synchronized (tail) {
             last = String.join(" | ", tail);
+        }
+        if (status != null && status == WorkerSetup.PROLOG_FAILED_EXIT && spec.setup().prolog() != null) {
+            listener.prologFailed(this, w.name(), "the prolog " + spec.setup().prolog() + " failed on " + host.name()
+                    + ", so worker " + w.name() + " did not start: it exited with code " + status
+                    + (last.isEmpty() ? "" : "; its last words: " + last));
+            return;
         }
         String how = status != null ? "exited with code " + status
                 : signal != null ? "was ended by signal " + signal : "was lost (the SSH channel closed without an exit"
@@ -525,12 +550,12 @@ final class SshSpawner implements Spawner {
     }
 
     private void log(String message) {
-        if (options.verbose()) {
-            synchronized (log) {
-                log.println("scoop: " + message);
-                log.flush();
-            }
-        }
+        log.info(message);
+    }
+
+    @Override
+    public String commandLine(String worker) {
+        return commandLines.get(worker);
     }
 
     /** The host, its address and its live workers, e.g. {@code node07 (10.0.0.7:22): node07/w1, node07/w2}. */

@@ -48,11 +48,20 @@ final class StagedJars {
      * @param sha256 the hex SHA-256 of {@code file}
      * @param size   the size of {@code file} in bytes
      */
-    record LocalJar(Path source, Path file, String sha256, long size) {
+    record LocalJar(Path source, Path file, String sha256, long size, String suffix) {
+        LocalJar(Path source, Path file, String sha256, long size) {
+            this(source, file, sha256, size, ".jar");
+        }
+
         /** The name of the copy in a host's cache. */
         String cachedName() {
-            return sha256 + ".jar";
+            return sha256 + suffix;
         }
+    }
+
+    /** A shell script (the {@code --prolog}), hashed for its copy to each host: {@code <sha256>.sh}. */
+    static LocalJar script(Path file) throws IOException {
+        return new LocalJar(file, file, sha256(file), Files.size(file), ".sh");
     }
 
     private StagedJars() {
@@ -103,35 +112,54 @@ final class StagedJars {
         for (LocalJar jar : jars) {
             String target = cacheDir + "/" + jar.cachedName();
             remote.add(target);
-            FileAttributes there = sftp.statExistence(target);
-            if (there != null && there.getSize() == jar.size()) {
-                log.accept(host + ": " + name(jar) + " is already in the cache as " + jar.cachedName());
-                continue;
+            if (copyIfAbsent(host, sftp, jar, cacheDir, log)) {
+                copied++;
+                bytes += jar.size();
             }
-            String part = target + ".part-" + UUID.randomUUID();
-            try {
-                sftp.put(new FileSystemFile(jar.file().toFile()), part);
-                if (there != null) {
-                    sftp.rm(target); // a file of the wrong size under the final name: not ours to trust
-                }
-                sftp.rename(part, target);
-            } catch (IOException e) {
-                // Another launcher may have completed the same copy meanwhile: then the jar is there.
-                FileAttributes now = statQuietly(sftp, target);
-                removeQuietly(sftp, part);
-                if (now == null || now.getSize() != jar.size()) {
-                    throw new IOException("cannot copy " + jar.source() + " to " + host + ":" + target + " ("
-                            + e.getMessage() + "); check the free space and permissions of " + cacheDir + " there,"
-                            + " or pass --remote-cache DIR", e);
-                }
-            }
-            copied++;
-            bytes += jar.size();
-            log.accept(host + ": copied " + name(jar) + " (" + jar.size() / 1024 + " KiB) as " + jar.cachedName());
         }
         log.accept(host + ": " + copied + " of " + jars.size() + " jars copied (" + bytes / 1024 + " KiB) to "
                 + cacheDir + ", " + (jars.size() - copied) + " already there");
         return remote;
+    }
+
+    /**
+     * Copies one file to {@code cacheDir} on the host unless it is there already (the directory must exist, as
+     * after {@link #upload}); returns its path there.
+     */
+    static String copy(String host, SFTPClient sftp, LocalJar file, String cacheDir, Consumer<String> log)
+            throws IOException {
+        copyIfAbsent(host, sftp, file, cacheDir, log);
+        return cacheDir + "/" + file.cachedName();
+    }
+
+    /** Copies one file unless it is there; whether it was copied. */
+    private static boolean copyIfAbsent(String host, SFTPClient sftp, LocalJar jar, String cacheDir,
+            Consumer<String> log) throws IOException {
+        String target = cacheDir + "/" + jar.cachedName();
+        FileAttributes there = sftp.statExistence(target);
+        if (there != null && there.getSize() == jar.size()) {
+            log.accept(host + ": " + name(jar) + " is already in the cache as " + jar.cachedName());
+            return false;
+        }
+        String part = target + ".part-" + UUID.randomUUID();
+        try {
+            sftp.put(new FileSystemFile(jar.file().toFile()), part);
+            if (there != null) {
+                sftp.rm(target); // a file of the wrong size under the final name: not ours to trust
+            }
+            sftp.rename(part, target);
+        } catch (IOException e) {
+            // Another launcher may have completed the same copy meanwhile: then the jar is there.
+            FileAttributes now = statQuietly(sftp, target);
+            removeQuietly(sftp, part);
+            if (now == null || now.getSize() != jar.size()) {
+                throw new IOException("cannot copy " + jar.source() + " to " + host + ":" + target + " ("
+                        + e.getMessage() + "); check the free space and permissions of " + cacheDir + " there,"
+                        + " or pass --remote-cache DIR", e);
+            }
+        }
+        log.accept(host + ": copied " + name(jar) + " (" + jar.size() / 1024 + " KiB) as " + jar.cachedName());
+        return true;
     }
 
     private static String name(LocalJar jar) {

@@ -17,11 +17,21 @@ import java.util.List;
  * @param err              where workers' standard error goes, prefixed the same way
  * @param keys             the run's keys when the broker uses CURVE (members' keys only), else null; a
  *                         spawner hands {@link RunKeys#memberLine()} to each worker on its stdin
+ * @param setup            variables, niceness and prolog of every worker ({@code --env}, {@code --nice},
+ *                         {@code --prolog})
  */
 record WorkerSpec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
-        long heartbeatMillis, long expiryMillis, PrintStream out, PrintStream err, RunKeys keys) {
+        long heartbeatMillis, long expiryMillis, PrintStream out, PrintStream err, RunKeys keys, WorkerSetup setup) {
     WorkerSpec {
         jvmOptions = List.copyOf(jvmOptions);
         keys = keys == null ? null : keys.forMembers();
+        setup = setup == null ? WorkerSetup.NONE : setup;
+    }
+
+    /** Workers started as they are: no variables, niceness or prolog. */
+    WorkerSpec(String brokerAddress, String classpath, List<String> jvmOptions, int threadsPerWorker,
+            long heartbeatMillis, long expiryMillis, PrintStream out, PrintStream err, RunKeys keys) {
+        this(brokerAddress, classpath, jvmOptions, threadsPerWorker, heartbeatMillis, expiryMillis, out, err, keys,
+                WorkerSetup.NONE);
     }
 }

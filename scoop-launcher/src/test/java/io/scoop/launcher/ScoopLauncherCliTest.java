@@ -40,8 +40,13 @@ class ScoopLauncherCliTest {
     }
 
     private int execute(String... args) {
+        return executeWithEnv(Map.of(), args);
+    }
+
+    /** Runs the command line as a launcher whose own environment is {@code env}. */
+    private int executeWithEnv(Map<String, String> env, String... args) {
         // No batch scheduler's variables: the hosts are this machine, wherever the tests run.
-        CommandLine cmd = new CommandLine(new ScoopLauncher(Map.of(), Host::isThisMachine));
+        CommandLine cmd = new CommandLine(new ScoopLauncher(env, Host::isThisMachine));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         return cmd.execute(args);
@@ -60,7 +65,10 @@ class ScoopLauncherCliTest {
         String help = out.toString();
         for (String option : List.of("-n, --workers=N", "--hostfile=FILE", "--hosts=HOST...", "--main=CLASS", "--threads=N", "--jvm-opt=OPT",
                 "--root-jvm-opt=OPT", "-v, --verbose", "--tunnel", "--dry-run", "-h, --help", "-V, --version", "APP_JAR",
-                "[ARG...]", "Exit codes")) {
+                "[ARG...]", "Exit codes", "--log=FILE", "-cp, --classpath=PATH[:PATH...]", "--env=NAME[=VALUE]",
+                "--prolog=FILE", "--nice=N", "--max-attempts=N", "--task-timeout=DURATION",
+                "scoop-launcher [OPTIONS] APP_JAR [ARG...]",
+                "scoop-launcher [OPTIONS] -cp PATH[:PATH...] MAIN_CLASS [ARG...]", "APP_JAR|MAIN_CLASS")) {
             assertTrue(help.contains(option), "help lacks " + option + diagnostics());
         }
     }
@@ -80,7 +88,7 @@ class ScoopLauncherCliTest {
     @Test
     void appJar_notGiven_exitsTwoNamingTheParameter() {
         assertEquals(2, execute("-n", "1"), diagnostics());
-        assertTrue(err.toString().startsWith("Missing required parameter: 'APP_JAR'"), diagnostics());
+        assertTrue(err.toString().startsWith("Missing required parameter: 'APP_JAR|MAIN_CLASS'"), diagnostics());
     }
 
     /** A file that is not a jar: exit 2, saying it cannot be read as one. */
@@ -135,7 +143,155 @@ class ScoopLauncherCliTest {
                 + " not a Java class name."), diagnostics());
     }
 
+    /* ---------------- run-wide options: usage errors ---------------- */
+
+    /** --env with a name no shell takes: exit 2, naming the value, the rule and the fix. */
+    @Test
+    void env_badName_exitsTwoNamingTheRule() {
+        assertEquals(2, execute("--env", "1FOO=x", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '1FOO=x' for option '--env': '1FOO' is not a variable"
+                + " name a shell accepts (letters, digits and '_', not starting with a digit). Write --env"
+                + " NAME=VALUE, e.g. --env OMP_NUM_THREADS=4, or --env NAME to pass on this launcher's value."),
+                diagnostics());
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("--env", "A-B=1", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value 'A-B=1' for option '--env': 'A-B' is not a variable"),
+                diagnostics());
+    }
+
+    /** --env NAME for a variable the launcher does not have: exit 2, naming it and both fixes. */
+    @Test
+    void env_passThroughOfAnUnsetVariable_exitsTwoNamingIt() {
+        assertEquals(2, execute("--env", "SCOOP_TEST_UNSET", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value 'SCOOP_TEST_UNSET' for option '--env': SCOOP_TEST_UNSET"
+                + " is not set in the launcher's environment, so there is no value to pass on. Set it first (export"
+                + " SCOOP_TEST_UNSET=...), or give the value: --env SCOOP_TEST_UNSET=VALUE."), diagnostics());
+    }
+
+    /** --env of a variable the launcher sets for the run itself: exit 2. */
+    @Test
+    void env_reservedName_exitsTwo() {
+        assertEquals(2, execute("--env", "SCOOP_BROKER=tcp://x:1", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value 'SCOOP_BROKER=tcp://x:1' for option '--env': the"
+                + " launcher sets SCOOP_BROKER itself for the run"), diagnostics());
+    }
+
+    /** --nice outside 0..19: exit 2, naming the value and the range. */
+    @Test
+    void nice_outOfRange_exitsTwoNamingTheRange() {
+        for (String bad : List.of("20", "-1")) {
+            err.getBuffer().setLength(0);
+            assertEquals(2, execute("--nice", bad, sumJar.toString()), diagnostics());
+            assertTrue(err.toString().startsWith("Invalid value '" + bad + "' for option '--nice': a niceness is 0 to"
+                    + " 19 (a user may not raise a process's priority above 0). Pass e.g. --nice 10, or leave it"
+                    + " out."), diagnostics());
+        }
+    }
+
+    /** --prolog naming no file: exit 2, naming the path looked for. */
+    @Test
+    void prolog_missing_exitsTwoNamingThePath() {
+        Path missing = dir.resolve("no-such-prolog.sh");
+        assertEquals(2, execute("--prolog", missing.toString(), sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '" + missing + "' for option '--prolog': no such file"
+                + " (looked for " + missing + "). Pass a shell script to source before each worker starts, e.g."
+                + " --prolog setup.sh."), diagnostics());
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("--prolog", dir.toString(), sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '" + dir + "' for option '--prolog': not a file"),
+                diagnostics());
+    }
+
+    /** --max-attempts 0: exit 2, naming the rule and the default. */
+    @Test
+    void maxAttempts_zero_exitsTwo() {
+        assertEquals(2, execute("--max-attempts", "0", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '0' for option '--max-attempts': every task is attempted"
+                + " at least once. Pass 1 (a task whose worker dies fails at once) or more, or leave it out for 3."),
+                diagnostics());
+    }
+
+    /** --task-timeout that scoop.taskTimeout would not read, or zero: exit 2, with the format. */
+    @Test
+    void taskTimeout_badFormatOrZero_exitsTwoNamingTheFormat() {
+        for (String bad : List.of("5x", "1.5s", "s", "-3s", "10 min")) {
+            err.getBuffer().setLength(0);
+            assertEquals(2, execute("--task-timeout", bad, sumJar.toString()), diagnostics());
+            assertTrue(err.toString().startsWith("Invalid value '" + bad + "' for option '--task-timeout': not a"
+                    + " duration. Write seconds (90) or a number with ms, s, m or h (1500ms, 90s, 30m, 2h)."),
+                    diagnostics());
+        }
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("--task-timeout", "0ms", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '0ms' for option '--task-timeout': a task needs more than"
+                + " no time."), diagnostics());
+    }
+
+    /** --log in a place that cannot be written (under a regular file): exit 2, naming the file. */
+    @Test
+    void log_unwritable_exitsTwoNamingTheFile() throws IOException {
+        Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
+        Path log = notADir.resolve("run.log");
+        assertEquals(2, execute("--log", log.toString(), "-n", "1", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '" + log + "' for option '--log': " + log + " cannot be"
+                + " written ("), diagnostics());
+        assertTrue(err.toString().contains("Pass a file in a directory you may write, e.g. --log run.log."),
+                diagnostics());
+    }
+
+    /** -cp with an entry that does not exist, or an empty entry: exit 2, naming the entry. */
+    @Test
+    void classpath_missingOrEmptyEntry_exitsTwoNamingIt() {
+        Path missing = dir.resolve("lib").resolve("gone.jar");
+        String cp = sumJar + ":" + missing;
+        assertEquals(2, execute("-cp", cp, SumApp.class.getName()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '" + cp + "' for option '--classpath': no such file or"
+                + " directory: " + missing + " (looked for " + missing + "). Each entry is a jar or a directory of"
+                + " classes."), diagnostics());
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("-cp", sumJar + "::" + dir, SumApp.class.getName()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '" + sumJar + "::" + dir + "' for option '--classpath':"
+                + " an empty entry"), diagnostics());
+    }
+
+    /** -cp followed by a jar, or by something that is no class name, or with --main: exit 2, showing the syntax. */
+    @Test
+    void classpath_withAJarOrNoClassOrMain_exitsTwoShowingTheSyntax() {
+        assertEquals(2, execute("-cp", dir.toString(), sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '" + sumJar + "' for parameter 'MAIN_CLASS': with -cp, the"
+                + " first argument after the options is the main class, not a jar. Put the jar on -cp and name the"
+                + " class, e.g. -cp " + dir + ":" + sumJar + " com.example.Main."), diagnostics());
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("-cp", sumJar.toString(), "io/scoop/launcher/SumApp"), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value 'io/scoop/launcher/SumApp' for parameter 'MAIN_CLASS':"
+                + " not a Java class name."), diagnostics());
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("-cp", sumJar.toString(), "--main", "a.B", SumApp.class.getName()), diagnostics());
+        assertTrue(err.toString().startsWith("Options '-cp' and '--main' exclude each other"), diagnostics());
+    }
+
     /* ---------------- dry run ---------------- */
+
+    /**
+     * The run-wide options in the plan: -cp entries (a jar and a class directory) on the root's classpath with
+     * the main class first, the root's -Dscoop.maxAttempts and -Dscoop.taskTimeout, and the workers' setup;
+     * --env NAME takes the launcher's value, and -- ends --hosts before the main class.
+     */
+    @Test
+    void dryRun_runWideOptions_showInThePlan() throws IOException {
+        Path prolog = Files.writeString(dir.resolve("setup.sh"), "export X=1\n");
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        assertEquals(0, executeWithEnv(Map.of("LICENSE_SERVER", "lic:1"), "--dry-run", "--prolog", prolog.toString(),
+                "--env", "OMP_NUM_THREADS=1", "--env", "LICENSE_SERVER", "--nice", "10", "--max-attempts", "1",
+                "--task-timeout", "30m", "-cp", sumJar + ":" + classes, "--hosts", "localhost", "localhost", "--",
+                SumApp.class.getName(), "10", "2"), diagnostics());
+        String plan = out.toString();
+        assertTrue(plan.contains("localhost -> 2"), plan);
+        assertTrue(plan.contains("  worker setup: prolog " + prolog + ", nice 10, env OMP_NUM_THREADS, LICENSE_SERVER"
+                + " (the variables are the root's too)\n"), plan);
+        assertTrue(plan.contains(" -Dscoop.maxAttempts=1 -Dscoop.taskTimeout=30m "), plan);
+        assertTrue(plan.contains(":" + sumJar + ":" + classes + " " + SumApp.class.getName() + " 10 2\n"), plan);
+    }
 
     /** --dry-run -n 3 prints the plan (localhost gets 3 workers, the broker, the root command), starts nothing. */
     @Test

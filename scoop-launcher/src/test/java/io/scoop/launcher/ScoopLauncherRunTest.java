@@ -193,6 +193,114 @@ class ScoopLauncherRunTest {
         assertTrue(err.contains("Unrecognized VM option 'ScoopNoSuchOption'"), diagnostics());
     }
 
+    /* ---------------- run-wide options ---------------- */
+
+    /**
+     * One run with every run-wide option, read back by OptionsApp: the prolog's exported variable, both --env
+     * variables (a value with a space, and one passed through from the launcher's environment) and the
+     * niceness reach a task on a worker; a class found only in the second -cp entry (a class directory
+     * compiled here) loads in the root and on the worker; with --max-attempts 1 a task that halts its worker
+     * fails with WorkerLostException after one attempt; with --task-timeout 2s a sleeping task fails with
+     * TaskTimeoutException; -vv shows the worker command lines and connections, and --log has them too.
+     */
+    @Test
+    void options_allRunWideOptions_reachRootAndWorkers() throws IOException {
+        Path appJar = AppJars.withMainClass(dir, OptionsApp.class);
+        Path extra = compileExtraClass(dir.resolve("extra-classes"));
+        Path prolog = Files.writeString(dir.resolve("prolog.sh"), "# as a cluster's module loads would\n"
+                + "SCOOP_PROLOG_VAR=sourced\nexport SCOOP_PROLOG_VAR\necho prolog ran\n");
+        Path log = dir.resolve("logs").resolve("run.log");
+        launcher = ForkedLauncher.startWithEnv(Map.of("SCOOP_TEST_PASSED", "from the launcher"), "-vv", "--log",
+                log.toString(), "-n", "2", "--prolog", prolog.toString(), "--env", "SCOOP_TEST_ENV=hello world",
+                "--env", "SCOOP_TEST_PASSED", "--nice", "7", "--max-attempts", "1", "--task-timeout", "2s", "-cp",
+                appJar + ":" + extra, OptionsApp.class.getName(), dir.resolve("halts").toString());
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        String out = launcher.out();
+        String extraClass = "Extra says hi@" + extra.toUri().toURL();
+        assertTrue(out.contains("root saw env=hello world extra=" + extraClass + "\n"), extraClass + diagnostics());
+        int nice = Math.min(19, OptionsApp.nice() + 7); // nice -n adds to the launcher's own niceness
+        assertTrue(out.contains("task saw prolog=sourced env=hello world passed=from the launcher nice=" + nice
+                + " extra=" + extraClass + "\n"), diagnostics());
+        assertTrue(Pattern.compile("^\\[w\\d\\] prolog ran$", Pattern.MULTILINE).matcher(out).find(), diagnostics());
+        assertTrue(out.contains("halt: WorkerLostException\nhalt attempts=1\n"), diagnostics());
+        Matcher sleep = Pattern.compile("^sleep: TaskTimeoutException after (\\d+) s$", Pattern.MULTILINE).matcher(out);
+        assertTrue(sleep.find() && Integer.parseInt(sleep.group(1)) < 30, diagnostics());
+
+        String err = launcher.err();
+        assertTrue(err.contains("  worker setup: prolog " + prolog + ", nice 7, env SCOOP_TEST_ENV, SCOOP_TEST_PASSED"
+                + " (the variables are the root's too)\n"), diagnostics());
+        assertTrue(err.contains(" -Dscoop.maxAttempts=1 -Dscoop.taskTimeout=2s "), diagnostics());
+        Matcher command = Pattern.compile("^scoop: worker w1 on localhost command: sh -c .*exec nice -n 7 .* --name w1 .*"
+                + "; with --env SCOOP_TEST_ENV, SCOOP_TEST_PASSED$", Pattern.MULTILINE).matcher(err);
+        assertTrue(command.find(), diagnostics());
+        assertFalse(err.contains("hello world"), "-vv shows the names of --env variables, not their values"
+                + diagnostics());
+        assertTrue(err.contains("scoop: worker w2 connected to the broker at tcp://127.0.0.1:"), diagnostics());
+        assertTrue(err.contains("scoop: the root connected to the broker at tcp://127.0.0.1:"), diagnostics());
+
+        List<String> logLines = Files.readAllLines(log);
+        Pattern stamped = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z .*");
+        assertTrue(logLines.stream().allMatch(l -> stamped.matcher(l).matches()), "every log line has its time: "
+                + logLines);
+        assertTrue(logLines.stream().noneMatch(l -> l.contains("hello world")), "the log shows --env values: "
+                + logLines);
+        for (String expected : List.of(" scoop: scoop-launcher --jvm-opt=", " --env SCOOP_TEST_ENV=... --env"
+                + " SCOOP_TEST_PASSED --nice 7 ", " scoop: started workers localhost: w1 (pid ",
+                " scoop: worker w1 on localhost command: sh -c ", " scoop: worker w1 connected to the broker at ",
+                " scoop: started root (pid ", " scoop: stopped in ", "  worker setup: prolog ")) {
+            assertTrue(logLines.stream().anyMatch(l -> l.contains(expected)), "the log lacks '" + expected + "': "
+                    + logLines);
+        }
+    }
+
+    /**
+     * A prolog that fails (exit 3) on the only host: the launcher says which prolog failed on which host, with
+     * its last words, starts no more workers, and ends the run with exit code 1, leaving nothing behind.
+     */
+    @Test
+    void options_failingProlog_endsTheRunNamingPrologAndHost() throws IOException {
+        Path jar = AppJars.withMainClass(dir, SumApp.class);
+        Path prolog = Files.writeString(dir.resolve("bad-prolog.sh"), "echo 'module: no such module: foo' >&2\n"
+                + "exit 3\n");
+        launcher = ForkedLauncher.start("-n", "2", "--prolog", prolog.toString(), jar.toString(), "10", "2");
+
+        assertEquals(1, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        String err = launcher.err();
+        Matcher m = Pattern.compile("^scoop: the prolog " + Pattern.quote(prolog.toString()) + " failed on localhost"
+                + " \\(this machine\\), so worker w\\d did not start: worker w\\d \\(pid \\d+\\) exited with code 97;"
+                + " its last words: module: no such module: foo \\| scoop: the prolog " + Pattern.quote(prolog.toString())
+                + " failed on localhost \\(exit code 3\\): the worker JVM was not started$", Pattern.MULTILINE)
+                .matcher(err);
+        assertTrue(m.find(), diagnostics());
+        assertTrue(err.contains("scoop: no longer starting workers on localhost: its prolog fails (fix it, or leave out"
+                + " --prolog)\n"), diagnostics());
+        assertTrue(err.contains("scoop: the prolog failed on every host: ending the run (exit code 1)\n"), diagnostics());
+        assertFalse(launcher.out().contains("sum="), diagnostics());
+    }
+
+    /** Compiles {@value OptionsApp#EXTRA}, whose greeting() says "Extra says hi", into {@code classes}. */
+    static Path compileExtraClass(Path classes) throws IOException {
+        Path src = dir(classes.resolveSibling("extra-src").resolve("scooptest").resolve("extra"));
+        Path java = Files.writeString(src.resolve("Extra.java"), "package scooptest.extra;\n"
+                + "public final class Extra {\n"
+                + "    public static String greeting() {\n"
+                + "        return \"Extra says hi\";\n"
+                + "    }\n"
+                + "}\n");
+        Files.createDirectories(classes);
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        int code = javac.run(null, null, null, "-d", classes.toString(), java.toString());
+        assertEquals(0, code, "javac of " + java);
+        return classes;
+    }
+
+    private static Path dir(Path p) throws IOException {
+        return Files.createDirectories(p);
+    }
+
     /* ---------------- Ctrl-C ---------------- */
 
     /** SIGINT to the launcher while its root waits on a running task ends the launcher, root and workers. */

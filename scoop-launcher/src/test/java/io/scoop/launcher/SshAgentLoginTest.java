@@ -143,7 +143,7 @@ class SshAgentLoginTest {
         WorkerSpec spec = new WorkerSpec("tcp://127.0.0.1:1", "x.jar", List.of(), 1, 1000, 5000,
                 new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()), null);
         SshSpawner.Context ctx = new SshSpawner.Context(options, SshConfig.read(config), "tcp://127.0.0.1:1", home,
-                new PrintWriter(log, true));
+                new LauncherLog(new PrintWriter(log, true), 1, null));
         return (SshSpawner) Spawner.forHost(Host.bare(ALIAS, false), spec, (s, w, why) -> { }, ctx);
     }
 
@@ -215,7 +215,7 @@ class SshAgentLoginTest {
                     new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()),
                     null);
             SshSpawner.Context ctx = new SshSpawner.Context(options, SshConfig.read(config), "tcp://127.0.0.1:1",
-                    home, new PrintWriter(log, true));
+                    home, new LauncherLog(new PrintWriter(log, true), 1, null));
             connectAndClose((SshSpawner) Spawner.forHost(Host.bare(ALIAS, false), spec, (s, w, why) -> { }, ctx));
         }
     }

@@ -93,14 +93,17 @@ class SshLauncherRunTest {
 
     /**
      * Two workers on testhost: the root's tasks run there, their output carries [testhost/w1] and
-     * [testhost/w2], the launcher exits with 0, and no process of the run is left.
+     * [testhost/w2], the launcher exits with 0, and no process of the run is left. The --prolog is copied to
+     * the host's cache (by hash) and sourced there before each worker, and sees the --env variable.
      */
     @Test
     void run_twoWorkersOnTesthost_tasksRunThereWithPrefixedOutput() throws IOException {
         Path jar = AppJars.withMainClass(dir, SumApp.class);
         Path hosts = Files.write(dir.resolve("hosts.txt"), List.of("testhost 2"));
-        start(dir.resolve("cache"), List.of(), "-v", "--hostfile", hosts.toString(), "-n", "2", jar.toString(),
-                "1000", "2");
+        Path prolog = Files.writeString(dir.resolve("prolog.sh"), "echo \"prolog ran with SCOOP_SSH_ENV=$SCOOP_SSH_ENV\"\n");
+        Path cache = dir.resolve("cache");
+        start(cache, List.of(), "-v", "--hostfile", hosts.toString(), "-n", "2", "--prolog", prolog.toString(),
+                "--env", "SCOOP_SSH_ENV=a b", jar.toString(), "1000", "2");
 
         assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
         assertNothingLeft();
@@ -121,6 +124,11 @@ class SshLauncherRunTest {
         assertTrue(err.contains("  remote workers dial: tcp://127.0.0.1:"), diagnostics());
         assertTrue(err.contains("scoop: started workers testhost (" + SshTestServer.USER + "@127.0.0.1:"
                 + server.port() + ", over SSH): testhost/w1, testhost/w2\n"), diagnostics());
+        String staged = StagedJars.sha256(prolog) + ".sh";
+        assertTrue(err.contains("scoop: testhost: copied prolog.sh (0 KiB) as " + staged + "\n"), diagnostics());
+        assertTrue(Files.isRegularFile(cache.resolve(staged)), "the prolog's copy in the host's cache");
+        assertTrue(out.contains("[testhost/w1] prolog ran with SCOOP_SSH_ENV=a b\n"), diagnostics());
+        assertTrue(out.contains("[testhost/w2] prolog ran with SCOOP_SSH_ENV=a b\n"), diagnostics());
     }
 
     /**

@@ -49,7 +49,7 @@ class SshSpawnerLoginTest {
         WorkerSpec spec = new WorkerSpec("tcp://127.0.0.1:1", "x.jar", List.of(), 1, 1000, 5000,
                 new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()), null);
         SshSpawner.Context ctx = new SshSpawner.Context(options, SshConfig.read(config), "tcp://127.0.0.1:1",
-                dir, new PrintWriter(log, true));
+                dir, new LauncherLog(new PrintWriter(log, true), 1, null));
         return (SshSpawner) Spawner.forHost(Host.bare(alias, false), spec, (s, w, why) -> { }, ctx);
     }
 
