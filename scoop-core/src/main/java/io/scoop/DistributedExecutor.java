@@ -455,7 +455,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     public <T> Shared<T> share(T value) {
         Objects.requireNonNull(value, "value");
         checkRunning(value);
-        byte[] bytes = encode(value, "shared value");
+        return shareEncoded(value, encode(value, "shared value"));
+    }
+
+    private <T> Shared<T> shareEncoded(T value, byte[] bytes) {
         String key = io.scoop.internal.SharedStore.keyOf(bytes);
         io.scoop.internal.SharedStore.own(key, value);
         client.share(key, bytes, 60_000);
@@ -614,9 +617,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(inputs, "inputs");
         checkRunning(fn);
-        byte[] alone = encodeTask(new MapChunk(fn, new Object[0]));
-        // A large function (it captured a big array, a model…) travels once per worker, not with every chunk.
-        Object sent = alone.length >= SHARE_FUNCTIONS_FROM ? share(fn) : fn;
+        // A large function (it captured a big array, a model…) travels once per worker, not with every chunk:
+        // encoded once here, to measure it and, if large, to share those very bytes.
+        byte[] alone = encodeTask(fn);
+        Object sent = alone.length >= SHARE_FUNCTIONS_FROM ? shareEncoded(fn, alone) : fn;
         MapIterator<R> it = new MapIterator<>(sent, inputs, this::sendChunk, client::clusterThreads, ordered);
         if (sent instanceof Shared<?> handle) {
             it.onDone(() -> client.unshare(handle.key()));

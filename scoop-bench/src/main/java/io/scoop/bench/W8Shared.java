@@ -18,8 +18,11 @@ import java.util.stream.IntStream;
  * computes on its parameter alone). Rows: {@code map} whose function captures the array (Scoop sends a function
  * of 64 KiB or more once per worker, by itself); {@code share} once, then {@code invokeAll} of plain lambdas
  * that capture the {@code Shared} handle; and {@code invokeAll} of lambdas that capture the array itself,
- * which sends it with every task (what sharing saves). Every run makes a new array (one element changes), so
- * every run pays the whole trip: encoding and hashing at the root, the broker, a fetch per worker.
+ * which sends it with every task (what sharing saves). Those rows make a new array each run (one element
+ * changes), so every run pays the whole trip: encoding and hashing at the root, the broker, a fetch per worker.
+ * Two more rows show the steady state of a program that sweeps the same data again: a handle shared once
+ * before the runs (the workers have their copies), and {@code map} over the same array (encoded and hashed
+ * again by each {@code map} call, not fetched again).
  *
  * <p>Run it:
  * <pre>
@@ -89,6 +92,24 @@ final class W8Shared {
                         }
                     }), procs, null);
             cs.add(shared);
+            Shared<double[]> kept = ex.share(base);
+            Contender warm = new Contender("the same share(data) handle each run: a sweep once it is on the workers",
+                    () -> W3CpuBound.millis(() -> {
+                        List<Callable<Double>> tasks = new ArrayList<>();
+                        for (int p = 0; p < PARAMS; p++) {
+                            int param = p;
+                            tasks.add(() -> score(kept.get(), param));
+                        }
+                        return check(sum(ex.invokeAll(tasks)));
+                    }), procs, null);
+            cs.add(warm);
+            Contender mapSame = new Contender("map(p -> score(data, p)) over the same array each run",
+                    () -> W3CpuBound.millis(() -> {
+                        List<Double> out = ex.map((Integer p) -> score(base, p), IntStream.range(0, PARAMS).boxed())
+                                .toList();
+                        return check(out.size());
+                    }), procs, null);
+            cs.add(mapSame);
             Contender copied = new Contender("invokeAll of () -> score(data, p): the array with every task",
                     () -> W3CpuBound.millis(() -> {
                         double[] data = fresh(base, round);
