@@ -69,6 +69,15 @@ final class W8Shared {
                 return check(out.size());
             }), procs, null);
             cs.add(none);
+            Contender noneEach = new Contender("no data: invokeAll of () -> score(p)", () -> W3CpuBound.millis(() -> {
+                List<Callable<Double>> tasks = new ArrayList<>();
+                for (int p = 0; p < PARAMS; p++) {
+                    int param = p;
+                    tasks.add(() -> (double) param);
+                }
+                return check(sum(ex.invokeAll(tasks)));
+            }), procs, null);
+            cs.add(noneEach);
             Contender map = new Contender("map(p -> score(data, p)), the function captures the array",
                     () -> W3CpuBound.millis(() -> {
                         double[] data = fresh(base, round);
