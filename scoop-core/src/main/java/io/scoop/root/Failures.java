@@ -53,7 +53,8 @@ final class Failures {
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
         try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes), cl)) {
             return (Throwable) in.readObject();
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // the exception's own readObject misbehaved here: the text of the failure describes it instead
             return null;
         }
     }

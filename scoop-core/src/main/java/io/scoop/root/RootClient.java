@@ -415,6 +415,7 @@ public final class RootClient implements AutoCloseable {
                 case RESULTS -> completer.execute(() -> {
                     try {
                         for (ResultItem item : Messages.readResults(body).items()) {
+                            // One result that cannot be completed must not take the rest of its message with it.
                             complete(item);
                         }
                     } catch (MalformedMessageException e) {
@@ -472,6 +473,26 @@ public final class RootClient implements AutoCloseable {
         if (f == null) {
             return;
         }
+        try {
+            complete(f, item);
+        } catch (RuntimeException | Error e) {
+            // A bug of ours, or an error thrown while completing: the future still ends, named, and the results
+            // after this one in its message are still completed.
+            System.err.println("scoop root " + name + ": task " + item.id() + " could not be completed: " + e);
+            e.printStackTrace();
+            if (!f.isDone()) {
+                ResultNotSerializableException failure = new ResultNotSerializableException("the outcome of task "
+                        + item.id() + " (" + TaskPolicy.describe(f) + ") could not be completed on the root: " + e, e);
+                try {
+                    f.settle(null, failure, null, item.nanos());
+                } catch (RuntimeException | Error again) {
+                    f.completeExceptionally(failure);
+                }
+            }
+        }
+    }
+
+    private void complete(RemoteFuture<?> f, ResultItem item) {
         if (item.run() != null) {
             f.ran(item.run(), item.payload().length);
         }
@@ -480,9 +501,12 @@ public final class RootClient implements AutoCloseable {
                 Object value;
                 try {
                     value = KryoCodec.decode(item.payload());
-                } catch (RuntimeException | LinkageError e) {
-                    f.settle(null, new ResultNotSerializableException("the result of task " + item.id()
-                            + " could not be decoded on the root: " + e.getMessage(), e), null, item.nanos());
+                } catch (RuntimeException | Error e) {
+                    // Error too: a result whose own decoding overflows the stack or runs out of memory (its
+                    // readObject or Kryo read recursing, allocating) fails its future, not the completion thread.
+                    f.settle(null, new ResultNotSerializableException("the result of task " + item.id() + " ("
+                            + TaskPolicy.describe(f) + ") could not be decoded on the root: " + e, e), null,
+                            item.nanos());
                     return;
                 }
                 f.settle(value, null, null, item.nanos());
@@ -491,9 +515,10 @@ public final class RootClient implements AutoCloseable {
                 TaskFailure tf;
                 try {
                     tf = (TaskFailure) KryoCodec.decode(item.payload());
-                } catch (RuntimeException e) {
-                    f.settle(null, new ResultNotSerializableException("the failure of task " + item.id()
-                            + " could not be decoded on the root: " + e.getMessage(), e), null, item.nanos());
+                } catch (RuntimeException | Error e) {
+                    f.settle(null, new ResultNotSerializableException("the failure of task " + item.id() + " ("
+                            + TaskPolicy.describe(f) + ") could not be decoded on the root: " + e, e), null,
+                            item.nanos());
                     return;
                 }
                 Throwable error = Failures.toThrowable(tf, item.id());
