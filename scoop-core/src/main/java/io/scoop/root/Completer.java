@@ -1,6 +1,6 @@
 package io.scoop.root;
 
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,9 +14,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@linkplain #checkStalled hands the queue to a new thread}; the stalled one ends when its callback returns.
  * So the order of completions is the order of arrival, except that completions behind a stalled callback do
  * not wait for it.
+ *
+ * <p>A completion of several results (one message's) is {@link Resumable}: if one of its results stalls (its
+ * decoding runs user code, which may hang), the new thread takes over the rest of it too.
  */
 final class Completer {
-    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingDeque<Runnable> queue = new LinkedBlockingDeque<>();
+    /** The owner's current completion, while it runs. */
+    private volatile Runnable current;
+
+    /**
+     * A completion of several parts that any number of threads may run at once, each taking the parts not yet
+     * taken: the thread that takes over from a stalled one runs the parts the stalled one has not reached.
+     */
+    interface Resumable extends Runnable {
+        /** Whether parts remain that no thread has taken yet. */
+        boolean hasMore();
+    }
     private final String name;
     private final ClassLoader loader;
     private final AtomicInteger threads = new AtomicInteger();
@@ -45,8 +59,13 @@ final class Completer {
      */
     synchronized int checkStalled(long now, long limitNanos) {
         long since = busySince;
-        if (since != 0 && now - since > limitNanos && !queue.isEmpty() && !closed) {
+        Runnable stalled = current;
+        boolean rest = stalled instanceof Resumable r && r.hasMore();
+        if (since != 0 && now - since > limitNanos && (rest || !queue.isEmpty()) && !closed) {
             handovers++;
+            if (rest) {
+                queue.addFirst(stalled);
+            }
             spawn();
         }
         return handovers;
@@ -78,6 +97,7 @@ final class Completer {
             if (r == null) {
                 continue;
             }
+            current = r;
             busySince = System.nanoTime() | 1;
             try {
                 r.run();
@@ -88,6 +108,7 @@ final class Completer {
             } finally {
                 if (owner == me) {
                     busySince = 0;
+                    current = null;
                 }
                 Thread.interrupted();
             }

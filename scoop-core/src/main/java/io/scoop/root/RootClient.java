@@ -412,17 +412,7 @@ public final class RootClient implements AutoCloseable {
         try {
             switch (c) {
                 // Decoded on the completion thread too: copying a large result must not delay heartbeats.
-                case RESULTS -> completer.execute(() -> {
-                    try {
-                        for (ResultItem item : Messages.readResults(body).items()) {
-                            // One result that cannot be completed must not take the rest of its message with it.
-                            complete(item);
-                        }
-                    } catch (MalformedMessageException e) {
-                        badInput.log("dropped a malformed RESULTS message from the broker at " + link.address()
-                                + ": " + e.getMessage());
-                    }
-                });
+                case RESULTS -> completer.execute(new ResultBatch(body));
                 case HEARTBEAT -> onHeartbeat(body);
                 case SHARE -> {
                     Messages.Shared answer = Messages.readShared(body);
@@ -466,6 +456,45 @@ public final class RootClient implements AutoCloseable {
         Messages.ClusterSize size = Messages.readBrokerHeartbeat(body);
         clusterWorkers = size.workers();
         clusterThreads = size.threads();
+    }
+
+    /**
+     * The results of one RESULTS message, completed in order. Resumable: one whose decoding stalls (it runs user
+     * code, which may hang) does not hold back the others of its message, which the next completion thread takes.
+     */
+    private final class ResultBatch implements Completer.Resumable {
+        private final byte[] body;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile List<ResultItem> items;
+
+        ResultBatch(byte[] body) {
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            List<ResultItem> list = items;
+            if (list == null) {
+                try {
+                    list = Messages.readResults(body).items();
+                } catch (MalformedMessageException e) {
+                    badInput.log("dropped a malformed RESULTS message from the broker at " + link.address() + ": "
+                            + e.getMessage());
+                    list = List.of();
+                }
+                items = list;
+            }
+            // One result that cannot be completed must not take the rest of its message with it (see complete).
+            for (int i = next.getAndIncrement(); i < list.size(); i = next.getAndIncrement()) {
+                complete(list.get(i));
+            }
+        }
+
+        @Override
+        public boolean hasMore() {
+            List<ResultItem> list = items;
+            return list != null && next.get() < list.size();
+        }
     }
 
     private void complete(ResultItem item) {
