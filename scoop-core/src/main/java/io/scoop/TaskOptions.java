@@ -108,7 +108,8 @@ public final class TaskOptions {
     }
 
     /**
-     * The longest a task may run, counted on its worker from when it starts: it is then interrupted and its
+     * The longest a task may run, counted on its worker from when it starts (decoding it there included, since
+     * that runs the custom deserialization of what it captured): it is then interrupted and its
      * future fails with {@link TaskTimeoutException}; if it ignores the interrupt, its worker JVM is ended
      * (and replaced) after the kill delay, as for {@code cancel(true)}. The task is not attempted again.
      *

@@ -23,9 +23,18 @@ final class TaskRunner {
     ResultItem run(Worker.Job job) {
         long start = System.nanoTime();
         Object task;
+        // Decoding runs the user's code too (a captured value's readObject or Kryo read): it may be interrupted
+        // by a cancel, and the task's time limit counts from the moment the envelope's header is read.
+        job.started();
         try {
-            task = KryoCodec.decode(job.payload);
+            task = TaskEnvelope.decode(() -> KryoCodec.decode(job.payload), header -> {
+                job.label = header.label();
+                if (header.timeoutNanos() > 0) {
+                    worker.limitTime(job, header.timeoutNanos());
+                }
+            });
         } catch (OutOfMemoryError e) {
+            job.finished();
             TaskFailure f = TaskFailure.of(TaskFailure.NOT_DECODABLE, e, worker.describe());
             f.message = "the worker ran out of memory decoding the task, which is " + job.payload.length
                     + " bytes encoded; this worker's maximum heap (-Xmx) is " + (Runtime.getRuntime().maxMemory() >> 20)
@@ -34,17 +43,20 @@ final class TaskRunner {
             f.cause = null;
             return failure(job, start, f);
         } catch (Throwable e) {
+            job.finished();
             return failure(job, start, decodeFailure(e));
+        }
+        job.finished();
+        if (job.answered()) {
+            // past its time limit while it was decoded: its failure was sent then; it must not run now
+            return failure(job, start, TaskFailure.of(TaskFailure.TIMED_OUT, new IllegalStateException("timed out"),
+                    worker.describe()));
         }
         String label = null;
         boolean returnsFiles = false;
         if (task instanceof TaskEnvelope e) {
             label = e.label();
             returnsFiles = e.returnsFiles();
-            if (e.timeoutNanos() > 0) {
-                worker.limitTime(job, e.timeoutNanos());
-            }
-            job.label = label;
         }
         Object value = null;
         Throwable thrown = null;

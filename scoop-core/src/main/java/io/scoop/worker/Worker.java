@@ -571,6 +571,11 @@ public final class Worker {
             this.payload = payload;
         }
 
+        /** Whether the answer of a task with a time limit was claimed (by its timeout, before it ran). */
+        boolean answered() {
+            return deadline != 0 && answered.get();
+        }
+
         /** Claims the one answer of a task with a time limit; true for the first caller. */
         boolean claimAnswer() {
             return deadline == 0 || answered.compareAndSet(false, true);
