@@ -98,8 +98,10 @@ public final class Worker {
     private static final long GIVE_BACK_MIN_NANOS = 20_000_000;
     /** The exit code of a worker that ended itself to stop a cancelled task that ignored its interrupt. */
     public static final int KILLED_EXIT_CODE = 86;
-    /** The exit code of a worker whose ZeroMQ I/O thread ran out of memory. */
+    /** The exit code of a worker that ran out of memory outside a task (its ZeroMQ I/O thread, its own loops). */
     public static final int OUT_OF_MEMORY_EXIT_CODE = 87;
+    /** The exit code of a worker one of whose own threads failed with an unexpected error. */
+    public static final int THREAD_FAILED_EXIT_CODE = 88;
     static final long KILL_AFTER_MILLIS = Long.getLong("scoop.killAfterMillis", 5000);
     private static final long KILL_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(KILL_AFTER_MILLIS);
     /** Cancelled running tasks, with the time by which they must have ended. Receiving thread only. */
@@ -138,8 +140,14 @@ public final class Worker {
         // broker hears of it with these last words.
         Sockets.onAllocationFailure(what -> outOfMemory("receiving " + what));
         ctx.setUncaughtExceptionHandler((t, e) -> {
-            if (e instanceof OutOfMemoryError) {
-                outOfMemory("in ZeroMQ's thread " + t.getName() + " (" + e.getMessage() + ")");
+            if (causedByOutOfMemory(e)) {
+                dropReserve();
+                try {
+                    outOfMemory("in ZeroMQ's thread " + t.getName() + " (" + e.getMessage() + ")",
+                            "a message too large for this worker's maximum heap, or a task that used the heap up");
+                } finally {
+                    Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
+                }
             }
             System.err.println("scoop worker " + describe() + ": ZeroMQ's thread " + t.getName() + " failed: " + e);
             e.printStackTrace();
@@ -156,11 +164,69 @@ public final class Worker {
 
     /** A message too large for this worker's memory: says so with the heap size, and ends this JVM. */
     private void outOfMemory(String where) {
-        System.err.println("scoop worker " + describe() + ": out of memory " + where + ": a message too large for"
-                + " this worker's maximum heap (-Xmx) of " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB;"
-                + " exiting. Give workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks");
-        System.err.flush();
-        Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
+        outOfMemory(where, "a message too large for this worker's maximum heap");
+    }
+
+    /**
+     * Heap kept free for the last words of a worker out of memory: when a task fills the heap, even the string
+     * constants of a cold error path cannot be allocated. Dropped by whoever says the last words.
+     */
+    private static volatile byte[] reserve = new byte[256 << 10];
+
+    /** Frees the reserve (allocates nothing), so that the next allocation's collection finds room. */
+    static void dropReserve() {
+        reserve = null;
+    }
+
+    /**
+     * Says where this worker ran out of memory, and why, with the heap size, and ends this JVM with
+     * {@value #OUT_OF_MEMORY_EXIT_CODE}; it ends even if saying so runs out of memory too (a caller that builds
+     * {@code where} when the heap may be full halts in a {@code finally} of its own).
+     */
+    void outOfMemory(String where, String why) {
+        dropReserve();
+        try {
+            System.err.println("scoop worker " + describe() + ": out of memory " + where + ": " + why + " (-Xmx "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); exiting. Give workers more heap"
+                    + " (jvmOptions(\"-Xmx...\")) or send smaller tasks");
+            System.err.flush();
+        } catch (Throwable e) {
+            // nothing more can be said
+        } finally {
+            Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
+        }
+    }
+
+    /**
+     * For the worker's own threads: one that an error ends (out of memory outside a task) would leave its task, or
+     * its results, waiting forever; the worker ends instead, and the broker requeues or fails its tasks.
+     */
+    void threadDied(Thread t, Throwable e) {
+        int code = e instanceof OutOfMemoryError ? OUT_OF_MEMORY_EXIT_CODE : THREAD_FAILED_EXIT_CODE;
+        try {
+            dropReserve();
+            if (causedByOutOfMemory(e)) {
+                code = OUT_OF_MEMORY_EXIT_CODE;
+                outOfMemory("in its thread " + t.getName(), "a task most likely used the heap up");
+            }
+            System.err.println("scoop worker " + describe() + ": its thread " + t.getName() + " failed: " + e
+                    + "; exiting");
+            e.printStackTrace();
+        } catch (OutOfMemoryError again) {
+            code = OUT_OF_MEMORY_EXIT_CODE;
+        } finally {
+            Runtime.getRuntime().halt(code);
+        }
+    }
+
+    /** Whether {@code e} is an OutOfMemoryError, or was caused by one (a library may wrap it). */
+    static boolean causedByOutOfMemory(Throwable e) {
+        for (int depth = 0; e != null && depth < 16; e = e.getCause(), depth++) {
+            if (e instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code name (pid N on host)}: how failures name this worker. */
@@ -177,6 +243,7 @@ public final class Worker {
         link.handshake(new Hello(Hello.WORKER, name, threads, threads + prefetch, Hosts.pid(), Hosts.localName()),
                 connectTimeoutMillis);
         sender.setDaemon(true);
+        sender.setUncaughtExceptionHandler(this::threadDied);
         sender.start();
         synchronized (threadLock) {
             for (int i = 0; i < threads; i++) {
@@ -378,6 +445,7 @@ public final class Worker {
         liveThreads++;
         Thread t = new Thread(this::taskLoop, "scoop-task-" + (++threadSeq));
         t.setDaemon(true);
+        t.setUncaughtExceptionHandler(this::threadDied);
         t.start();
     }
 

@@ -76,6 +76,9 @@ public final class WorkerMain {
         Worker worker = new Worker(broker, name, threads, heartbeat, expiry, keys);
         io.scoop.internal.SharedStore.fetchWith(worker::fetchShared);
         TaskContext.setProcessWorker(worker);
+        // Whatever escapes below (even from the handler of an out-of-memory error, whose own strings may not fit)
+        // ends the worker with the code that says why.
+        Thread.currentThread().setUncaughtExceptionHandler(worker::threadDied);
         boolean orderly;
         try {
             orderly = worker.run(30_000);
@@ -83,6 +86,19 @@ public final class WorkerMain {
             System.err.println("scoop worker " + worker.describe() + ": " + e.getMessage());
             System.exit(4);
             return;
+        } catch (RuntimeException | Error e) {
+            // A task that fills the heap makes every thread of this JVM fail to allocate, the receiving loop
+            // included, which may then have lost a message: the worker ends, saying so, and the broker requeues or
+            // fails its tasks.
+            if (Worker.causedByOutOfMemory(e)) {
+                Worker.dropReserve(); // before the strings below, which may be allocated now for the first time
+                try {
+                    worker.outOfMemory("in its receiving loop", "a task most likely used the heap up");
+                } finally {
+                    Runtime.getRuntime().halt(Worker.OUT_OF_MEMORY_EXIT_CODE);
+                }
+            }
+            throw e;
         }
         System.out.flush();
         System.exit(orderly ? 0 : 3);
