@@ -92,9 +92,17 @@ final class TaskRunner {
             encoded = KryoCodec.encode(value);
         } catch (Throwable e) {
             TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, e, worker.describe());
-            f.message = "its result of type " + value.getClass().getName() + " could not be serialized: "
-                    + e.getMessage() + " (results travel with Kryo: give the type a no-arg constructor or make"
-                    + " the offending field transient)";
+            // Kryo's own errors say what they are; anything else (the type's own write threw, overflowed the
+            // stack, ran out of memory) is named by its class.
+            String why = e instanceof com.esotericsoftware.kryo.KryoException && e.getMessage() != null
+                    ? e.getMessage() : e.toString();
+            String hint = e instanceof OutOfMemoryError
+                    ? "this worker's maximum heap (-Xmx) is " + (Runtime.getRuntime().maxMemory() >> 20)
+                            + " MiB: give workers more heap (jvmOptions(\"-Xmx...\")) or return less"
+                    : "results travel with Kryo: give the type a no-arg constructor or make the offending field"
+                            + " transient";
+            f.message = "its result of type " + value.getClass().getName() + " could not be serialized: " + why
+                    + " (" + hint + ")";
             f.serialized = null;
             return failure(job, start, f);
         }
