@@ -181,9 +181,12 @@ final class Launch {
             if (fatal != null) {
                 return FATAL_EXIT_CODE;
             }
-            if (state == State.RUNNING) {
-                say("root (pid " + p.pid() + ") exited with code " + code);
+            if (state != State.RUNNING) {
+                // Stopped by a signal: the root ended because our hook sent it SIGTERM, so its code (143) is
+                // ours, not its own; and a JVM that is shutting down may take this code over the signal's.
+                return STOPPED_EXIT_CODE;
             }
+            say("root (pid " + p.pid() + ") exited with code " + code);
             return code;
         } finally {
             stop("the launcher is ending");
