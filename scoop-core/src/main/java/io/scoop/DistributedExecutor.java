@@ -692,15 +692,20 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     /**
      * Counts the future in flight, first waiting for room (or rejecting) when the executor has
-     * {@code maxInFlight} in flight; tasks this thread queued unsent are flushed before it waits.
+     * {@code maxInFlight} in flight; tasks this thread queued unsent are flushed before it waits. A task with
+     * dependencies is counted but takes no room.
      */
     private void admit(RemoteFuture<?> f, long size) {
         f.sent(size);
         io.scoop.root.PayloadAdvisor.check(f.task(), size);
         checkRunning(f.task());
         startKeeper();
-        gate.acquire(size, client::flush, f.task());
-        gated.put(f, size);
+        // A task held for its dependencies takes no room: room it held could be the room the task that its
+        // dependency waits for needs (a submit loop ahead of the dependency's completion would block for ever).
+        if (options.dependencies().isEmpty()) {
+            gate.acquire(size, client::flush, f.task());
+            gated.put(f, size);
+        }
         active.put(f, size);
         if (state.get() != RUNNING) {
             retire(f);

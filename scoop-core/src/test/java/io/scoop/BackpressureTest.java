@@ -20,6 +20,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,6 +86,22 @@ class BackpressureTest {
         await().atMost(Duration.ofSeconds(30)).until(thirdSent::get);
         assertEquals(3, third.get(0).get(30, TimeUnit.SECONDS));
         assertEquals(2, b.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void submit_tasksHeldForADependency_takeNoRoom_soTheLoopBeforeItsCompletionDoesNotBlock() throws Exception {
+        DistributedExecutor ex = connect(DistributedExecutor.builder().maxInFlight(2, 1 << 30).rejectWhenFull());
+        CompletableFuture<Void> go = new CompletableFuture<>();
+        ExecutorService held = ex.with(TaskOptions.defaults().dependsOn(go));
+        List<Future<Integer>> waiting = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            waiting.add(held.submit(new Tasks.Value<>(i))); // more than maxInFlight: neither blocks nor is refused
+        }
+        assertEquals(7, ex.submit(new Tasks.Value<>(7)).get(30, TimeUnit.SECONDS), "room is left for others");
+        go.complete(null);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i, waiting.get(i).get(30, TimeUnit.SECONDS));
+        }
     }
 
     @Test

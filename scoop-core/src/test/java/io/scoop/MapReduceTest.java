@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -112,5 +113,24 @@ class MapReduceTest {
     void mapScan_emptyAndSingle() {
         assertTrue(pool.mapScan(i -> (long) i, Long::sum, List.<Integer>of()).isEmpty());
         assertEquals(List.of(9L), pool.mapScan(i -> (long) i * i, Long::sum, List.of(3)));
+    }
+
+    @Test
+    void mapReduceAndMapUnordered_insideTasksThatFillEveryWorkerThread_doNotDeadlock() throws Exception {
+        // Each outer task waits for its own subtasks; with every worker thread taken by an outer task, the
+        // subtasks run only because a waiting task lends its slot.
+        List<CompletableFuture<Long>> outer = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            long offset = t;
+            outer.add(pool.submit(() -> {
+                DistributedExecutor here = DistributedExecutor.current();
+                long sum = here.mapReduce((Integer i) -> i + offset, 0L, (a, b) -> a + b, range(40));
+                long count = here.mapUnordered((Integer i) -> i, range(40)).count();
+                return sum + count;
+            }));
+        }
+        for (int t = 0; t < 4; t++) {
+            assertEquals(780 + 40L * t + 40, outer.get(t).get(60, TimeUnit.SECONDS));
+        }
     }
 }

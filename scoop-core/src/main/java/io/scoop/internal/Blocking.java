@@ -29,4 +29,26 @@ public final class Blocking {
     public static Hook current() {
         return HOOK.get();
     }
+
+    /**
+     * {@code queue.take()}, lending this thread's worker slot while it waits, as a wait on a future does: a task
+     * that waits for its subtasks' results through a queue must not hold the slot they need.
+     */
+    public static <T> T take(java.util.concurrent.BlockingQueue<T> queue) throws InterruptedException {
+        T ready = queue.poll();
+        if (ready != null) {
+            return ready;
+        }
+        Hook hook = current();
+        if (hook != null) {
+            hook.begin();
+        }
+        try {
+            return queue.take();
+        } finally {
+            if (hook != null) {
+                hook.end();
+            }
+        }
+    }
 }

@@ -109,7 +109,7 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
             return null;
         }
         try {
-            RemoteFuture<Object[]> f = completed.take();
+            RemoteFuture<Object[]> f = io.scoop.internal.Blocking.take(completed);
             unorderedOutstanding--;
             inFlight.remove(f);
             return f;

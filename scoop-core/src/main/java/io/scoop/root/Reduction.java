@@ -90,7 +90,7 @@ public final class Reduction<T, R> {
                 if (inFlight == 0) {
                     break;
                 }
-                Segment s = arrived.take();
+                Segment s = io.scoop.internal.Blocking.take(arrived);
                 inFlight--;
                 s.value = valueOf(s.future);
                 if (s.items > 0) {

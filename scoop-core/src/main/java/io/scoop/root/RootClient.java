@@ -295,8 +295,10 @@ public final class RootClient implements AutoCloseable {
                 return;
             }
             sharedHolds.remove(key);
+            // Sent under the lock: a share of the same value that finds no hold after this goes out after this
+            // release, never before it (the broker would drop the value that share just kept).
+            link.send(Messages.share(name, key, new byte[0]));
         }
-        link.send(Messages.share(name, key, new byte[0]));
     }
 
     /**
