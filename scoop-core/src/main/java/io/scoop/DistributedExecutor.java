@@ -181,6 +181,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final java.util.concurrent.atomic.AtomicBoolean keeperStarted;
     /** How this executor's (or view's) tasks run. */
     private final TaskOptions options;
+    /** The attempt limit of the builder (or its default): what a task that retries on exceptions gets by default. */
+    private final int maxAttempts;
 
     /**
      * Creates an executor as its context calls for (see the class description): nested on a worker,
@@ -227,6 +229,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         // The embedded broker applies maxAttempts itself; a broker we connect to has its own default, so a limit
         // given to this builder (or by scoop.maxAttempts, as the launcher passes it) goes with each task.
         this.options = b.maxAttemptsGiven && !backend.ownsBroker() ? o.maxAttempts(b.maxAttempts) : o;
+        this.maxAttempts = b.maxAttempts;
         this.client = backend.client();
         if (backend.ownsClient()) {
             client.onBroken(this::shutdown);
@@ -244,6 +247,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         this.keeperStarted = of.keeperStarted;
         this.backend = of.backend;
         this.client = of.client;
+        this.maxAttempts = of.maxAttempts;
         this.options = options;
     }
 
@@ -496,9 +500,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     /**
      * Lets the broker drop a value this executor {@linkplain #share shared}, once no running {@code map} still
-     * uses the same value: for a long run that shares one value after another. Workers keep their copies in
-     * their bounded caches; a task sent later that needs the value on a worker without a copy fails, saying the
-     * broker no longer has it. Releasing a handle again does nothing; the value shared again is sent again.
+     * uses the same value: for a long run that shares one value after another. Release it once the tasks that
+     * use it are done: workers keep their copies in their bounded caches, but a task that needs the value on a
+     * worker without a copy (one still queued, too) fails, saying the broker no longer has it. Releasing a
+     * handle again does nothing; the value shared again is sent again.
      */
     public void release(Shared<?> shared) {
         Objects.requireNonNull(shared, "shared");
@@ -682,8 +687,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return call;
         }
         Integer priority = options.priorityOrNull();
+        // A task that retries on its own exceptions has a limit: its own, else this executor's.
+        int attempts = options.maxAttemptsOrZero() == 0 && !options.retryTypes().isEmpty() ? maxAttempts
+                : options.maxAttemptsOrZero();
         f.policy(new TaskPolicy(options.labelOrNull(), priority != null ? priority : childPriority(),
-                options.maxAttemptsOrZero(), options.retryTypes(), options.target(), options.outputDir()));
+                attempts, options.retryTypes(), options.target(), options.outputDir()));
         if (options.labelOrNull() == null && options.timeoutNanos() == 0 && options.outputDir() == null) {
             return call;
         }

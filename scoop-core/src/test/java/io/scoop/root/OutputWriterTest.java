@@ -38,4 +38,29 @@ class OutputWriterTest {
         }
         assertFalse(Files.exists(parent.resolve("escape.txt")));
     }
+
+    @Test
+    void aSymbolicLinkInTheDirectory_leadsNothingOutOfIt(@TempDir Path parent) throws IOException {
+        Path dir = Files.createDirectory(parent.resolve("out"));
+        Path elsewhere = Files.createDirectory(parent.resolve("elsewhere"));
+        Files.createSymbolicLink(dir.resolve("latest"), elsewhere);
+        Path victim = Files.writeString(parent.resolve("victim.txt"), "mine");
+        Files.createSymbolicLink(dir.resolve("link.txt"), victim);
+
+        IOException e = assertThrows(IOException.class,
+                () -> OutputWriter.write(dir, List.of(file("ok.txt"), file("latest/x.txt"))));
+        assertTrue(e.getMessage().contains("leads through a symbolic link"), e.getMessage());
+        assertFalse(Files.exists(elsewhere.resolve("x.txt")));
+
+        OutputWriter.write(dir, List.of(file("link.txt")));
+        assertEquals("mine", Files.readString(victim), "the link was replaced, not followed");
+        assertFalse(Files.isSymbolicLink(dir.resolve("link.txt")));
+        assertEquals("link.txt", Files.readString(dir.resolve("link.txt")));
+    }
+
+    @Test
+    void aBadNameAmongGoodOnes_writesNoneOfThem(@TempDir Path dir) {
+        assertThrows(IOException.class, () -> OutputWriter.write(dir, List.of(file("first.txt"), file("../x"))));
+        assertFalse(Files.exists(dir.resolve("first.txt")));
+    }
 }

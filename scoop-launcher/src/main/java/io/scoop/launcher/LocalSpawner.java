@@ -34,7 +34,7 @@ final class LocalSpawner implements Spawner {
                 spec.jvmOptions(), spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w",
                 spec.out(), spec.err(), spec.keys());
         this.workers = new LocalWorkers(local, (name, exitCode, why, remaining) -> {
-                    if (prolog != null && exitCode == WorkerSetup.PROLOG_FAILED_EXIT) {
+                    if (prolog != null && WorkerSetup.prologFailed(exitCode, why)) {
                         listener.prologFailed(this, name, "the prolog " + prolog + " failed on " + host
                                 + " (this machine), so worker " + name + " did not start: " + why);
                     } else {

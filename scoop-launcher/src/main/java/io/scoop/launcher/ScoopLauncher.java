@@ -205,14 +205,15 @@ public final class ScoopLauncher implements Callable<Integer> {
     Integer nice;
 
     @Option(names = "--max-attempts", paramLabel = "N",
-            description = "How many times a task is tried when its worker dies, for the whole run (the root gets"
-                    + " -Dscoop.maxAttempts=N; a task's TaskOptions, or the program's own builder setting, win)."
+            description = "How many times a task is tried when its worker dies, for the whole run (the root and the"
+                    + " workers get -Dscoop.maxAttempts=N; a task's TaskOptions, or the program's own builder setting,"
+                    + " win)."
                     + " 1: a task whose worker dies fails at once with WorkerLostException. Default: 3.")
     Integer maxAttempts;
 
     @Option(names = "--task-timeout", paramLabel = "DURATION",
-            description = "The longest any task may run, for the whole run (the root gets -Dscoop.taskTimeout): seconds"
-                    + " (90) or a number with ms, s, m or h (1500ms, 90s, 30m, 2h). A task past it fails with"
+            description = "The longest any task may run, for the whole run (the root and the workers get"
+                    + " -Dscoop.taskTimeout): seconds (90) or a number with ms, s, m or h (1500ms, 90s, 30m, 2h). A task past it fails with"
                     + " TaskTimeoutException. Default: none.")
     String taskTimeout;
 
@@ -336,8 +337,12 @@ public final class ScoopLauncher implements Callable<Integer> {
         Map<String, String> workerEnv = validateEnv();
         validateNice();
         Path prologFile = validateProlog();
-        List<String> rootOptions = new ArrayList<>(runDefaults());
+        List<String> defaults = runDefaults();
+        List<String> rootOptions = new ArrayList<>(defaults);
         rootOptions.addAll(rootJvmOptions); // after ours: the user's own -Dscoop.* wins
+        // The workers too: tasks that tasks submit (a nested executor on a worker) take the same defaults.
+        List<String> workerOptions = new ArrayList<>(defaults);
+        workerOptions.addAll(jvmOptions);
         List<Path> programClasspath;
         String main;
         if (appClasspath != null) {
@@ -362,7 +367,7 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         int n = resolveWorkers(hostList);
         String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
-        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, jvmOptions, rootOptions,
+        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, workerOptions, rootOptions,
                 launcherClasspath(), programClasspath, main, appArgs, new WorkerSetup(workerEnv, nice, prologFile));
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();

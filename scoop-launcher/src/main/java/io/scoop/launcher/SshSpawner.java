@@ -488,7 +488,7 @@ final class SshSpawner implements Spawner {
         synchronized (tail) {
             last = String.join(" | ", tail);
         }
-        if (status != null && status == WorkerSetup.PROLOG_FAILED_EXIT && spec.setup().prolog() != null) {
+        if (spec.setup().prolog() != null && WorkerSetup.prologFailed(status, last)) {
             listener.prologFailed(this, w.name(), "the prolog " + spec.setup().prolog() + " failed on " + host.name()
                     + ", so worker " + w.name() + " did not start: it exited with code " + status
                     + (last.isEmpty() ? "" : "; its last words: " + last));

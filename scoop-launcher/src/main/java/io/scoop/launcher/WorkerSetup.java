@@ -24,6 +24,13 @@ import java.util.Map;
 record WorkerSetup(Map<String, String> env, Integer nice, Path prolog) {
     /** The exit code of a worker whose prolog failed: the JVM was never started. */
     static final int PROLOG_FAILED_EXIT = 97;
+    /** How the line the script prints when the prolog failed starts: with the exit code, what tells it apart. */
+    static final String PROLOG_FAILED_MARK = "scoop: the prolog ";
+
+    /** Whether a worker that exited with {@code code}, its last words {@code said}, never ran for its prolog. */
+    static boolean prologFailed(Integer code, String said) {
+        return code != null && code == PROLOG_FAILED_EXIT && said != null && said.contains(PROLOG_FAILED_MARK);
+    }
 
     /** No variables, no niceness, no prolog. */
     static final WorkerSetup NONE = new WorkerSetup(Map.of(), null, null);
@@ -54,7 +61,7 @@ record WorkerSetup(Map<String, String> env, Integer nice, Path prolog) {
             return cmd;
         }
         String script = "p=" + quote(prolog.toString()) + "; f=" + quote(prologPath) + "; h=" + quote(host)
-                + "; trap 's=$?; echo \"scoop: the prolog $p failed on $h (exit code $s): the worker JVM was not"
+                + "; trap 's=$?; echo \"" + PROLOG_FAILED_MARK + "$p failed on $h (exit code $s): the worker JVM was not"
                 + " started\" >&2; exit " + PROLOG_FAILED_EXIT + "' EXIT; . \"$f\" </dev/null || exit; trap - EXIT;"
                 + " exec " + (nice != null ? "nice -n " + nice + " " : "") + "\"$0\" \"$@\"";
         cmd.addAll(List.of("sh", "-c", script));
