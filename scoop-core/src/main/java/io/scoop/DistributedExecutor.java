@@ -480,7 +480,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         Objects.requireNonNull(file, "file");
         checkRunning(file);
         byte[] content;
+        long modified;
         try {
+            modified = java.nio.file.Files.getLastModifiedTime(file).toMillis();
             content = java.nio.file.Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage " + file + ": " + e.getMessage(), e);
@@ -495,7 +497,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         String key = io.scoop.internal.SharedStore.keyOf(bytes);
         client.share(key, bytes, 60_000);
         return new StagedFile(key, file.getFileName().toString(), content.length, io.scoop.internal.Hosts.localName(),
-                file.toAbsolutePath().normalize().toString());
+                file.toAbsolutePath().normalize().toString(), modified);
     }
 
     /**

@@ -12,10 +12,11 @@ import java.nio.file.StandardCopyOption;
 /**
  * A file of the root's machine that tasks can read where they run, made by {@link DistributedExecutor#stage}.
  * A task captures the handle and calls {@link #path()}: on the root's own host (local workers, the embedded
- * default) that is the file itself, untouched; on another host, a copy in the worker host's cache
+ * default) that is the file itself, untouched, as long as its size and modification time are what they were
+ * when it was staged; elsewhere, or once it changed, a copy in the worker host's cache
  * ({@code ~/.cache/scoop/files}, or the system property {@code scoop.fileCache} of the worker JVM), fetched
- * from the broker by the first task there that asks and kept under the content's hash, so each host receives
- * each file once, whatever the tasks and runs.
+ * from the broker by the first task there that asks, checked against the content's hash and kept under it,
+ * so each host receives each file once, whatever the tasks and runs.
  *
  * <pre>{@code
  * StagedFile genome = pool.stage(Path.of("data/genome.fa"));
@@ -32,10 +33,13 @@ public final class StagedFile {
     private final long size;
     private final String originHost;
     private final String originPath;
+    /** The original's modification time when it was staged (ms since the epoch), or -1 if unknown. */
+    private final long originModified;
     /** Whether {@link DistributedExecutor#release(StagedFile)} was called on it (at the root; not sent). */
     private transient boolean released;
 
-    StagedFile(String key, String name, long size, String originHost, String originPath) {
+    StagedFile(String key, String name, long size, String originHost, String originPath, long originModified) {
+        this.originModified = originModified;
         this.key = key;
         this.name = name;
         this.size = size;
@@ -73,15 +77,21 @@ public final class StagedFile {
      */
     public Path path() {
         Path origin = Path.of(originPath);
-        if (originHost.equals(Hosts.localName()) && Files.isRegularFile(origin) && sizeOf(origin) == size) {
-            return origin;
+        if (originHost.equals(Hosts.localName()) && Files.isRegularFile(origin) && sizeOf(origin) == size
+                && modifiedOf(origin) == originModified) {
+            return origin; // the original, unchanged since it was staged (same size and modification time)
         }
         Path dir = cacheDir().resolve(key);
         Path copy = dir.resolve(name);
         if (Files.isRegularFile(copy) && sizeOf(copy) == size) {
             return copy;
         }
-        byte[] bytes = (byte[]) io.scoop.wire.KryoCodec.decode(SharedStore.fetchBytes(key));
+        byte[] encoded = SharedStore.fetchBytes(key);
+        if (!SharedStore.keyOf(encoded).equals(key)) {
+            throw new IllegalStateException("staged file " + name + ": the bytes fetched from the broker do not match"
+                    + " its content hash " + key.substring(0, 12) + "…, so they were not written to " + copy);
+        }
+        byte[] bytes = (byte[]) io.scoop.wire.KryoCodec.decode(encoded);
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".staging-", ".part");
@@ -102,6 +112,14 @@ public final class StagedFile {
     static Path cacheDir() {
         String dir = System.getProperty("scoop.fileCache");
         return dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "scoop", "files");
+    }
+
+    static long modifiedOf(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return -2;
+        }
     }
 
     private static long sizeOf(Path p) {

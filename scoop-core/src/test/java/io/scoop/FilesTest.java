@@ -71,6 +71,18 @@ class FilesTest {
     }
 
     @Test
+    void stage_anOriginalChangedSinceWithTheSameSize_tasksStillReadWhatWasStaged(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("params.txt");
+        Files.writeString(input, "v1");
+        StagedFile staged = pool.stage(input);
+        Files.writeString(input, "v2");
+        Files.setLastModifiedTime(input, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(input).toMillis() + 5_000));
+        String seen = pool.submit(() -> Files.readString(staged.path())).get(30, TimeUnit.SECONDS);
+        assertEquals("v1", seen);
+    }
+
+    @Test
     void outputsTo_filesATaskWrites_comeBackBeforeItsFutureCompletes(@TempDir Path out) throws Exception {
         DistributedExecutor writing = pool.with(TaskOptions.defaults().outputsTo(out));
         List<CompletableFuture<Path>> tasks = new ArrayList<>();
