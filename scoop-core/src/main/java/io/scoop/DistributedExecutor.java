@@ -909,7 +909,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     /** Starts the keeper thread once, when the first task is accepted or at termination if none ever was. */
     private void startKeeper() {
         if (backend.ownsClient() && keeperStarted.compareAndSet(false, true)) {
-            Thread keeper = new Thread(this::keepUntilTerminated, "scoop-executor-" + EXECUTORS.incrementAndGet());
+            // Not inheriting: made inside a task on a worker, it must not keep that task's output capture.
+            Thread keeper = new Thread(null, this::keepUntilTerminated, "scoop-executor-"
+                    + EXECUTORS.incrementAndGet(), 0, false);
             keeper.setDaemon(false);
             keeper.start();
         }

@@ -77,7 +77,7 @@ final class Completer {
     }
 
     private synchronized void spawn() {
-        Thread t = new Thread(this::loop, "scoop-complete-" + threads.incrementAndGet() + " " + name);
+        Thread t = new Thread(null, this::loop, "scoop-complete-" + threads.incrementAndGet() + " " + name, 0, false);
         t.setDaemon(true);
         t.setContextClassLoader(loader);
         busySince = 0;

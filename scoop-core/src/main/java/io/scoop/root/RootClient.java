@@ -121,7 +121,7 @@ public final class RootClient implements AutoCloseable {
         }
         onHeartbeat(first);
         this.completer = new Completer(name, Thread.currentThread().getContextClassLoader());
-        this.rxThread = new Thread(this::receiveLoop, "scoop-root-rx " + name);
+        this.rxThread = new Thread(null, this::receiveLoop, "scoop-root-rx " + name, 0, false);
         rxThread.setDaemon(true);
         rxThread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
         rxThread.start();
