@@ -444,6 +444,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     /* ---------------- shared values ---------------- */
 
+    /** Releases the shared function of a map whose stream was dropped before it was read to its end. */
+    private static final java.lang.ref.Cleaner UNREAD_MAPS = java.lang.ref.Cleaner.create();
+
     /** The encoded size from which {@code map} sends its function once per worker instead of with each chunk. */
     static final int SHARE_FUNCTIONS_FROM = 64 * 1024;
 
@@ -630,7 +633,18 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         Object sent = alone.length >= SHARE_FUNCTIONS_FROM ? shareEncoded(fn, alone) : fn;
         MapIterator<R> it = new MapIterator<>(sent, inputs, this::sendChunk, client::clusterThreads, ordered);
         if (sent instanceof Shared<?> handle) {
-            it.onDone(() -> client.unshare(handle.key()));
+            // Let go when the results are all read or the stream is closed; and, for a stream left unread after
+            // a failure or a short-circuit (findFirst, limit), when it is collected.
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            RootClient c = client;
+            String key = handle.key();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    c.unshare(key);
+                }
+            };
+            it.onDone(release);
+            UNREAD_MAPS.register(it, release);
         }
         int characteristics = ordered ? Spliterator.ORDERED : 0;
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, characteristics), false).onClose(it::close);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
@@ -153,5 +154,17 @@ class SharedDataTest {
         assertEquals(checksum(value, 7), pool.submit(() -> checksum(b.get(), 7)).join(), "b still holds it");
         pool.release(b);
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == before);
+    }
+
+    @Test
+    void map_aLargeFunctionsStreamLeftUnread_isLetGoOnceCollected() {
+        byte[] big = data(4);
+        int before = cluster.brokerStats().sharedValues();
+        Optional<Long> first = pool.map(p -> checksum(big, p), IntStream.range(0, 40).boxed().toList()).findFirst();
+        assertEquals(Optional.of(checksum(big, 0)), first);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            System.gc();
+            return cluster.brokerStats().sharedValues() == before;
+        });
     }
 }

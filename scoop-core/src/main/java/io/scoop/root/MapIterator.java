@@ -161,10 +161,10 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        done();
         for (RemoteFuture<Object[]> f : inFlight) {
             f.cancel(true);
         }
         inFlight.clear();
+        done();
     }
 }
