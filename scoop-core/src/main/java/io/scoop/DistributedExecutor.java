@@ -255,7 +255,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * This executor, for tasks that run with {@code options} (put over this executor's own, if it is a view
      * already): a label, a priority, an attempt limit, exceptions to retry on, a time limit, dependencies.
      * The view is the same executor: shutting it down shuts this one down, and {@code invokeAll},
-     * {@code map} and the JDK's helpers all take the options.
+     * {@code map} and the JDK's helpers all take the options. A {@code map} chunk is one task: the options
+     * apply to each chunk (a timeout to a whole chunk), and {@code retryOn} does not retry single items.
      *
      * <pre>{@code
      * ExecutorService urgent = pool.with(TaskOptions.defaults().priority(10).label("urgent"));
