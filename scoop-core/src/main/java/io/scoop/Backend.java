@@ -44,6 +44,11 @@ abstract class Backend {
         return client().address();
     }
 
+    /** How many workers this backend starts itself (the embedded default), or 0 if it starts none. */
+    int startedWorkers() {
+        return 0;
+    }
+
     /** Worker JVMs connected to the broker, as of its last heartbeat. */
     int workerCount() {
         return client().clusterWorkers();
@@ -153,6 +158,8 @@ abstract class Backend {
      */
     private static final class Embedded extends Backend {
         private final Broker broker;
+        /** How many workers it starts (and keeps, replacing the dead). */
+        private final int started;
         private final LocalWorkers workers;
         /** When dead workers are replaced, and when that stops (see Respawner). */
         private final Respawner respawner;
@@ -174,6 +181,7 @@ abstract class Backend {
             this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
                     .noWorkerTimeout(Long.MAX_VALUE).secure(secret).start();
             int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
+            this.started = n;
             this.respawner = new Respawner(b.maxFailedStarts);
             this.respawnTimer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "scoop-respawn");
@@ -211,6 +219,11 @@ abstract class Backend {
         @Override
         String mode() {
             return mode;
+        }
+
+        @Override
+        int startedWorkers() {
+            return started;
         }
 
         @Override

@@ -555,11 +555,29 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     public <T> Map<String, CompletableFuture<T>> onEachWorker(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         checkRunning(task);
+        awaitOwnWorkers();
         Map<String, CompletableFuture<T>> out = new LinkedHashMap<>();
         for (WorkerInfo w : workers()) {
             out.put(w.name(), with(TaskOptions.defaults().onWorker(w.name())).submit(task));
         }
         return out;
+    }
+
+    /**
+     * On the embedded default, waits (at most 30 seconds) until the workers it starts have joined: right after
+     * {@code new DistributedExecutor()}, "every worker" means those, not the ones that happen to be up yet.
+     */
+    private void awaitOwnWorkers() {
+        int expected = backend.startedWorkers();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (expected > 0 && backend.workerCount() < expected && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Runs a serializable lambda on every worker; see {@link #onEachWorker(Callable)}. */

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -160,5 +162,14 @@ class TaskRecordTest {
         CompletableFuture<Integer> held = pool.with(TaskOptions.defaults().dependsOn(never)).submit(() -> 1);
         assertTrue(TaskRecord.of(held).isEmpty());
         held.cancel(true);
+    }
+
+    @Test
+    void onEachWorker_rightAfterTheEmbeddedDefaultStarts_reachesTheWorkersItStarts() throws Exception {
+        try (DistributedExecutor fresh = DistributedExecutor.builder().workers(1).build()) {
+            Map<String, CompletableFuture<Long>> pids = fresh.onEachWorker(() -> ProcessHandle.current().pid());
+            assertEquals(1, pids.size(), "the worker it started, though it had not joined yet: " + pids);
+            assertNotEquals(ProcessHandle.current().pid(), pids.values().iterator().next().get(30, TimeUnit.SECONDS));
+        }
     }
 }
