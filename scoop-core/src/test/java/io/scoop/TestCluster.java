@@ -20,9 +20,13 @@ public final class TestCluster implements AutoCloseable {
     private final List<String> exits = new CopyOnWriteArrayList<>();
 
     private TestCluster(int n, int maxAttempts, List<String> jvmOptions) {
+        this(n, 1, maxAttempts, jvmOptions);
+    }
+
+    private TestCluster(int n, int threadsPerWorker, int maxAttempts, List<String> jvmOptions) {
         broker = Broker.builder().heartbeat(300, 3000).maxAttempts(maxAttempts).noWorkerTimeout(3000).start();
         workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), System.getProperty("java.class.path"),
-                jvmOptions, 1, 300, 3000, "w", System.out, System.err), (name, code, why, remaining) -> {
+                jvmOptions, threadsPerWorker, 300, 3000, "w", System.out, System.err), (name, code, why, remaining) -> {
                     exits.add(why);
                     broker.workerLost(name, why);
                 });
@@ -43,6 +47,13 @@ public final class TestCluster implements AutoCloseable {
         List<String> all = new java.util.ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
         all.addAll(jvmOptions);
         return new TestCluster(workers, 3, all);
+    }
+
+    /** A cluster of workers with {@code threadsPerWorker} task threads each, and these JVM options. */
+    public static TestCluster start(int workers, int threadsPerWorker, List<String> jvmOptions) {
+        List<String> all = new java.util.ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+        all.addAll(jvmOptions);
+        return new TestCluster(workers, threadsPerWorker, 3, all);
     }
 
     public static TestCluster start(int workers, int maxAttempts) {

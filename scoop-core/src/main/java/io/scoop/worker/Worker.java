@@ -533,17 +533,22 @@ public final class Worker {
     private void flush() {
         while (!outbox.isEmpty()) {
             if (!link.trySendBatch(sender -> {
+                // Cut on the whole item (payload, output files, output tails), before the batch would pass
+                // the bound: a message then holds one item of at most the payload limit, or items of at most
+                // the bound, and fits in a frame (a larger one would drop the connection, and the results).
                 List<ResultItem> batch = new ArrayList<>();
                 long bytes = 0;
+                long bound = Sockets.resultBatchBytes();
                 ResultItem r;
                 while ((r = outbox.poll()) != null) {
-                    batch.add(r);
-                    bytes += r.payload().length + 21;
-                    if (bytes >= Sockets.BATCH_BYTES) {
+                    long size = r.wireBytes();
+                    if (!batch.isEmpty() && bytes + size > bound) {
                         sender.send(Messages.results(name, batch));
                         batch = new ArrayList<>();
                         bytes = 0;
                     }
+                    batch.add(r);
+                    bytes += size;
                 }
                 if (!batch.isEmpty()) {
                     sender.send(Messages.results(name, batch));
