@@ -112,6 +112,23 @@ class ResultSizeTest {
         assertTrue(cluster.exits().isEmpty(), "no worker ended: " + cluster.exits());
     }
 
+    @Test
+    void aFailureThatFitsAlone_butNotWithItsOutputFiles_arrivesWithoutThem_andSaysSo(@TempDir Path out) {
+        // A 7 MiB message (14 MiB of failure: its text, and the exception serialized) and 11 MiB of files.
+        CompletableFuture<Object> f = pool.with(TaskOptions.defaults().outputsTo(out)).submit(() -> {
+            Files.write(CurrentTask.outputDirectory().resolve("partial.bin"), new byte[11 * MB]);
+            throw new IllegalStateException("x".repeat(7 * MB));
+        });
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+        IllegalStateException cause = assertInstanceOf(IllegalStateException.class, e.getCause(), "its own exception");
+        assertEquals(7 * MB, cause.getMessage().length());
+        assertEquals(1, cause.getSuppressed().length, "with a note");
+        String note = cause.getSuppressed()[0].getMessage();
+        assertTrue(note.contains("its output files (" + 11 * MB + " bytes) were not sent"), note);
+        assertTrue(note.contains("above the limit of " + Sockets.maxPayloadBytes() + " bytes"), note);
+        assertFalse(Files.exists(out.resolve("partial.bin")));
+    }
+
     private static <T> T assertDoesNotHang(CompletableFuture<T> f) {
         try {
             return f.get(60, TimeUnit.SECONDS);

@@ -77,7 +77,15 @@ final class TaskRunner {
             job.files = OutputFiles.collect(context.outputDirectoryIfMade(), returnsFiles, Sockets.maxPayloadBytes() / 2);
         }
         if (thrown != null) {
-            return failure(job, start, TaskFailure.of(TaskFailure.THREW, thrown, worker.describe()));
+            ResultItem failed = failure(job, start, TaskFailure.of(TaskFailure.THREW, thrown, worker.describe()));
+            String dropped = job.files.tooLarge();
+            if (dropped != null && thrown.getSuppressed().length < 64) {
+                // Its files did not travel (too large alone, or with its failure): the exception the root gets
+                // says so, since the root rebuilds the task's own exception, not the failure's text.
+                thrown.addSuppressed(new IllegalStateException("on worker " + worker.describe() + ", " + dropped));
+                failed = failure(job, start, TaskFailure.of(TaskFailure.THREW, thrown, worker.describe()));
+            }
+            return failed;
         }
         if (job.files.tooLarge() != null) {
             TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
