@@ -20,9 +20,19 @@ public final class TestCluster implements AutoCloseable {
     private final List<String> exits = new CopyOnWriteArrayList<>();
 
     private TestCluster(int n, int maxAttempts, List<String> jvmOptions) {
+        this(n, 1, maxAttempts, jvmOptions);
+    }
+
+    private TestCluster(int n, int threadsPerWorker, int maxAttempts, List<String> jvmOptions) {
+        this(n, threadsPerWorker, maxAttempts, jvmOptions, address -> address);
+    }
+
+    private TestCluster(int n, int threadsPerWorker, int maxAttempts, List<String> jvmOptions,
+            java.util.function.UnaryOperator<String> workerAddress) {
         broker = Broker.builder().heartbeat(300, 3000).maxAttempts(maxAttempts).noWorkerTimeout(3000).start();
-        workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), System.getProperty("java.class.path"),
-                jvmOptions, 1, 300, 3000, "w", System.out, System.err), (name, code, why, remaining) -> {
+        workers = new LocalWorkers(new LocalWorkers.Spec(workerAddress.apply(broker.address()),
+                System.getProperty("java.class.path"),
+                jvmOptions, threadsPerWorker, 300, 3000, "w", System.out, System.err), (name, code, why, remaining) -> {
                     exits.add(why);
                     broker.workerLost(name, why);
                 });
@@ -43,6 +53,24 @@ public final class TestCluster implements AutoCloseable {
         List<String> all = new java.util.ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
         all.addAll(jvmOptions);
         return new TestCluster(workers, 3, all);
+    }
+
+    /** A cluster of workers with {@code threadsPerWorker} task threads each, and these JVM options. */
+    public static TestCluster start(int workers, int threadsPerWorker, List<String> jvmOptions) {
+        List<String> all = new java.util.ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+        all.addAll(jvmOptions);
+        return new TestCluster(workers, threadsPerWorker, 3, all);
+    }
+
+    /**
+     * A cluster whose workers connect to the address {@code via} makes of the broker's (a proxy in front of
+     * it), with {@code threadsPerWorker} task threads each and these JVM options.
+     */
+    public static TestCluster startVia(int workers, int threadsPerWorker, List<String> jvmOptions,
+            java.util.function.UnaryOperator<String> via) {
+        List<String> all = new java.util.ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+        all.addAll(jvmOptions);
+        return new TestCluster(workers, threadsPerWorker, 3, all, via);
     }
 
     public static TestCluster start(int workers, int maxAttempts) {

@@ -423,17 +423,20 @@ final class Scheduler {
             return;
         }
         for (Map.Entry<String, List<ResultItem>> e : outgoing.entrySet()) {
-            // In messages of at most BATCH_BYTES of payloads plus one, as every sender cuts its batches.
+            // As workers cut theirs: on whole items (with their output files and tails), before the batch would
+            // pass the bound; one item alone is within the payload limit (its worker saw to it).
             List<ResultItem> batch = new ArrayList<>();
             long bytes = 0;
+            long bound = Sockets.resultBatchBytes();
             for (ResultItem item : e.getValue()) {
-                batch.add(item);
-                bytes += item.payload().length + 21;
-                if (bytes >= Sockets.BATCH_BYTES) {
+                long size = item.wireBytes();
+                if (!batch.isEmpty() && bytes + size > bound) {
                     send(e.getKey(), Messages.results("", batch));
                     batch = new ArrayList<>();
                     bytes = 0;
                 }
+                batch.add(item);
+                bytes += size;
             }
             if (!batch.isEmpty()) {
                 send(e.getKey(), Messages.results("", batch));

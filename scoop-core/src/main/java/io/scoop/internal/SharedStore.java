@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
@@ -53,36 +54,77 @@ public final class SharedStore {
     }
 
     /**
-     * The value of {@code key}: this JVM's own, a cached copy, or fetched from the broker and decoded.
+     * The value of {@code key}: this JVM's own, a cached copy, or fetched from the broker and decoded. Threads
+     * that want it while another loads it wait for that load (interruptibly); if the load fails, they fail with
+     * it, unless it failed because its thread was interrupted (its task cancelled or past its time limit): then
+     * the next of them loads it again.
      *
-     * @throws IllegalStateException if this JVM cannot have it
+     * @throws IllegalStateException if this JVM cannot have it, or this thread is interrupted while it waits
      */
     public static Object resolve(String key) {
-        WeakReference<Object> own = OWN.get(key);
-        Object value = own == null ? null : own.get();
-        if (value != null) {
-            return value;
-        }
-        synchronized (CACHE) {
-            Cached c = CACHE.get(key);
-            if (c != null) {
-                return c.value;
+        while (true) {
+            WeakReference<Object> own = OWN.get(key);
+            Object value = own == null ? null : own.get();
+            if (value != null) {
+                return value;
+            }
+            synchronized (CACHE) {
+                Cached c = CACHE.get(key);
+                if (c != null) {
+                    return c.value;
+                }
+            }
+            CompletableFuture<Object> mine = new CompletableFuture<>();
+            CompletableFuture<Object> loading = LOADING.putIfAbsent(key, mine);
+            if (loading != null) {
+                try {
+                    return loading.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while another task of this worker loaded it");
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RetryLoad) {
+                        continue;
+                    }
+                    throw new IllegalStateException(e.getCause() instanceof IllegalStateException i
+                            ? i.getMessage() : "loading it failed: " + e.getCause(), e.getCause());
+                }
+            }
+            try {
+                Object v = load(key);
+                LOADING.remove(key, mine);
+                mine.complete(v);
+                return v;
+            } catch (Throwable e) {
+                // Whatever ended the load (an OutOfMemoryError or StackOverflowError while decoding, too), the
+                // threads that wait for it must hear of it. Out of the map first, so that a retry loads anew.
+                LOADING.remove(key, mine);
+                mine.completeExceptionally(interrupted(e) ? new RetryLoad() : e);
+                throw e;
             }
         }
-        CompletableFuture<Object> mine = new CompletableFuture<>();
-        CompletableFuture<Object> loading = LOADING.putIfAbsent(key, mine);
-        if (loading != null) {
-            return loading.join();
+    }
+
+    /** Whether a load failed because its thread was interrupted: its own failure, not the waiters'. */
+    private static boolean interrupted(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
         }
-        try {
-            Object v = load(key);
-            mine.complete(v);
-            return v;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            LOADING.remove(key, mine);
+        for (int depth = 0; e != null && depth < 16; e = e.getCause(), depth++) {
+            if (e instanceof InterruptedException || e instanceof java.io.InterruptedIOException
+                    || e instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Tells the threads waiting for a load that it was interrupted, and that one of them should load again. */
+    private static final class RetryLoad extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RetryLoad() {
+            super(null, null, false, false);
         }
     }
 
@@ -98,7 +140,11 @@ public final class SharedStore {
         }
         Object value = KryoCodec.decode(bytes);
         synchronized (CACHE) {
-            CACHE.put(key, new Cached(value, bytes.length));
+            Cached previous = CACHE.put(key, new Cached(value, bytes.length));
+            if (previous != null) {
+                // loaded twice (a load that ended as another began): counted once
+                cachedBytes -= previous.bytes;
+            }
             cachedBytes += bytes.length;
             Iterator<Map.Entry<String, Cached>> it = CACHE.entrySet().iterator();
             while (cachedBytes > MAX_CACHED_BYTES && it.hasNext()) {

@@ -125,6 +125,16 @@ public final class Sockets {
     public static final int BATCH_BYTES = 4 << 20;
 
     /**
+     * The most bytes of result items ({@link io.scoop.wire.ResultItem#wireBytes()}: payload, output files and
+     * tails) a RESULTS message carries, unless it carries one item alone: {@link #BATCH_BYTES}, or less when
+     * the message limit is small, so that a batch, like one item within {@link #maxPayloadBytes()}, always
+     * fits in a message.
+     */
+    public static long resultBatchBytes() {
+        return Math.min(BATCH_BYTES, maxMessageBytes() - maxPayloadBytes());
+    }
+
+    /**
      * The {@code -D} option that gives a JVM started from this one (a worker, the launcher's root) this JVM's
      * message limit, so that every role accepts the same; null when it is not set here or {@code options} set
      * it already.

@@ -78,7 +78,7 @@ public final class Messages {
     /** The fewest bytes one task item takes: id, priority, attempt, attempt limit, target and payload lengths. */
     private static final int TASK_ITEM_BYTES = 8 + 4 + 4 + 4 + 4 + 4;
     /** The fewest bytes one result item takes: id, status, nanos, payload length, run flag. */
-    private static final int RESULT_ITEM_BYTES = 8 + 1 + 8 + 4 + 1;
+    static final int RESULT_ITEM_BYTES = 8 + 1 + 8 + 4 + 1;
     /** The bytes one cancel item takes: id, interrupt. */
     private static final int CANCEL_ITEM_BYTES = 8 + 1;
 
@@ -107,11 +107,11 @@ public final class Messages {
 
     /** Worker to broker: {@code from} is the worker's name. */
     public static byte[] results(String from, List<ResultItem> items) {
-        int size = 32;
+        long size = 32 + from.length() * 3L;
         for (ResultItem it : items) {
-            size += it.payload().length + RESULT_ITEM_BYTES + (it.run() == null ? 0 : it.run().size());
+            size += it.wireBytes();
         }
-        WireWriter w = new WireWriter(size).command(Command.RESULTS).string(from).i32(items.size());
+        WireWriter w = new WireWriter((int) Math.min(size, Integer.MAX_VALUE - 16)).command(Command.RESULTS).string(from).i32(items.size());
         for (ResultItem it : items) {
             w.i64(it.id()).u8(it.status()).i64(it.nanos()).bytes(it.payload());
             if (it.run() == null) {

@@ -15,4 +15,13 @@ public record ResultItem(long id, byte status, long nanos, byte[] payload, RunIn
     public ResultItem(long id, byte status, long nanos, byte[] payload) {
         this(id, status, nanos, payload, null);
     }
+
+    /**
+     * The bytes it takes in a RESULTS message (at most: names are counted at 3 bytes a character): its payload,
+     * its run info with the output files and output tails, and the item's own fields. Senders cut their batches
+     * on this, and a worker keeps it within {@link io.scoop.internal.Sockets#maxPayloadBytes()}.
+     */
+    public long wireBytes() {
+        return payload.length + Messages.RESULT_ITEM_BYTES + (run == null ? 0 : run.size());
+    }
 }

@@ -61,11 +61,12 @@ public record RunInfo(long taskId, String worker, String host, long pid, int att
                 files);
     }
 
-    /** The bytes it takes on the wire. */
-    int size() {
-        int n = 8 + 4 + worker.length() * 3 + 4 + host.length() * 3 + 8 + 4 + 8 * 5 + 4 + out.length + 4 + err.length + 4;
+    /** The bytes it takes on the wire, at most (names are counted at 3 bytes a character). */
+    long size() {
+        long n = 8 + 4 + worker.length() * 3L + 4 + host.length() * 3L + 8 + 4 + 8 * 5 + 4 + out.length + 4 + err.length
+                + 4;
         for (OutputFile f : files) {
-            n += 8 + f.name().length() * 3 + f.bytes().length;
+            n += 8 + f.name().length() * 3L + f.bytes().length;
         }
         return n;
     }

@@ -77,7 +77,15 @@ final class TaskRunner {
             job.files = OutputFiles.collect(context.outputDirectoryIfMade(), returnsFiles, Sockets.maxPayloadBytes() / 2);
         }
         if (thrown != null) {
-            return failure(job, start, TaskFailure.of(TaskFailure.THREW, thrown, worker.describe()));
+            ResultItem failed = failure(job, start, TaskFailure.of(TaskFailure.THREW, thrown, worker.describe()));
+            String dropped = job.files.tooLarge();
+            if (dropped != null && thrown.getSuppressed().length < 64) {
+                // Its files did not travel (too large alone, or with its failure): the exception the root gets
+                // says so, since the root rebuilds the task's own exception, not the failure's text.
+                thrown.addSuppressed(new IllegalStateException("on worker " + worker.describe() + ", " + dropped));
+                failed = failure(job, start, TaskFailure.of(TaskFailure.THREW, thrown, worker.describe()));
+            }
+            return failed;
         }
         if (job.files.tooLarge() != null) {
             TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
@@ -116,7 +124,41 @@ final class TaskRunner {
             f.cause = null;
             return failure(job, start, f);
         }
-        return new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded, runInfo(job));
+        ResultItem ok = new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded, runInfo(job));
+        if (ok.wireBytes() > Sockets.maxPayloadBytes()) {
+            // The result travels with its output files and tails in one item, which must fit in a message: the
+            // task fails, rather than its result arriving without the files it wrote.
+            long files = filesBytes(job);
+            String why = "its result of type " + value.getClass().getName() + " is " + encoded.length
+                    + " bytes encoded, and with its output files (" + files + " bytes) and the tails of its"
+                    + " standard output and error (" + tailBytes(job) + " bytes) it takes " + ok.wireBytes()
+                    + " bytes, above the limit of " + Sockets.maxPayloadBytes() + " bytes for a result; neither was"
+                    + " sent: return less, write large outputs to a file system the root can read, or "
+                    + Sockets.payloadLimitHint();
+            job.files = new OutputFiles(java.util.List.of(), why);
+            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
+                    worker.describe());
+            f.message = why;
+            f.serialized = null;
+            f.cause = null;
+            return failure(job, start, f);
+        }
+        return ok;
+    }
+
+    private static long filesBytes(Worker.Job job) {
+        long n = 0;
+        if (job.files != null) {
+            for (RunInfo.OutputFile f : job.files.files()) {
+                n += f.bytes().length;
+            }
+        }
+        return n;
+    }
+
+    private static long tailBytes(Worker.Job job) {
+        TaskOutput.Capture c = job.output;
+        return c == null ? 0 : c.out.bytes().length + c.err.bytes().length;
     }
 
     private TaskFailure decodeFailure(Throwable e) {
@@ -188,14 +230,36 @@ final class TaskRunner {
 
     private ResultItem failure(Worker.Job job, long start, TaskFailure f) {
         f.attempt = job.attempt;
-        byte[] payload;
+        byte[] payload = encodeFailure(f);
+        ResultItem item = new ResultItem(job.id, Status.FAILED, System.nanoTime() - start, payload, runInfo(job));
+        long limit = Sockets.maxPayloadBytes();
+        if (item.wireBytes() > limit && filesBytes(job) > 0) {
+            // The failure travels, its files do not (they would make the message too large to be received).
+            long files = filesBytes(job);
+            String why = "its output files (" + files + " bytes) were not sent: with its failure ("
+                    + payload.length + " bytes) they are above the limit of " + limit + " bytes for a result";
+            job.files = new OutputFiles(java.util.List.of(), why);
+            f.message = (f.message == null ? "" : f.message + "; ") + why;
+            payload = encodeFailure(f);
+            item = new ResultItem(job.id, Status.FAILED, item.nanos(), payload, runInfo(job));
+        }
+        if (item.wireBytes() > limit) {
+            // The failure itself is too large (its serialized exception): its class, message and stack go.
+            f.serialized = null;
+            f.cause = null;
+            payload = encodeFailure(f);
+            item = new ResultItem(job.id, Status.FAILED, item.nanos(), payload, runInfo(job));
+        }
+        return item;
+    }
+
+    private static byte[] encodeFailure(TaskFailure f) {
         try {
-            payload = KryoCodec.encode(f);
+            return KryoCodec.encode(f);
         } catch (Throwable e) {
             f.serialized = null;
             f.cause = null;
-            payload = KryoCodec.encode(f);
+            return KryoCodec.encode(f);
         }
-        return new ResultItem(job.id, Status.FAILED, System.nanoTime() - start, payload, runInfo(job));
     }
 }

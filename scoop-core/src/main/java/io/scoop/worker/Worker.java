@@ -266,7 +266,8 @@ public final class Worker {
                         onCancel(Messages.readCancel(body));
                     } else if (c == Command.FETCH) {
                         Messages.Fetched answer = Messages.readFetched(body);
-                        java.util.concurrent.CompletableFuture<byte[]> f = fetching.get(answer.key());
+                        // Answered: out of the map, and every task thread that waits for it has it.
+                        java.util.concurrent.CompletableFuture<byte[]> f = fetching.remove(answer.key());
                         if (f != null) {
                             f.complete(answer.bytes());
                         }
@@ -340,9 +341,11 @@ public final class Worker {
 
     /**
      * The bytes of a shared value, from the broker (null if it has none); asked once however many task threads
-     * want it at the same time.
+     * want it at the same time. The request stays until the broker answers it, or until a thread that waits for
+     * it gives up after {@value #FETCH_TIMEOUT_MILLIS} ms, which fails every thread that waits for it: a thread
+     * that leaves earlier (interrupted: its task cancelled, or past its time limit) leaves it to the others.
      *
-     * @throws IllegalStateException if the broker does not answer in time
+     * @throws IllegalStateException if the broker does not answer in time, or this thread is interrupted
      */
     public byte[] fetchShared(String key) {
         // The future is in the map before the FETCH goes out: an answer that came back while it was still
@@ -356,13 +359,18 @@ public final class Worker {
         try {
             return f.get(FETCH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
+            // Not removed: other threads may wait for the same answer, which removes it when it comes.
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while fetching it from the broker");
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the broker at " + brokerAddress + " did not send it within "
-                    + FETCH_TIMEOUT_MILLIS / 1000 + " s");
-        } finally {
-            fetching.remove(key, f);
+            String why = "the broker at " + brokerAddress + " did not send it within " + FETCH_TIMEOUT_MILLIS / 1000
+                    + " s";
+            // Unanswered: every thread that waits for it fails now, and the next one to want it asks again.
+            if (fetching.remove(key, f)) {
+                f.completeExceptionally(new IllegalStateException(why));
+            }
+            throw new IllegalStateException(e instanceof java.util.concurrent.ExecutionException x
+                    && x.getCause() != null ? x.getCause().getMessage() : why);
         }
     }
 
@@ -533,17 +541,22 @@ public final class Worker {
     private void flush() {
         while (!outbox.isEmpty()) {
             if (!link.trySendBatch(sender -> {
+                // Cut on the whole item (payload, output files, output tails), before the batch would pass
+                // the bound: a message then holds one item of at most the payload limit, or items of at most
+                // the bound, and fits in a frame (a larger one would drop the connection, and the results).
                 List<ResultItem> batch = new ArrayList<>();
                 long bytes = 0;
+                long bound = Sockets.resultBatchBytes();
                 ResultItem r;
                 while ((r = outbox.poll()) != null) {
-                    batch.add(r);
-                    bytes += r.payload().length + 21;
-                    if (bytes >= Sockets.BATCH_BYTES) {
+                    long size = r.wireBytes();
+                    if (!batch.isEmpty() && bytes + size > bound) {
                         sender.send(Messages.results(name, batch));
                         batch = new ArrayList<>();
                         bytes = 0;
                     }
+                    batch.add(r);
+                    bytes += size;
                 }
                 if (!batch.isEmpty()) {
                     sender.send(Messages.results(name, batch));
