@@ -156,6 +156,7 @@ public final class KryoCodec {
         config.setIgnoreSyntheticFields(false);
         kryo.setDefaultSerializer(new com.esotericsoftware.kryo.SerializerFactory.FieldSerializerFactory(config));
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        PrimitiveArraySerializer.registerAll(kryo);
         return kryo;
     }
 }

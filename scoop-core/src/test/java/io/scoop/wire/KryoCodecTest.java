@@ -82,4 +82,47 @@ class KryoCodecTest {
             this.n = n;
         }
     }
+
+    /** Arrays of double, long, int and float travel in bulk: values (NaN, infinities, extremes) and sharing kept. */
+    @Test
+    void encode_primitiveArrays_roundTripExactly_andKeepSharing() {
+        double[] d = new double[200_000];
+        long[] l = new long[70_001];
+        int[] i = new int[3];
+        float[] f = {Float.NaN, -0.0f, Float.MIN_VALUE, Float.POSITIVE_INFINITY};
+        for (int k = 0; k < d.length; k++) {
+            d[k] = k * 1.5 - 7;
+        }
+        d[5] = Double.NaN;
+        d[6] = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < l.length; k++) {
+            l[k] = Long.MAX_VALUE - k * 977L;
+        }
+        i[0] = Integer.MIN_VALUE;
+        Object[] back = roundTrip(new Object[] {d, l, i, f, new double[0], null, d});
+        assertArrayEquals(d, (double[]) back[0]);
+        assertArrayEquals(l, (long[]) back[1]);
+        assertArrayEquals(i, (int[]) back[2]);
+        assertArrayEquals(f, (float[]) back[3]);
+        assertEquals(0, ((double[]) back[4]).length);
+        assertEquals(null, back[5]);
+        assertEquals(true, back[0] == back[6], "the same array twice stays one array");
+    }
+
+    /** A length the bytes left cannot hold is refused before the array is allocated. */
+    @Test
+    void decode_anArrayLengthPastTheEnd_isRefused() {
+        byte[] bytes = KryoCodec.encode(new long[] {1, 2, 3});
+        // The encoding: class id, then the length + 1 as a varint (4 here), then 24 bytes.
+        int at = bytes.length - 25;
+        assertEquals(4, bytes[at]);
+        byte[] hostile = Arrays.copyOf(bytes, at + 5);
+        hostile[at] = (byte) 0xff;
+        hostile[at + 1] = (byte) 0xff;
+        hostile[at + 2] = (byte) 0xff;
+        hostile[at + 3] = (byte) 0xff;
+        hostile[at + 4] = (byte) 0x07;
+        RuntimeException e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(hostile));
+        assertEquals(true, String.valueOf(e.getMessage()).contains("bytes are left"), e.getMessage());
+    }
 }
