@@ -467,10 +467,16 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     private <T> Shared<T> shareEncoded(T value, byte[] bytes) {
-        String key = io.scoop.internal.SharedStore.keyOf(bytes);
+        String key = shareBytes(bytes);
         io.scoop.internal.SharedStore.own(key, value);
-        client.share(key, bytes, 60_000);
         return new Shared<>(key, bytes.length, value);
+    }
+
+    /** Hands encoded bytes to the broker under their content hash (see {@link #share}); returns the key. */
+    private String shareBytes(byte[] bytes) {
+        String key = io.scoop.internal.SharedStore.keyOf(bytes);
+        client.share(key, bytes, 60_000);
+        return key;
     }
 
     /**
@@ -497,11 +503,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                     + " of " + limit + " bytes; it was not staged: put it on a file system the hosts share, or "
                     + Sockets.payloadLimitHint(), content.length, limit);
         }
-        byte[] bytes = KryoCodec.encode(content);
-        String key = io.scoop.internal.SharedStore.keyOf(bytes);
-        client.share(key, bytes, 60_000);
-        return new StagedFile(key, file.getFileName().toString(), content.length, io.scoop.internal.Hosts.localName(),
-                file.toAbsolutePath().normalize().toString(), modified);
+        return new StagedFile(shareBytes(KryoCodec.encode(content)), file.getFileName().toString(), content.length,
+                io.scoop.internal.Hosts.localName(), file.toAbsolutePath().normalize().toString(), modified);
     }
 
     /**
@@ -1138,8 +1141,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return this;
         }
 
+        /** The system property read for the default of {@link #taskTimeout}, as {@link #parseDuration} reads it. */
+        public static final String TASK_TIMEOUT_PROPERTY = "scoop.taskTimeout";
+
         private static java.time.Duration taskTimeoutProperty() {
-            String value = System.getProperty("scoop.taskTimeout");
+            String value = System.getProperty(TASK_TIMEOUT_PROPERTY);
             if (value == null || value.isBlank()) {
                 return null;
             }
@@ -1152,11 +1158,16 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             }
         }
 
-        /** A positive duration: seconds, or a number with ms, s, m or h. */
-        static java.time.Duration parseDuration(String text) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)?").matcher(text);
+        /**
+         * A positive duration as {@code scoop.taskTimeout} (and the launcher's {@code --task-timeout}) write it:
+         * seconds ({@code 90}), or a number with {@code ms}, {@code s}, {@code m} or {@code h}.
+         *
+         * @throws IllegalArgumentException if {@code text} is not one, or is zero (the message says which)
+         */
+        public static java.time.Duration parseDuration(String text) {
+            java.util.regex.Matcher m = DURATION.matcher(text);
             if (!m.matches()) {
-                throw new IllegalArgumentException("not a duration: " + text);
+                throw new IllegalArgumentException("not a duration");
             }
             long n = Long.parseLong(m.group(1));
             String unit = m.group(2) == null ? "s" : m.group(2);
@@ -1167,10 +1178,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 default -> java.time.Duration.ofSeconds(n);
             };
             if (d.isZero()) {
-                throw new IllegalArgumentException("a duration of zero: " + text);
+                throw new IllegalArgumentException("a task needs more than no time");
             }
             return d;
         }
+
+        private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
 
         /**
          * How many times a task is tried when its workers die (and, with {@link TaskOptions#retryOn}, when it

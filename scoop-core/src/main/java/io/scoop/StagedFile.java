@@ -4,10 +4,8 @@ import io.scoop.internal.Hosts;
 import io.scoop.internal.SharedStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * A file of the root's machine that tasks can read where they run, made by {@link DistributedExecutor#stage}.
@@ -94,13 +92,7 @@ public final class StagedFile {
         byte[] bytes = (byte[]) io.scoop.wire.KryoCodec.decode(encoded);
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".staging-", ".part");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, copy, StandardCopyOption.REPLACE_EXISTING);
-            }
+            io.scoop.internal.AtomicFiles.write(copy, bytes);
             return copy;
         } catch (IOException e) {
             throw new UncheckedIOException("staged file " + name + " could not be written to " + copy + " on "

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scoop.internal.Sockets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +89,8 @@ class ResultSizeTest {
     }
 
     @Test
-    void aResultThatFitsAlone_butNotWithItsOutputFiles_failsNamingTheSizesAndTheLimit(@TempDir Path out) {
+    void aResultThatFitsAlone_butNotWithItsOutputFiles_failsNamingTheSizesAndTheLimit(@TempDir Path out)
+            throws IOException {
         // 23 MiB of result (under the 24 MiB payload limit) and 11 MiB of files (under their 12 MiB bound):
         // 34 MiB together, above the 32 MiB a message may take.
         CompletableFuture<byte[]> f = pool.with(TaskOptions.defaults().outputsTo(out)).submit(() -> {
@@ -100,7 +102,8 @@ class ResultSizeTest {
         String m = cause.getMessage();
         assertTrue(m.contains("with its output files (" + 11 * MB + " bytes)"), m);
         assertTrue(m.contains("above the limit of " + Sockets.maxPayloadBytes() + " bytes"), m);
-        assertFalse(Files.exists(out.resolve("big.bin")), "its files were not sent");
+        assertEquals(11 * MB, Files.size(out.resolve("big.bin")), "its files come back with its failure, as a"
+                + " failed task's do");
 
         // The worker is fine, and a task that fits still brings its result and files back.
         CompletableFuture<Integer> next = pool.with(TaskOptions.defaults().outputsTo(out)).submit(() -> {

@@ -82,7 +82,6 @@ public final class Broker implements AutoCloseable {
     private static final int BURST = 256;
     /** How long a TCP peer has to finish the ZMTP handshake (with CURVE or the token). JeroMQ's default: 30 s. */
     private static final int HANDSHAKE_MILLIS = 10_000;
-    private static final int MAX_BATCH_BYTES = Sockets.BATCH_BYTES;
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private final ZContext ctx;

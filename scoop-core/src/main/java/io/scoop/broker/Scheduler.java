@@ -35,7 +35,6 @@ final class Scheduler {
         void send(String peer, byte[] body);
     }
 
-    private static final int MAX_BATCH_BYTES = Sockets.BATCH_BYTES;
 
     private final Ticker ticker;
     private final long heartbeatNanos;
@@ -360,14 +359,15 @@ final class Scheduler {
             return;
         }
         int start = Math.floorMod(rotation++, ready.size());
+        long bound = Sockets.batchBytes();
         while (!queue.isEmpty() && !ready.isEmpty()) {
             int share = Math.max(1, (queue.size() + ready.size() - 1) / ready.size());
             for (int k = 0; k < ready.size() && !queue.isEmpty(); k++) {
                 WorkerState w = ready.get((start + k) % ready.size());
                 int n = Math.min(w.credit, share);
                 List<TaskItem> batch = new ArrayList<>(n);
-                int bytes = 0;
-                while (batch.size() < n && bytes < MAX_BATCH_BYTES && !queue.isEmpty()) {
+                long bytes = 0;
+                while (batch.size() < n && bytes < bound && !queue.isEmpty()) {
                     Task t = queue.poll();
                     batch.add(assign(t, w));
                     bytes += t.payload.length + 24;
@@ -386,10 +386,11 @@ final class Scheduler {
                 continue;
             }
             List<TaskItem> batch = new ArrayList<>();
-            int bytes = 0;
+            long bytes = 0;
+            long limit = Sockets.batchBytes();
             for (String target : new String[] {TaskItem.WORKER_TARGET + w.name, TaskItem.HOST_TARGET + w.host}) {
                 PriorityQueue<Task> q = bound.get(target);
-                while (q != null && !q.isEmpty() && batch.size() < w.credit && bytes < MAX_BATCH_BYTES) {
+                while (q != null && !q.isEmpty() && batch.size() < w.credit && bytes < limit) {
                     Task t = q.poll();
                     batch.add(assign(t, w));
                     bytes += t.payload.length + 24;
@@ -427,7 +428,7 @@ final class Scheduler {
             // pass the bound; one item alone is within the payload limit (its worker saw to it).
             List<ResultItem> batch = new ArrayList<>();
             long bytes = 0;
-            long bound = Sockets.resultBatchBytes();
+            long bound = Sockets.batchBytes();
             for (ResultItem item : e.getValue()) {
                 long size = item.wireBytes();
                 if (!batch.isEmpty() && bytes + size > bound) {

@@ -141,7 +141,8 @@ public final class LocalWorkers implements AutoCloseable {
         return String.join(" ", command(name));
     }
 
-    private List<String> command(String name) {
+    /** The command line that starts worker {@code name}, word by word (with the wrapper applied). */
+    public List<String> command(String name) {
         return wrapper.apply(command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name));
     }
 

@@ -125,12 +125,11 @@ public final class Sockets {
     public static final int BATCH_BYTES = 4 << 20;
 
     /**
-     * The most bytes of result items ({@link io.scoop.wire.ResultItem#wireBytes()}: payload, output files and
-     * tails) a RESULTS message carries, unless it carries one item alone: {@link #BATCH_BYTES}, or less when
-     * the message limit is small, so that a batch, like one item within {@link #maxPayloadBytes()}, always
-     * fits in a message.
+     * The bound at which every sender (root, broker, worker) closes a batch of tasks or results: a batch is cut
+     * before, or once, its items reach it, and one item is within {@link #maxPayloadBytes()}, so a message never
+     * passes {@link #maxMessageBytes()}. {@link #BATCH_BYTES}, or less when the message limit is small.
      */
-    public static long resultBatchBytes() {
+    public static long batchBytes() {
         return Math.min(BATCH_BYTES, maxMessageBytes() - maxPayloadBytes());
     }
 

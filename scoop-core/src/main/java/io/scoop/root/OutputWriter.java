@@ -1,11 +1,10 @@
 package io.scoop.root;
 
+import io.scoop.internal.AtomicFiles;
 import io.scoop.wire.RunInfo;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,17 +38,7 @@ final class OutputWriter {
             if (!parent.toRealPath().startsWith(realRoot)) {
                 throw refused(files.get(i).name(), root, "leads through a symbolic link to " + parent.toRealPath());
             }
-            Path tmp = Files.createTempFile(parent, ".scoop-output-", ".part");
-            try {
-                Files.write(tmp, files.get(i).bytes());
-                try {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(target, files.get(i).bytes());
         }
     }
 

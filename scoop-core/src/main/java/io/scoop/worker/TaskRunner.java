@@ -35,13 +35,10 @@ final class TaskRunner {
             });
         } catch (OutOfMemoryError e) {
             job.finished();
-            TaskFailure f = TaskFailure.of(TaskFailure.NOT_DECODABLE, e, worker.describe());
-            f.message = "the worker ran out of memory decoding the task, which is " + job.payload.length
+            return failure(job, start, bare(TaskFailure.of(TaskFailure.NOT_DECODABLE, e, worker.describe()),
+                    "the worker ran out of memory decoding the task, which is " + job.payload.length
                     + " bytes encoded; this worker's maximum heap (-Xmx) is " + (Runtime.getRuntime().maxMemory() >> 20)
-                    + " MiB: give workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks";
-            f.serialized = null;
-            f.cause = null;
-            return failure(job, start, f);
+                    + " MiB: give workers more heap (jvmOptions(\"-Xmx...\")) or send smaller tasks"));
         } catch (Throwable e) {
             job.finished();
             return failure(job, start, decodeFailure(e));
@@ -88,12 +85,7 @@ final class TaskRunner {
             return failed;
         }
         if (job.files.tooLarge() != null) {
-            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
-                    worker.describe());
-            f.message = job.files.tooLarge();
-            f.serialized = null;
-            f.cause = null;
-            return failure(job, start, f);
+            return failure(job, start, notSent(job.files.tooLarge()));
         }
         byte[] encoded;
         try {
@@ -114,36 +106,34 @@ final class TaskRunner {
             f.serialized = null;
             return failure(job, start, f);
         }
-        if (encoded.length > Sockets.maxPayloadBytes()) {
-            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
-                    worker.describe());
-            f.message = "its result of type " + value.getClass().getName() + " is " + encoded.length + " bytes encoded,"
-                    + " above the limit of " + Sockets.maxPayloadBytes() + " bytes; it was not sent: return less, or "
-                    + Sockets.payloadLimitHint();
-            f.serialized = null;
-            f.cause = null;
-            return failure(job, start, f);
-        }
         ResultItem ok = new ResultItem(job.id, Status.OK, System.nanoTime() - start, encoded, runInfo(job));
-        if (ok.wireBytes() > Sockets.maxPayloadBytes()) {
-            // The result travels with its output files and tails in one item, which must fit in a message: the
-            // task fails, rather than its result arriving without the files it wrote.
-            long files = filesBytes(job);
-            String why = "its result of type " + value.getClass().getName() + " is " + encoded.length
-                    + " bytes encoded, and with its output files (" + files + " bytes) and the tails of its"
-                    + " standard output and error (" + tailBytes(job) + " bytes) it takes " + ok.wireBytes()
-                    + " bytes, above the limit of " + Sockets.maxPayloadBytes() + " bytes for a result; neither was"
-                    + " sent: return less, write large outputs to a file system the root can read, or "
-                    + Sockets.payloadLimitHint();
-            job.files = new OutputFiles(java.util.List.of(), why);
-            TaskFailure f = TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
-                    worker.describe());
-            f.message = why;
-            f.serialized = null;
-            f.cause = null;
-            return failure(job, start, f);
+        long limit = Sockets.maxPayloadBytes();
+        if (ok.wireBytes() <= limit) {
+            return ok;
         }
-        return ok;
+        // The result travels with its output tails and files in one item, which must fit in a message. The task
+        // fails; its files come back with the failure if they fit (see failure).
+        String with = encoded.length > limit ? "" : ", and with its output files (" + filesBytes(job) + " bytes) and"
+                + " the tails of its standard output and error (" + tailBytes(job) + " bytes) it takes "
+                + ok.wireBytes() + " bytes";
+        return failure(job, start, notSent("its result of type " + value.getClass().getName() + " is "
+                + encoded.length + " bytes encoded" + with + ", above the limit of " + limit + " bytes for a result;"
+                + " it was not sent: return less, write large outputs to a file system the root can read, or "
+                + Sockets.payloadLimitHint()));
+    }
+
+    /** A result that was not sent, and why. */
+    private TaskFailure notSent(String why) {
+        return bare(TaskFailure.of(TaskFailure.RESULT_NOT_SERIALIZABLE, new IllegalStateException("too large"),
+                worker.describe()), why);
+    }
+
+    /** {@code f} with {@code message} alone: no serialized exception, no cause. */
+    private static TaskFailure bare(TaskFailure f, String message) {
+        f.message = message;
+        f.serialized = null;
+        f.cause = null;
+        return f;
     }
 
     private static long filesBytes(Worker.Job job) {

@@ -546,7 +546,7 @@ public final class Worker {
                 // the bound, and fits in a frame (a larger one would drop the connection, and the results).
                 List<ResultItem> batch = new ArrayList<>();
                 long bytes = 0;
-                long bound = Sockets.resultBatchBytes();
+                long bound = Sockets.batchBytes();
                 ResultItem r;
                 while ((r = outbox.poll()) != null) {
                     long size = r.wireBytes();

@@ -1,5 +1,6 @@
 package io.scoop.examples;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,6 +31,8 @@ class ExamplesTest {
     @BeforeAll
     static void start() {
         pool = DistributedExecutor.builder().workers(2).build();
+        // The pi example prints how many workers ran it: both must have joined.
+        await("both workers joined").atMost(Duration.ofSeconds(30)).until(() -> pool.workerCount() == 2);
     }
 
     @AfterAll

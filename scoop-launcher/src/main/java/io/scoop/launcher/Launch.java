@@ -83,6 +83,8 @@ final class Launch {
     static final long ROOT_GRACE_MILLIS = 3000;
     /** The exit code when the launcher is stopped before the root finishes, as a shell reports SIGINT. */
     static final int STOPPED_EXIT_CODE = 130;
+    /** The root's variable with this launcher's pid: the root ends when the launcher does (scoop-core reads it). */
+    static final String LAUNCHER_PID_ENV = "SCOOP_LAUNCHER_PID";
 
     private enum State { STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -270,7 +272,7 @@ final class Launch {
         pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
         pb.environment().put(RunKeys.ENV, keys.memberLine());
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
-        pb.environment().put("SCOOP_LAUNCHER_PID", Long.toString(ProcessHandle.current().pid()));
+        pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
         synchronized (this) {
             if (state != State.STARTING) {
                 return null;
@@ -586,7 +588,7 @@ final class Launch {
             int roots = 0;
             try {
                 while (state == State.RUNNING || state == State.STARTING) {
-                    for (String name : respawnerNames()) {
+                    for (String name : startedWorkers) {
                         if (!seen.contains(name) && b.hasJoined(name)) {
                             seen.add(name);
                             log.debug("worker " + name + " connected to the broker at " + b.address());
@@ -606,11 +608,6 @@ final class Launch {
         }, "scoop-connections");
         t.setDaemon(true);
         t.start();
-    }
-
-    /** The names of every worker started so far. */
-    private List<String> respawnerNames() {
-        return List.copyOf(startedWorkers);
     }
 
     /**

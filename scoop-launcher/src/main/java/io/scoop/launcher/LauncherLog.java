@@ -33,11 +33,6 @@ final class LauncherLog {
         this.file = file;
     }
 
-    /** Whether {@code -v} lines show on standard error. */
-    boolean verbose() {
-        return verbosity >= 1;
-    }
-
     /** Whether {@code -vv} lines are written anywhere. */
     boolean debug() {
         return verbosity >= 2;

@@ -15,9 +15,6 @@ import java.util.TreeMap;
 final class LocalSpawner implements Spawner {
     private final String host;
     private final LocalWorkers workers;
-    private final LocalWorkers.Spec local;
-    private final WorkerSetup setup;
-    private final String prolog;
 
     /**
      * @param host     the name of this machine in the plan, e.g. {@code localhost}
@@ -28,9 +25,7 @@ final class LocalSpawner implements Spawner {
         this.host = host;
         WorkerSetup setup = spec.setup();
         String prolog = setup.prolog() == null ? null : setup.prolog().toString();
-        this.setup = setup;
-        this.prolog = prolog;
-        this.local = new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
+        LocalWorkers.Spec local = new LocalWorkers.Spec(spec.brokerAddress(), spec.classpath(),
                 spec.jvmOptions(), spec.threadsPerWorker(), spec.heartbeatMillis(), spec.expiryMillis(), "w",
                 spec.out(), spec.err(), spec.keys());
         this.workers = new LocalWorkers(local, (name, exitCode, why, remaining) -> {
@@ -46,8 +41,7 @@ final class LocalSpawner implements Spawner {
     /** The command line of a worker, without its variables (see WorkerSetup). */
     @Override
     public String commandLine(String worker) {
-        return LaunchPlan.join(setup.wrap(LocalWorkers.command(LaunchPlan.javaExecutable(), local, worker), prolog,
-                host));
+        return LaunchPlan.join(workers.command(worker));
     }
 
     @Override

@@ -354,7 +354,6 @@ public final class ScoopLauncher implements Callable<Integer> {
             programClasspath = List.of(jar);
         }
         int level = verbosity.length;
-        boolean verbose = level > 0;
         PrintWriter err = spec.commandLine().getErr();
         HostList hostList;
         try {
@@ -367,8 +366,8 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         int n = resolveWorkers(hostList);
         String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
-        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, workerOptions, rootOptions,
-                launcherClasspath(), programClasspath, main, appArgs, new WorkerSetup(workerEnv, nice, prologFile));
+        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, workerOptions,
+                rootOptions, launcherClasspath(), programClasspath, main, appArgs, new WorkerSetup(workerEnv, nice, prologFile));
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(plan.describe(null));
@@ -379,14 +378,14 @@ public final class ScoopLauncher implements Callable<Integer> {
         PrintWriter logTo = openLog();
         LauncherLog log = new LauncherLog(err, level, logTo);
         try {
-            return run(plan, log, verbose, err);
+            return run(plan, log);
         } finally {
             log.close();
         }
     }
 
     /** Runs the plan (not a dry run), after the last checks. */
-    private int run(LaunchPlan plan, LauncherLog log, boolean verbose, PrintWriter err) {
+    private int run(LaunchPlan plan, LauncherLog log) {
         if (logFile != null) {
             log.toFile("scoop-launcher " + String.join(" ", maskEnvValues(
                     spec.commandLine().getParseResult().originalArgs())));
@@ -401,8 +400,7 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (!plan.remoteHosts().isEmpty()) {
             try {
                 remote = new Launch.Remote(new SshOptions(sshConfig, knownHosts, acceptNewHostKeys,
-                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, tunnel, agentSocket(),
-                        verbose),
+                        sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, tunnel, agentSocket()),
                         SshConfig.read(sshConfig), onHostFailure);
             } catch (IOException e) {
                 log.error("cannot use the ssh configuration " + sshConfig + ": " + e.getMessage());
@@ -430,10 +428,8 @@ public final class ScoopLauncher implements Callable<Integer> {
 
     /** Variables the launcher sets for the run itself. */
     private static final List<String> RESERVED_ENV = List.of(LaunchPlan.BROKER_ENV, io.scoop.RunKeys.ENV,
-            "SCOOP_LAUNCHER_PID");
+            Launch.LAUNCHER_PID_ENV);
 
-    /** A duration as scoop-core's scoop.taskTimeout reads it: seconds, or a number with ms, s, m or h. */
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
 
     /** {@code --env}: each NAME=VALUE, or NAME with the launcher's own value; later ones win. */
     private Map<String, String> validateEnv() {
@@ -496,19 +492,17 @@ public final class ScoopLauncher implements Callable<Integer> {
                         + " Pass 1 (a task whose worker dies fails at once) or more, or leave it out for 3.",
                         maxAttempts);
             }
-            props.add("-Dscoop.maxAttempts=" + maxAttempts);
+            props.add("-D" + io.scoop.DistributedExecutor.Builder.MAX_ATTEMPTS_PROPERTY + "=" + maxAttempts);
         }
         if (taskTimeout != null) {
-            java.util.regex.Matcher m = DURATION.matcher(taskTimeout.strip());
-            if (!m.matches()) {
-                throw usage("Invalid value '%s' for option '--task-timeout': not a duration. Write seconds (90) or a"
-                        + " number with ms, s, m or h (1500ms, 90s, 30m, 2h).", taskTimeout);
+            try {
+                io.scoop.DistributedExecutor.Builder.parseDuration(taskTimeout.strip()); // as the root will read it
+            } catch (IllegalArgumentException e) {
+                throw usage("Invalid value '%s' for option '--task-timeout': %s. Write a positive duration: seconds"
+                        + " (90) or a number with ms, s, m or h (1500ms, 90s, 30m, 2h), or leave it out for none.",
+                        taskTimeout, e.getMessage());
             }
-            if (Long.parseLong(m.group(1)) == 0) {
-                throw usage("Invalid value '%s' for option '--task-timeout': a task needs more than no time. Pass a"
-                        + " positive duration, e.g. --task-timeout 30m, or leave it out for none.", taskTimeout);
-            }
-            props.add("-Dscoop.taskTimeout=" + taskTimeout.strip());
+            props.add("-D" + io.scoop.DistributedExecutor.Builder.TASK_TIMEOUT_PROPERTY + "=" + taskTimeout.strip());
         }
         return props;
     }

@@ -18,10 +18,9 @@ import java.nio.file.Path;
  *                          on the host's loopback, forwarded to the broker's local address here
  * @param agent             the socket of the ssh-agent whose keys are tried first ({@code $SSH_AUTH_SOCK}), or
  *                          null for none (unset, or {@code --no-ssh-agent})
- * @param verbose           whether to report what is copied and what is already there
  */
 record SshOptions(Path config, Path knownHosts, boolean acceptNewHostKeys, long timeoutMillis, String java,
-        String remoteCache, boolean sharedPaths, boolean tunnel, Path agent, boolean verbose) {
+        String remoteCache, boolean sharedPaths, boolean tunnel, Path agent) {
     /** The standard known hosts file. */
     static final Path DEFAULT_KNOWN_HOSTS = Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");
     /** Where jars are staged on a remote host unless told otherwise. */

@@ -447,9 +447,14 @@ final class SshSpawner implements Spawner {
                 try {
                     spec.keys().writeMemberLine(cmd.getOutputStream());
                 } catch (IOException e) {
-                    session.close();
-                    throw new IOException("could not hand the run's keys to worker " + name + " through its SSH"
-                            + " channel: " + e.getMessage(), e);
+                    // A command that ended at once (its prolog failed, its JVM could not start) closed the channel
+                    // before the keys went: it is watched below like any worker that exits, with its exit status
+                    // and last words, as LocalWorkers does locally. Only a live one that refuses them is an error.
+                    if (!endsSoon(cmd)) {
+                        session.close();
+                        throw new IOException("could not hand the run's keys to worker " + name + " through its SSH"
+                                + " channel: " + e.getMessage(), e);
+                    }
                 }
             }
             RemoteWorker w = new RemoteWorker(name, session, cmd);
@@ -465,6 +470,16 @@ final class SshSpawner implements Spawner {
             names.add(name);
         }
         return names;
+    }
+
+    /** Whether a remote command has ended, or does within a second. */
+    private static boolean endsSoon(Session.Command cmd) {
+        try {
+            cmd.join(1, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // still running after a second, or the connection failed: either way it did not just end
+        }
+        return cmd.getExitStatus() != null || cmd.getExitSignal() != null;
     }
 
     private void watch(RemoteWorker w, Thread errPump, Deque<String> tail) {

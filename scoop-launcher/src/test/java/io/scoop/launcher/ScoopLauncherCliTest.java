@@ -218,8 +218,8 @@ class ScoopLauncherCliTest {
             err.getBuffer().setLength(0);
             assertEquals(2, execute("--task-timeout", bad, sumJar.toString()), diagnostics());
             assertTrue(err.toString().startsWith("Invalid value '" + bad + "' for option '--task-timeout': not a"
-                    + " duration. Write seconds (90) or a number with ms, s, m or h (1500ms, 90s, 30m, 2h)."),
-                    diagnostics());
+                    + " duration. Write a positive duration: seconds (90) or a number with ms, s, m or h (1500ms,"
+                    + " 90s, 30m, 2h), or leave it out for none."), diagnostics());
         }
         err.getBuffer().setLength(0);
         assertEquals(2, execute("--task-timeout", "0ms", sumJar.toString()), diagnostics());

@@ -139,7 +139,7 @@ class SshAgentLoginTest {
     private SshSpawner spawner(Path config, Path agentSocket) throws IOException {
         Path home = Files.createDirectories(dir.resolve("home"));
         SshOptions options = new SshOptions(config, server.knownHosts(dir), false, 5000, "java", dir.toString(),
-                false, false, agentSocket, true);
+                false, false, agentSocket);
         WorkerSpec spec = new WorkerSpec("tcp://127.0.0.1:1", "x.jar", List.of(), 1, 1000, 5000,
                 new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()), null);
         SshSpawner.Context ctx = new SshSpawner.Context(options, SshConfig.read(config), "tcp://127.0.0.1:1", home,
@@ -210,7 +210,7 @@ class SshAgentLoginTest {
             Path config = Files.write(dir.resolve("rsa_config"), List.of("Host " + ALIAS, "    HostName 127.0.0.1",
                     "    Port " + rsaServer.port(), "    User " + SshTestServer.USER));
             SshOptions options = new SshOptions(config, rsaServer.knownHosts(dir), false, 5000, "java",
-                    dir.toString(), false, false, socket, true);
+                    dir.toString(), false, false, socket);
             WorkerSpec spec = new WorkerSpec("tcp://127.0.0.1:1", "x.jar", List.of(), 1, 1000, 5000,
                     new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()),
                     null);

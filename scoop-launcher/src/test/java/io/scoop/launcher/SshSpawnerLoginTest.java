@@ -44,8 +44,8 @@ class SshSpawnerLoginTest {
     }
 
     private SshSpawner spawner(String alias, Path config, Path knownHosts, boolean acceptNew) throws IOException {
-        SshOptions options = new SshOptions(config, knownHosts, acceptNew, 5000, "java", dir.toString(), false, false, null,
-                true);
+        SshOptions options = new SshOptions(config, knownHosts, acceptNew, 5000, "java", dir.toString(), false, false,
+                null);
         WorkerSpec spec = new WorkerSpec("tcp://127.0.0.1:1", "x.jar", List.of(), 1, 1000, 5000,
                 new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()), null);
         SshSpawner.Context ctx = new SshSpawner.Context(options, SshConfig.read(config), "tcp://127.0.0.1:1",
