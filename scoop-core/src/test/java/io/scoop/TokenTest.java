@@ -14,6 +14,8 @@ import io.scoop.internal.Sockets;
 import io.scoop.wire.Hello;
 import io.scoop.wire.KryoCodec;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,12 +189,33 @@ class TokenTest {
     @Test
     void workerJvm_otherToken_exitsSayingRefused() throws IOException {
         List<String> why = new CopyOnWriteArrayList<>();
+        List<String> said = new CopyOnWriteArrayList<>();
+        PrintStream err = new PrintStream(new OutputStream() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public synchronized void write(int b) {
+                System.err.write(b);
+                if (b == '\n') {
+                    said.add(line.toString());
+                    line.setLength(0);
+                } else {
+                    line.append((char) b);
+                }
+            }
+        }, true);
+        long t0 = System.nanoTime();
         try (LocalWorkers rogueWorkers = new LocalWorkers(new LocalWorkers.Spec(broker.address(),
-                System.getProperty("java.class.path"), FAST_JVM, 1, 300, 3000, "rogue-w", System.out, System.err,
+                System.getProperty("java.class.path"), FAST_JVM, 1, 300, 3000, "rogue-w", System.out, err,
                 RunKeys.token()), (name, code, w, remaining) -> why.add(code + ": " + w))) {
             rogueWorkers.start(1);
-            await("the worker with another token exits").atMost(Duration.ofSeconds(30)).until(() -> !why.isEmpty());
+            // The worker gives up by itself after 30 s if it never hears the refusal: wait past that, so that a
+            // failure shows what it said rather than a bare timeout.
+            await("the worker with another token exits").atMost(Duration.ofSeconds(50)).until(() -> !why.isEmpty());
         }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        assertTrue(seconds < 25, "refused at once, not at the worker's 30 s handshake deadline (" + seconds
+                + " s); the worker said " + said + "; broker refusals " + broker.refusals());
 
         assertTrue(why.get(0).startsWith("4: "), why.toString());
         assertTrue(why.get(0).contains("refused this worker"), why.toString());

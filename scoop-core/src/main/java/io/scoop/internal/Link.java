@@ -48,7 +48,9 @@ public final class Link implements AutoCloseable {
     private final ReentrantLock txLock = new ReentrantLock();
     /** The keys presented on TCP, or null (plain, or inproc). */
     private final RunKeys keys;
+    /** Watch the handshakes of rx and tx (both are refused alike: two chances to hear why). */
     private ZMQ.Socket monitor;
+    private ZMQ.Socket txMonitor;
     private volatile boolean closed;
     private volatile Runnable flusher = () -> { };
 
@@ -76,11 +78,8 @@ public final class Link implements AutoCloseable {
         }
         rx.setReceiveTimeOut(receiveTimeoutMillis);
         if (!inproc) {
-            String endpoint = "inproc://scoop-link-monitor-" + MONITORS.incrementAndGet();
-            rx.monitor(endpoint, HANDSHAKE_FAILURES);
-            monitor = ctx.createSocket(SocketType.PAIR);
-            monitor.setLinger(0);
-            monitor.connect(endpoint);
+            monitor = watch(ctx, rx);
+            txMonitor = watch(ctx, tx);
         }
         rx.connect(address);
         tx.connect(address);
@@ -150,12 +149,24 @@ public final class Link implements AutoCloseable {
             + " a root under the launcher from " + RunKeys.ENV + " (or DistributedExecutor.builder().connect(address,"
             + " keys)); keys are made anew for every run, so they must come from the run of this broker";
 
-    /** The reason the handshake failed for good, as the monitor reports it, or null if it has not. */
+    private static ZMQ.Socket watch(ZContext ctx, ZMQ.Socket s) {
+        String endpoint = "inproc://scoop-link-monitor-" + MONITORS.incrementAndGet();
+        s.monitor(endpoint, HANDSHAKE_FAILURES);
+        ZMQ.Socket m = ctx.createSocket(SocketType.PAIR);
+        m.setLinger(0);
+        m.connect(endpoint);
+        return m;
+    }
+
+    /** The reason the handshake failed for good, as a monitor reports it, or null if it has not. */
     private String handshakeFailure(Hello hello) {
         if (monitor == null) {
             return null;
         }
         ZEvent e = ZEvent.recv(monitor, ZMQ.DONTWAIT);
+        if (e == null) {
+            e = ZEvent.recv(txMonitor, ZMQ.DONTWAIT);
+        }
         if (e == null) {
             return null;
         }
@@ -181,8 +192,11 @@ public final class Link implements AutoCloseable {
     private void stopMonitor() {
         if (monitor != null) {
             rx.monitor(null, 0);
+            tx.monitor(null, 0);
             monitor.close();
+            txMonitor.close();
             monitor = null;
+            txMonitor = null;
         }
     }
 
