@@ -844,6 +844,11 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     @Override
+    public boolean runHere(RemoteFuture<?> f) {
+        return client.runHere(f);
+    }
+
+    @Override
     public void done(RemoteFuture<?> f) {
         if (retire(f) && state.get() != RUNNING && active.isEmpty()) {
             tryTerminate();

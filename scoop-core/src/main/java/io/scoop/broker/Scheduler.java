@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Not thread-safe: one thread (the broker's loop) calls everything.
  */
 final class Scheduler {
+    private final io.scoop.internal.RateLimitedLog drops = new io.scoop.internal.RateLimitedLog("scoop broker");
+
     /** Where messages to peers go: the ROUTER socket in the broker, a list in tests. */
     interface Outbox {
         void send(String peer, byte[] body);
@@ -487,7 +489,8 @@ final class Scheduler {
                 String why = "no heartbeat from it for " + TimeUnit.NANOSECONDS.toMillis(now - root.lastSeen)
                         + " ms, past the expiry of " + TimeUnit.NANOSECONDS.toMillis(expiryNanos) + " ms; its " + n
                         + " tasks were cancelled";
-                System.err.println("scoop broker: dropped root " + root.name + ": " + why);
+                // Rate-limited: a peer with the token can name a new root in every message (a fuzzer's HELLOs).
+                drops.log("dropped root " + root.name + ": " + why);
                 send(root.name, Messages.dropped(why));
             }
         }

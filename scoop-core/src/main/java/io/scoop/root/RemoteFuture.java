@@ -37,6 +37,15 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
          */
         default void completing(RemoteFuture<?> f) {
         }
+
+        /**
+         * Runs the task on the calling thread, which is about to wait for it, if it is still held unsent (a
+         * worker's child task: see {@link RootClient#runHere}); true if it ran (the future is complete). Else
+         * sends what this thread holds unsent, since it is about to wait for something else.
+         */
+        default boolean runHere(RemoteFuture<?> f) {
+            return false;
+        }
     }
 
     private final Owner owner;
@@ -236,6 +245,9 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     @Override
     public T get() throws InterruptedException, ExecutionException {
         Blocking.Hook hook = isDone() ? null : Blocking.current();
+        if (hook != null && !Thread.currentThread().isInterrupted() && owner.runHere(this)) {
+            hook = null;
+        }
         if (hook != null) {
             hook.begin();
         }
@@ -270,6 +282,9 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
     @Override
     public T join() {
         Blocking.Hook hook = isDone() ? null : Blocking.current();
+        if (hook != null && !Thread.currentThread().isInterrupted() && owner.runHere(this)) {
+            hook = null;
+        }
         if (hook != null) {
             hook.begin();
         }

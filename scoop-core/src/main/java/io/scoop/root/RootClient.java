@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.zeromq.ZContext;
 
 /**
@@ -81,6 +82,15 @@ public final class RootClient implements AutoCloseable {
     private final List<Runnable> brokenListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ZContext ctx;
     private final RateLimitedLog badInput = new RateLimitedLog("scoop root");
+    /** On a worker's nested client: runs a task on the calling thread; else null (every task is sent). */
+    private volatile LocalRunner localRunner;
+    /** Tasks held here, unsent, oldest first (entries already run or spilled are skipped; see forkedById). */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Forked> forked = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final Map<Long, Forked> forkedById = new ConcurrentHashMap<>();
+    /** Tasks running here on the thread that waits for them, by id: what a cancel interrupts. */
+    private final Map<Long, Inline> inline = new ConcurrentHashMap<>();
+    private volatile Thread spiller;
+    private volatile boolean spillerIdle;
 
     /**
      * Connects to the broker at {@code address} and waits for its answer.
@@ -148,6 +158,137 @@ public final class RootClient implements AutoCloseable {
         return pending.size();
     }
 
+    /**
+     * Runs one task on the calling thread, as a worker runs a task from the broker (decode, call, encode the
+     * result or the failure): what a worker's nested client uses to run a child where its parent waits.
+     */
+    public interface LocalRunner {
+        ResultItem run(long id, int priority, byte[] payload);
+    }
+
+    /** A task held here unsent: run by the thread that waits for it, or spilled to the broker when it ages. */
+    private record Forked(TaskItem item, long at, Thread by) {
+    }
+
+    /** A task running on the thread that waits for it. */
+    private static final class Inline {
+        private final Thread thread = Thread.currentThread();
+        private boolean over;
+
+        synchronized void interrupt() {
+            if (!over) {
+                thread.interrupt();
+            }
+        }
+
+        synchronized void end() {
+            over = true;
+        }
+    }
+
+    /**
+     * How long a child task may wait here, unsent, for its parent to wait for it and run it on its own thread,
+     * before it goes to the broker for any worker (and this one) to take. Tiny children of a waiting parent then
+     * cost a method call and a copy instead of a round trip through the broker; children nobody waits for yet,
+     * the oldest (in a tree, the largest) first, go out after this long, as a work-stealing pool's thieves take
+     * the oldest tasks of a busy thread.
+     */
+    static final long SPILL_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(
+            Long.getLong("scoop.spillAfterMicros", 1000));
+
+    /**
+     * Keeps this client's plain child tasks here until their parent waits for them, to run them on its thread
+     * ({@link #runHere}), or until they are {@link #SPILL_AFTER_NANOS} old, when they go to the broker. For a
+     * worker's nested client: its tasks' children; a worker that dies takes their parent with it, and the
+     * broker runs the parent again, which submits them again.
+     */
+    public void runLocally(LocalRunner runner) {
+        this.localRunner = runner;
+        Thread t = new Thread(this::spillLoop, "scoop-spill " + name);
+        t.setDaemon(true);
+        spiller = t;
+        t.start();
+    }
+
+    /**
+     * Runs {@code f}'s task on this thread if it is held here unsent, and completes {@code f}; false if it was
+     * sent (or was never this client's to hold).
+     */
+    public boolean runHere(RemoteFuture<?> f) {
+        LocalRunner runner = localRunner;
+        Forked fk = runner == null ? null : forkedById.remove(f.id());
+        if (fk == null) {
+            return false;
+        }
+        TaskItem t = fk.item();
+        Inline running = new Inline();
+        inline.put(t.id(), running);
+        ResultItem result;
+        try {
+            result = runner.run(t.id(), t.priority(), t.payload());
+        } finally {
+            running.end();
+            inline.remove(t.id());
+        }
+        complete(result);
+        return true;
+    }
+
+    /** Sends the tasks this thread holds here unsent (it is about to wait for something else). */
+    public void spillMine() {
+        if (!forkedById.isEmpty()) {
+            spill(Long.MAX_VALUE, Thread.currentThread());
+        }
+    }
+
+    /** Sends every held task older than {@code bornBefore} (a nanoTime), or only {@code by}'s if not null. */
+    private void spill(long bornBefore, Thread by) {
+        boolean any = false;
+        for (java.util.Iterator<Forked> it = forked.iterator(); it.hasNext(); ) {
+            Forked fk = it.next();
+            if (forkedById.get(fk.item().id()) != fk) {
+                it.remove(); // run here, cancelled, or spilled already
+                continue;
+            }
+            if (fk.at() - bornBefore >= 0) {
+                break; // the rest are younger
+            }
+            if ((by == null || fk.by() == by) && forkedById.remove(fk.item().id(), fk)) {
+                it.remove();
+                outbox.add(fk.item());
+                any = true;
+            }
+        }
+        if (any) {
+            flush();
+        }
+    }
+
+    private void spillLoop() {
+        while (!closing) {
+            Forked head = forked.peekFirst();
+            if (head == null) {
+                spillerIdle = true;
+                if (forked.isEmpty() && !closing) {
+                    LockSupport.park(this);
+                }
+                spillerIdle = false;
+                continue;
+            }
+            if (forkedById.get(head.item().id()) != head) {
+                forked.remove(head);
+                continue;
+            }
+            long now = System.nanoTime();
+            long due = head.at() + SPILL_AFTER_NANOS - now;
+            if (due > 0) {
+                LockSupport.parkNanos(this, due);
+            } else {
+                spill(now - SPILL_AFTER_NANOS, null);
+            }
+        }
+    }
+
     /** Sends one task; {@code payload} is its Kryo encoding. Completes {@code f} at once if the cluster broke. */
     public void submit(RemoteFuture<?> f, byte[] payload, int priority) {
         enqueue(f, payload, priority);
@@ -174,7 +315,18 @@ public final class RootClient implements AutoCloseable {
             return;
         }
         pending.put(id, f);
-        outbox.add(new TaskItem(id, priority, earlierAttempts, maxAttempts, target, payload));
+        TaskItem item = new TaskItem(id, priority, earlierAttempts, maxAttempts, target, payload);
+        if (localRunner != null && earlierAttempts == 0 && maxAttempts == 0 && target.isEmpty()
+                && f.policy() == null && !(f.task() instanceof MapChunk)) {
+            Forked fk = new Forked(item, System.nanoTime(), Thread.currentThread());
+            forkedById.put(id, fk);
+            forked.addLast(fk);
+            if (spillerIdle) {
+                LockSupport.unpark(spiller);
+            }
+        } else {
+            outbox.add(item);
+        }
         if (broken != null) {
             failAll(broken);
         }
@@ -210,11 +362,25 @@ public final class RootClient implements AutoCloseable {
     /** Asks the broker to drop or interrupt these tasks. They are no longer pending here. */
     public void cancel(List<RemoteFuture<?>> futures, boolean interrupt) {
         long[] idArray = new long[futures.size()];
-        for (int i = 0; i < idArray.length; i++) {
-            idArray[i] = futures.get(i).id();
-            pending.remove(idArray[i]);
+        int sent = 0;
+        for (RemoteFuture<?> f : futures) {
+            long id = f.id();
+            pending.remove(id);
+            if (forkedById.remove(id) != null) {
+                continue; // held here: it will not run
+            }
+            Inline running = inline.get(id);
+            if (running != null) {
+                if (interrupt) {
+                    running.interrupt();
+                }
+                continue;
+            }
+            idArray[sent++] = id;
         }
-        link.send(Messages.cancel(name, 0, idArray, interrupt));
+        if (sent > 0) {
+            link.send(Messages.cancel(name, 0, java.util.Arrays.copyOf(idArray, sent), interrupt));
+        }
     }
 
     /**
@@ -222,21 +388,36 @@ public final class RootClient implements AutoCloseable {
      * started; waits at most {@code timeoutMillis} for the broker's answer (then returns none).
      */
     public long[] revoke(List<RemoteFuture<?>> futures, long timeoutMillis) {
-        long[] idArray = futures.stream().mapToLong(RemoteFuture::id).toArray();
-        for (long id : idArray) {
-            pending.remove(id);
+        List<Long> heldHere = new ArrayList<>();
+        List<Long> sent = new ArrayList<>();
+        for (RemoteFuture<?> f : futures) {
+            pending.remove(f.id());
+            (forkedById.remove(f.id()) != null ? heldHere : sent).add(f.id());
+        }
+        long[] idArray = sent.stream().mapToLong(Long::longValue).toArray();
+        if (idArray.length == 0) {
+            return heldHere.stream().mapToLong(Long::longValue).toArray();
         }
         long tag = ids.incrementAndGet();
         CompletableFuture<long[]> reply = new CompletableFuture<>();
         revokeReplies.put(tag, reply);
         link.send(Messages.cancel(name, tag, idArray, true));
+        long[] revoked;
         try {
-            return reply.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            revoked = reply.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            return new long[0];
+            revoked = new long[0];
         } finally {
             revokeReplies.remove(tag);
         }
+        if (heldHere.isEmpty()) {
+            return revoked;
+        }
+        long[] all = java.util.Arrays.copyOf(revoked, revoked.length + heldHere.size());
+        for (int i = 0; i < heldHere.size(); i++) {
+            all[revoked.length + i] = heldHere.get(i);
+        }
+        return all;
     }
 
     /**
@@ -350,6 +531,10 @@ public final class RootClient implements AutoCloseable {
             return;
         }
         closing = true;
+        Thread t = spiller;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
         link.send(Messages.named(Command.BYE, name));
         failAll(new ClusterBrokenException("the executor's connection to " + link.address() + " was closed"));
         completer.close();
@@ -579,6 +764,8 @@ public final class RootClient implements AutoCloseable {
             }
         }
         outbox.clear();
+        forkedById.clear();
+        forked.clear();
         if (!failed.isEmpty()) {
             completer.execute(() -> failed.forEach(f -> f.settle(null, e, null, 0)));
         }

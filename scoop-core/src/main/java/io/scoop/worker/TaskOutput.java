@@ -50,6 +50,20 @@ public final class TaskOutput {
         return c;
     }
 
+    /** This thread's capture, or null. */
+    static Capture current() {
+        return CURRENT.get();
+    }
+
+    /** Makes {@code c} (may be null) this thread's capture again, as it was before a nested task's run. */
+    static void restore(Capture c) {
+        if (c == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(c);
+        }
+    }
+
     /** Stops capturing on this thread; the capture keeps what it has. */
     static void end(Capture c) {
         c.closed = true;

@@ -484,6 +484,10 @@ public final class Worker {
                         runningJobs.remove(j);
                         CURRENT_JOB.remove();
                     }
+                    RootClient nested = nestedClient;
+                    if (nested != null) {
+                        nested.spillMine(); // children it left unwaited for go out now, not when they age
+                    }
                     jobs.remove(j.id);
                     long took = System.nanoTime() - start;
                     adaptPrefetch(took);
@@ -577,6 +581,10 @@ public final class Worker {
     }
 
     private void lendSlot() {
+        RootClient nested = nestedClient;
+        if (nested != null) {
+            nested.spillMine(); // what this thread holds unsent may be what it is about to wait for
+        }
         Job j = CURRENT_JOB.get();
         if (j != null) {
             j.blocked = true;
@@ -612,11 +620,46 @@ public final class Worker {
                 if (c == null) {
                     c = new RootClient(ctx, brokerAddress, name + "/root", heartbeatNanos / 1_000_000,
                             expiryNanos / 1_000_000, 10_000, keys);
+                    if (LOCAL_CHILDREN) {
+                        c.runLocally(this::runInline);
+                    }
                     nestedClient = c;
                 }
             }
         }
         return c;
+    }
+
+    /**
+     * Whether a task's plain children may run on the thread that waits for them (see
+     * {@link RootClient#runLocally}); the worker JVM's system property {@code scoop.localChildren}, default true.
+     */
+    static final boolean LOCAL_CHILDREN = !"false".equals(System.getProperty("scoop.localChildren"));
+
+    /**
+     * Runs a child task on this task thread, which waits for it: as a task from the broker runs (the same
+     * decode, call, encode, failure and output capture), inside its parent's run, whose job, output capture
+     * and interrupt state it then restores.
+     */
+    private ResultItem runInline(long id, int priority, byte[] payload) {
+        Job parent = CURRENT_JOB.get();
+        TaskOutput.Capture outer = TaskOutput.current();
+        Job j = new Job(id, priority, 0, payload);
+        j.startedAt = System.nanoTime();
+        CURRENT_JOB.set(j);
+        try {
+            ResultItem r = runner.run(j);
+            // what the broker adds to a result it relays: where it ran (it waited in no queue)
+            return r.run() == null ? r : new ResultItem(r.id(), r.status(), r.nanos(), r.payload(),
+                    r.run().fromWorker(name, Hosts.localName(), Hosts.pid(), 0));
+        } finally {
+            CURRENT_JOB.set(parent);
+            TaskOutput.restore(outer);
+            Thread.interrupted(); // a cancel of the child that came as it ended
+            if (parent != null && parent.wasInterrupted()) {
+                Thread.currentThread().interrupt(); // the parent's own cancel, which the child's end cleared
+            }
+        }
     }
 
     /** A task the worker holds: queued, then running on one task thread. */
@@ -672,6 +715,10 @@ public final class Worker {
         synchronized void finished() {
             thread = null;
             Thread.interrupted();
+        }
+
+        synchronized boolean wasInterrupted() {
+            return interrupted;
         }
 
         synchronized void interrupt() {
