@@ -83,7 +83,7 @@ class SlurmClusterTest {
     @Test
     void sbatchRunsTheExampleOnEveryNodeThroughSrun() throws Exception {
         long t0 = System.nanoTime();
-        String out = sbatchWait("where", job("where 24 200", "-v"));
+        String out = sbatchWait("where", job("where 24 200 " + 2 * NODES, "-v"));
         System.out.printf("sbatch --wait hostfiles/slurm.sh (where 24 200): %.1f s%n", (System.nanoTime() - t0) / 1e9);
         Map<String, Integer> perNode = new TreeMap<>();
         Matcher m = Pattern.compile("(?m)^task (\\d+) ran on (\\S+)$").matcher(out);
