@@ -5,12 +5,15 @@
 # the launcher, no scontrol needed), each host's slots in SLURM_TASKS_PER_NODE, and the number of
 # workers in SLURM_NTASKS. So there is no hostfile and no -n: ask Slurm for tasks, one worker JVM each.
 #
-# Workers on the other nodes of the job start over SSH, which most clusters allow between the nodes of
-# your own job (host keys in /etc/ssh/ssh_known_hosts or ~/.ssh/known_hosts). The launcher copies the jars to
-# ~/.cache/scoop on each node; if they are on a shared file system, add --path to SCOOP_OPTS instead.
-# Workers dial this node's first routable address; on nodes with several networks, pass the one to use:
-# --broker-hostname "$(hostname -s)-ib0", say. Add --dry-run to SCOOP_OPTS below to print the plan.
-#
+# Workers start through Slurm itself: one job step per worker, `srun --overlap -N1 -n1 -w NODE java ...`,
+# on every node of the job, this one included. So they count in the job's accounting and limits, `scancel`
+# and the time limit end them with the job, and no SSH between nodes is needed. The run's keys reach each
+# worker on its standard input through srun. The nodes must see the jars (and java) at the same paths as
+# this one: a shared file system, as the job's working directory usually is. Workers dial this node's first
+# routable address; on nodes with several networks, pass the one to use: --broker-hostname
+# "$(hostname -s)-ib0", say. --spawn ssh brings back SSH between the nodes. Add --dry-run to SCOOP_OPTS
+# below to print the plan: the spawn method and each node's workers.
+
 # Edit the lines marked EDIT. Keep each #SBATCH line free of trailing comments.
 
 # EDIT: the job's name, as squeue shows it
@@ -22,7 +25,7 @@
 #SBATCH --ntasks=8
 # EDIT: the time limit; at the end Slurm sends SIGTERM and the launcher ends every process it started
 #SBATCH --time=01:00:00
-# The output of the launcher, the program and the workers ([w1] ...); %j is the job id
+# The output of the launcher, the program and the workers ([node2/w1] ...); %j is the job id
 #SBATCH --output=scoop-%j.out
 
 set -eo pipefail
@@ -31,8 +34,8 @@ set -eo pipefail
 # sbatch in (Slurm starts the job there)
 SCOOP_LAUNCHER=${SCOOP_LAUNCHER:-scoop-launcher/target/scoop-launcher.jar}
 APP_JAR=${APP_JAR:-scoop-examples/target/scoop-examples.jar}
-# EDIT: your program's arguments
-APP_ARGS=(pi)
+# EDIT: your program's arguments (or pass them as APP_ARGS="where 24" in the environment of sbatch)
+read -r -a APP_ARGS <<< "${APP_ARGS:-pi}"
 # EDIT: launcher options, e.g. "-v" to print the plan and each step, "--dry-run", "--threads 2",
 # "--jvm-opt=-Xmx2g"
 SCOOP_OPTS=${SCOOP_OPTS:-}

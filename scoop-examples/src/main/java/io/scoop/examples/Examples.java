@@ -13,7 +13,7 @@ public final class Examples {
     }
 
     static final String NAMES = "pi, map, ascompleted, tree, callbacks, exceptions, mapreduce, shared, sweep,"
-            + " batch, invokeall, modern";
+            + " batch, invokeall, modern, where";
 
     public static void main(String[] args) throws Exception {
         String name = args.length == 0 ? "pi" : args[0];
@@ -31,6 +31,7 @@ public final class Examples {
             case "shared" -> SharedData.main(rest);
             case "sweep" -> Sweep.main(rest);
             case "batch" -> BatchFiles.main(rest);
+            case "where" -> WhereRun.main(rest);
             default -> {
                 System.err.println("unknown example '" + name + "': choose one of " + NAMES);
                 System.exit(2);

@@ -225,13 +225,17 @@ final class Launch {
                 plan.threadsPerWorker(), HEARTBEAT_MILLIS, EXPIRY_MILLIS, workerOut, workerErr, keys, plan.setup());
         // With --tunnel, each remote host gets a port on its loopback forwarded to the broker's local address.
         String remoteAddress = plan.tunnel() ? localAddress : plan.remoteDial(b.address());
-        Map<Host, SshSpawner> remoteSpawners = prepareRemoteHosts(spec, remoteAddress);
+        SpawnChoice through = plan.spawn();
+        Map<Host, SshSpawner> remoteSpawners = through.method().viaScheduler() ? Map.of()
+                : prepareRemoteHosts(spec, remoteAddress);
         if (remoteSpawners == null) {
             return null;
         }
         Spawner local = null;
         for (LaunchPlan.HostShare share : plan.hosts()) {
-            if (share.workers() == 0 || (!share.host().isLocal() && !remoteSpawners.containsKey(share.host()))) {
+            boolean scheduled = through.method().viaScheduler();
+            if (share.workers() == 0 || (!scheduled && !share.host().isLocal()
+                    && !remoteSpawners.containsKey(share.host()))) {
                 continue;
             }
             synchronized (this) {
@@ -239,8 +243,14 @@ final class Launch {
                     return null;
                 }
                 Spawner s;
-                boolean again = share.host().isLocal() && local != null;
-                if (again) {
+                boolean again = !scheduled && share.host().isLocal() && local != null;
+                if (scheduled) {
+                    // Every node, this one included, gets its workers through the scheduler (srun -w NODE): the
+                    // job's accounting, limits and clean-up cover them, and no address decides what is "here".
+                    s = new SchedulerSpawner(through.method(), through.executable(), share.host().name(), spec,
+                            share.host().isLocal() || remoteAddress == null ? localAddress : remoteAddress, listener);
+                    spawners.add(s);
+                } else if (again) {
                     // Every local host is this machine: one spawner numbers all of its workers (w1, w2, ...),
                     // so that no two workers of the run share a name, whatever the names of the local hosts.
                     s = local;

@@ -37,10 +37,12 @@ import java.util.regex.Pattern;
  * @param mainClass        the root's main class
  * @param appArgs          the root's arguments
  * @param setup            the workers' variables, niceness and prolog; the variables are the root's too
+ * @param spawn            how the workers start ({@code --spawn}): locally and over SSH, or through the batch
+ *                         scheduler
  */
 record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, String brokerBind,
         String brokerHost, String brokerNote, boolean tunnel, int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String classpath,
-        String mainClass, List<String> appArgs, WorkerSetup setup) {
+        String mainClass, List<String> appArgs, WorkerSetup setup, SpawnChoice spawn) {
     /** The name of this machine in a plan when no host was named. */
     static final String LOCALHOST = "localhost";
     /** The environment variable that tells the root's {@code DistributedExecutor} where the broker is. */
@@ -74,6 +76,9 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         rootJvmOptions = List.copyOf(rootJvmOptions);
         appArgs = List.copyOf(appArgs);
         setup = setup == null ? WorkerSetup.NONE : setup;
+        if (spawn == null) {
+            throw new IllegalArgumentException("a plan needs a spawn method");
+        }
         if (hosts.stream().mapToInt(HostShare::workers).sum() < 1) {
             throw new IllegalArgumentException("a plan needs at least one worker on one host: " + hosts);
         }
@@ -103,6 +108,19 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
     static LaunchPlan of(HostList hosts, String brokerHostname, boolean tunnel, int workers, String workersFrom, int threadsPerWorker,
             List<String> workerJvmOptions, List<String> rootJvmOptions, String launcherClasspath,
             List<Path> appClasspath, String mainClass, List<String> appArgs, WorkerSetup setup) {
+        return of(SpawnChoice.choose(null, false, hosts, java.util.Map.of()), brokerHostname, tunnel, workers,
+                workersFrom, threadsPerWorker, workerJvmOptions, rootJvmOptions, launcherClasspath, appClasspath,
+                mainClass, appArgs, setup);
+    }
+
+    /**
+     * The plan for a run whose workers start as {@code spawn} says, on its hosts; the rest as above. Through a
+     * scheduler, the broker binds loopback only when every node that gets workers is this node by name.
+     */
+    static LaunchPlan of(SpawnChoice spawn, String brokerHostname, boolean tunnel, int workers, String workersFrom,
+            int threadsPerWorker, List<String> workerJvmOptions, List<String> rootJvmOptions, String launcherClasspath,
+            List<Path> appClasspath, String mainClass, List<String> appArgs, WorkerSetup setup) {
+        HostList hosts = spawn.hosts();
         // The launcher's classes come first, for workers and root alike: both must load the same scoop-core
         // as the broker, even when the app jar bundles its own copy.
         String app = String.join(File.pathSeparator, appClasspath.stream().map(Path::toString).toList());
@@ -123,7 +141,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
                 : placeBroker(brokerHostname, LaunchPlan::routableAddress);
         return new LaunchPlan(hosts.source(), shares, workersFrom, broker[0], broker[1], broker[2], tunnel && !allLocal,
                 threadsPerWorker,
-                workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs, setup);
+                workerJvmOptions, rootJvmOptions, classpath, mainClass, appArgs, setup, spawn);
     }
 
     /** Finds an address of this machine that other machines may reach, if there is one. */
@@ -248,9 +266,17 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
         return hosts.stream().mapToInt(HostShare::workers).sum();
     }
 
-    /** The hosts that get workers but are not this machine: their workers start over SSH. */
+    /**
+     * The hosts that get workers but are not this machine: their workers start over SSH, or through the scheduler
+     * (then see {@link #sshHosts()}).
+     */
     List<Host> remoteHosts() {
         return hosts.stream().filter(s -> s.workers() > 0 && !s.host().isLocal()).map(HostShare::host).toList();
+    }
+
+    /** The hosts whose workers start over SSH: the remote ones, unless the scheduler starts every worker. */
+    List<Host> sshHosts() {
+        return spawn.method().viaScheduler() ? List.of() : remoteHosts();
     }
 
     /**
@@ -275,13 +301,18 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
             sb.append("    ").append(String.format("%-" + nameWidth + "s", host.name())).append(" -> ")
                     .append(String.format("%-" + countWidth + "d", h.workers())).append("   (")
                     .append(host.describeSlots());
-            if (!host.isLocal()) {
+            if (spawn.method().viaScheduler()) {
+                sb.append(", ").append(spawn.method().onHost(host.name()))
+                        .append(host.isLocal() ? ", this node" : "");
+            } else if (!host.isLocal()) {
                 sb.append(", remote");
             } else if (host.explicitSlots() && !host.name().equals(LOCALHOST)) {
                 sb.append(", this machine");
             }
             sb.append(')').append(nl);
         }
+        sb.append("  spawn:     ").append(spawn.method()).append(" (").append(spawn.from()).append("): ")
+                .append(spawn.method().describe()).append(nl);
         sb.append("  broker:    ").append(brokerAddress != null ? brokerAddress : brokerBind).append(" (")
                 .append(brokerNote).append(brokerAddress != null ? "" : "; the port is chosen at start").append(')')
                 .append(nl);
@@ -328,7 +359,7 @@ record LaunchPlan(String hostSource, List<HostShare> hosts, String workersFrom, 
                     + " host's cores are unknown until it is contacted, so each counts") + " as 1 slot (write '"
                     + first.name() + " 8' in a hostfile to give it 8)");
         }
-        List<Host> remote = remoteHosts();
+        List<Host> remote = sshHosts();
         if (!remote.isEmpty()) {
             notes.add(names(remote) + (remote.size() == 1 ? " is" : " are") + " remote: reached over SSH, each"
                     + " worker in its own exec channel, the jars copied to a cache there unless --path"

@@ -279,6 +279,13 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " (no --broker-hostname). The hosts' sshd must allow it (AllowTcpForwarding yes or remote).")
     boolean tunnel;
 
+    @Option(names = "--spawn", paramLabel = "ssh|srun|qrsh|pbsdsh|local",
+            description = "How workers start: srun (one Slurm job step per worker) or qrsh (qrsh -inherit) on every"
+                    + " node of the batch job, ssh (over SSH; this machine's hosts forked) or local (every worker"
+                    + " forked here). Default: srun in a Slurm job, qrsh in an SGE parallel job, else ssh, or local"
+                    + " when every host is this machine. pbsdsh is refused (it cannot hand a worker its keys).")
+    SpawnMethod spawnMethod;
+
     @Option(names = "--dry-run",
             description = "Print the plan (host -> workers, broker address, the root's command) and start nothing.")
     boolean dryRun;
@@ -366,7 +373,8 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         int n = resolveWorkers(hostList);
         String workersFrom = workers != null ? "-n " + n : "default: " + hostList.defaultWorkersFrom();
-        LaunchPlan plan = LaunchPlan.of(hostList, brokerHostname, tunnel, n, workersFrom, threads, workerOptions,
+        SpawnChoice spawnChoice = resolveSpawn(hostList);
+        LaunchPlan plan = LaunchPlan.of(spawnChoice, brokerHostname, tunnel, n, workersFrom, threads, workerOptions,
                 rootOptions, launcherClasspath(), programClasspath, main, appArgs, new WorkerSetup(workerEnv, nice, prologFile));
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
@@ -397,7 +405,7 @@ public final class ScoopLauncher implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         }
         Launch.Remote remote = null;
-        if (!plan.remoteHosts().isEmpty()) {
+        if (!plan.sshHosts().isEmpty()) {
             try {
                 remote = new Launch.Remote(new SshOptions(sshConfig, knownHosts, acceptNewHostKeys,
                         sshTimeoutSeconds * 1000L, remoteJava, remoteCache, sharedPaths, tunnel, agentSocket()),
@@ -706,6 +714,21 @@ public final class ScoopLauncher implements Callable<Integer> {
         }
         Optional<HostList> job = new SchedulerHosts(env, isLocal).find();
         return job.isPresent() ? job.get() : HostList.thisMachine();
+    }
+
+    /** {@code --spawn}, or the default for where the hosts came from (see SpawnChoice). */
+    private SpawnChoice resolveSpawn(HostList hostList) {
+        try {
+            SpawnChoice c = SpawnChoice.choose(spawnMethod, hostfile == null && hosts.isEmpty(), hostList, env);
+            if (tunnel && c.method().viaScheduler()) {
+                throw new IllegalArgumentException("--tunnel carries worker connections through SSH, but workers"
+                        + " start with " + c.method() + " here (" + c.from() + "); leave out --tunnel, or pass"
+                        + " --spawn ssh");
+            }
+            return c;
+        } catch (IllegalArgumentException e) {
+            throw usage("%s", e.getMessage());
+        }
     }
 
     /** {@code -n}, or the hosts' default. */

@@ -92,6 +92,8 @@ class ScoopLauncherHostsTest {
                 "    node07    -> 2   (slots: 2, remote)",
                 "    node08    -> 1   (slots: 1, assumed, remote)",
                 "    node09    -> 1   (slots: 4, remote)",
+                "  spawn:     ssh (default): over SSH on remote hosts, each worker in its own exec channel; forked on"
+                        + " this machine's hosts",
                 "  broker:    tcp://0.0.0.0:* (every interface; remote workers dial 10.1.2.3 (--broker-hostname); the"
                         + " port is chosen at start)",
                 "  remote workers dial: tcp://10.1.2.3:PORT",
@@ -168,6 +170,108 @@ class ScoopLauncherHostsTest {
                 "    head   -> 2   (slots: 2, this machine)",
                 "    node01 -> 2   (slots: 2, remote)",
                 "    node02 -> 1   (slots: 2, remote)");
+    }
+
+    /** A directory on PATH holding an executable named {@code command} (only looked up by the plan, never run). */
+    private String pathWith(String command) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path exe = Files.write(bin.resolve(command), List.of("#!/bin/sh", "exit 1"));
+        exe.toFile().setExecutable(true);
+        return bin.toString();
+    }
+
+    /**
+     * Inside a real Slurm job (SLURM_JOB_ID) with srun on PATH, every node gets its workers through srun -w NODE;
+     * which node is this one comes from SLURMD_NODENAME, not from addresses: "head" and "localhost" are both this
+     * machine by address, yet localhost is another node of the allocation, and the broker binds for it.
+     */
+    @Test
+    void dryRun_slurmJobWithSrun_startsEveryNodesWorkersThroughSrun() throws IOException {
+        env.putAll(Map.of("SLURM_JOB_NODELIST", "head,localhost,node01", "SLURM_TASKS_PER_NODE", "2(x3)",
+                "SLURM_NTASKS", "6", "SLURM_JOB_ID", "42", "SLURMD_NODENAME", "head", "PATH", pathWith("srun")));
+        assertEquals(0, execute("--dry-run", "--broker-hostname", "10.1.2.3", sumJar.toString()), diagnostics());
+        assertPlanHas("    head      -> 2   (slots: 2, srun -w head, this node)",
+                "    localhost -> 2   (slots: 2, srun -w localhost)",
+                "    node01    -> 2   (slots: 2, srun -w node01)",
+                "  spawn:     srun (default: Slurm job 42): one Slurm job step per worker: srun --overlap -N1 -n1 -w"
+                        + " NODE, on every node of the allocation, this one included",
+                "  broker:    tcp://0.0.0.0:* (every interface; remote workers dial 10.1.2.3 (--broker-hostname); the"
+                        + " port is chosen at start)");
+        assertTrue(planLines().stream().noneMatch(l -> l.contains("over SSH")), diagnostics());
+    }
+
+    /** --spawn ssh inside the Slurm job: SSH as before, the node at this machine's address forked here. */
+    @Test
+    void dryRun_slurmJobWithSpawnSsh_usesSsh() throws IOException {
+        env.putAll(Map.of("SLURM_JOB_NODELIST", "head,node01", "SLURM_TASKS_PER_NODE", "2(x2)", "SLURM_JOB_ID", "42",
+                "SLURMD_NODENAME", "head", "PATH", pathWith("srun")));
+        assertEquals(0, execute("--dry-run", "--spawn", "ssh", "--broker-hostname", "10.1.2.3", sumJar.toString()),
+                diagnostics());
+        assertPlanHas("    head   -> 2   (slots: 2, this machine)", "    node01 -> 2   (slots: 2, remote)",
+                "  spawn:     ssh (--spawn ssh): over SSH on remote hosts, each worker in its own exec channel; forked"
+                        + " on this machine's hosts");
+    }
+
+    /** A Slurm job without srun on PATH: the default falls back to SSH and the plan says why. */
+    @Test
+    void dryRun_slurmJobWithoutSrun_fallsBackToSshAndSaysWhy() {
+        env.putAll(Map.of("SLURM_JOB_NODELIST", "head,node01", "SLURM_TASKS_PER_NODE", "2(x2)", "SLURM_JOB_ID", "42",
+                "PATH", dir.toString()));
+        assertEquals(0, execute("--dry-run", "--broker-hostname", "10.1.2.3", sumJar.toString()), diagnostics());
+        assertPlanHas("  spawn:     ssh (default: srun is not on PATH, so workers on other hosts start over SSH): over"
+                + " SSH on remote hosts, each worker in its own exec channel; forked on this machine's hosts");
+    }
+
+    /** An SGE job (JOB_ID) with qrsh on PATH: qrsh -inherit on every host; HOSTNAME names this one. */
+    @Test
+    void dryRun_sgeJobWithQrsh_startsWorkersThroughQrsh() throws IOException {
+        Path pe = Files.write(dir.resolve("pe_hostfile"), List.of("head.cluster 1 all.q@head UNDEFINED",
+                "node04.cluster 3 all.q@node04 UNDEFINED"));
+        env.putAll(Map.of("PE_HOSTFILE", pe.toString(), "NSLOTS", "4", "JOB_ID", "7", "HOSTNAME", "head",
+                "PATH", pathWith("qrsh")));
+        assertEquals(0, execute("--dry-run", "--broker-hostname", "10.1.2.3", sumJar.toString()), diagnostics());
+        assertPlanHas("    head.cluster   -> 1   (slots: 1, qrsh -inherit head.cluster, this node)",
+                "    node04.cluster -> 3   (slots: 3, qrsh -inherit node04.cluster)",
+                "  spawn:     qrsh (default: SGE job 7): through Grid Engine: qrsh -inherit HOST 'exec java ...', one"
+                        + " per worker, on every host of the parallel job, this one included");
+    }
+
+    /** --spawn srun outside a Slurm job, or with srun missing, or with a hostfile: usage errors that say the fix. */
+    @Test
+    void spawnSrun_whereItCannotWork_isAUsageError() throws IOException {
+        assertEquals(2, execute("--dry-run", "--spawn", "srun", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().contains("--spawn srun starts workers inside a Slurm job, but this is not a batch"
+                + " job (SLURM_JOB_ID and SLURM_JOB_NODELIST are not set). Run the launcher inside the job (sbatch"
+                + " hostfiles/slurm.sh, or salloc), or pass --spawn ssh or --spawn local"), diagnostics());
+        env.putAll(Map.of("SLURM_JOB_NODELIST", "head,node01", "SLURM_JOB_ID", "42", "PATH", dir.toString()));
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("--dry-run", "--spawn", "srun", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().contains("--spawn srun: srun is not on PATH (" + dir + "). Add the directory of"
+                + " Slurm's commands to PATH (module load, say), or pass --spawn ssh"), diagnostics());
+        env.put("PATH", pathWith("srun"));
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("--dry-run", "--spawn", "srun", "--hosts", "node07", sumJar.toString()),
+                diagnostics());
+        assertTrue(err.toString().contains("--spawn srun starts workers on the hosts of the Slurm job, while"
+                + " --hostfile or --hosts names hosts of its own"), diagnostics());
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("--dry-run", "--spawn", "pbsdsh", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().contains("--spawn pbsdsh cannot start workers: pbsdsh gives a task no standard"
+                + " input"), diagnostics());
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("--dry-run", "--tunnel", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().contains("--tunnel carries worker connections through SSH, but workers start with"
+                + " srun here"), diagnostics());
+    }
+
+    /** --spawn local: every host is taken as this machine, and the broker stays on loopback. */
+    @Test
+    void dryRun_spawnLocal_forksEveryWorkerHere() {
+        assertEquals(0, execute("--dry-run", "--spawn", "local", "--hosts", "node07", "node08", sumJar.toString()),
+                diagnostics());
+        assertPlanHas("  spawn:     local (--spawn local): forked on this machine (every host is taken as this machine)",
+                "  broker:    tcp://127.0.0.1:* (loopback only: every host is this machine; the port is chosen at"
+                        + " start)");
     }
 
     /** A PBS/Torque job: hosts from PBS_NODEFILE, -n from PBS_NP. */

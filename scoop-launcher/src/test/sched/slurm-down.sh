@@ -1,0 +1,12 @@
+#!/bin/bash
+# Ends what slurm-up.sh DIR started, by the PID files it wrote (never by name), then removes DIR.
+dir=${1:?usage: slurm-down.sh DIR}
+for f in "$dir"/slurmd-*.pid "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
+  [ -f "$f" ] || continue
+  pid=$(cat "$f")
+  kill "$pid" 2>/dev/null
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null
+done
+rm -rf "$dir"
+exit 0
