@@ -81,18 +81,23 @@ import picocli.CommandLine.Spec;
             ""},
         footerHeading = "%nExamples:%n",
         footer = {
+            // Each line fits 80 columns (the help's width in a pipe), so that no command wraps in the middle.
             "  java -jar scoop-launcher.jar -n 4 app.jar input.txt",
             "  java -jar scoop-launcher.jar --jvm-opt=-Xmx2g --main com.example.Sweep app.jar",
             "  java -jar scoop-launcher.jar -n 2 app.jar -v     (this -v goes to the app)",
             "  java -jar scoop-launcher.jar --dry-run -n 3 app.jar",
             "  java -jar scoop-launcher.jar --hostfile hosts.txt -n 6 app.jar",
             "  java -jar scoop-launcher.jar --dry-run --hosts node1 node1 node2 app.jar",
-            "  java -jar scoop-launcher.jar --hosts node1 node2 --broker-hostname 10.0.0.5 -n 8 app.jar",
-            "  java -jar scoop-launcher.jar --hostfile hosts.txt --on-host-failure=skip --accept-new-host-keys app.jar",
+            "  java -jar scoop-launcher.jar --hosts node1 node2 \\",
+            "      --broker-hostname 10.0.0.5 -n 8 app.jar",
+            "  java -jar scoop-launcher.jar --hostfile hosts.txt \\",
+            "      --on-host-failure=skip --accept-new-host-keys app.jar",
             "  java -jar scoop-launcher.jar --hosts node1 node2 --tunnel -n 8 app.jar",
-            "  java -jar scoop-launcher.jar -n 4 -cp app.jar:lib/dep.jar:extra/classes com.example.Main in.txt",
-            "  java -jar scoop-launcher.jar --prolog setup.sh --env OMP_NUM_THREADS=1 --env LICENSE_SERVER --nice 10"
-                    + " --max-attempts 1 --task-timeout 30m --log run.log -vv app.jar",
+            "  java -jar scoop-launcher.jar -n 4 \\",
+            "      -cp app.jar:lib/dep.jar:extra/classes com.example.Main in.txt",
+            "  java -jar scoop-launcher.jar --prolog setup.sh --env OMP_NUM_THREADS=1 \\",
+            "      --env LICENSE_SERVER --nice 10 --max-attempts 1 --task-timeout 30m \\",
+            "      --log run.log -vv app.jar",
             "",
             "Hostfile lines: 'host N' (SCOOP), 'host slots=N' or 'host:N' (MPI), 'host' (this machine: one slot"
                     + " per processor; a remote host: 1), 'node[01-04] 2' (Slurm range), '::1 2' or '[fe80::1] 2'"
@@ -309,7 +314,26 @@ public final class ScoopLauncher implements Callable<Integer> {
 
     /** Runs the launcher; see the class description. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ScoopLauncher()).execute(args));
+        System.exit(commandLine(new ScoopLauncher()).execute(args));
+    }
+
+    /** The line after a usage error's message, instead of the whole help. */
+    static final String HELP_HINT = "Run scoop-launcher with --help for every option, with examples.";
+
+    /** The command line of {@code launcher}: a usage error prints its message and {@link #HELP_HINT}. */
+    static CommandLine commandLine(ScoopLauncher launcher) {
+        return new CommandLine(launcher).setParameterExceptionHandler(ScoopLauncher::usageError);
+    }
+
+    /** A usage error: its message (and picocli's suggestions for a misspelt option), then one line about --help. */
+    private static int usageError(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println(HELP_HINT);
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**
@@ -345,13 +369,22 @@ public final class ScoopLauncher implements Callable<Integer> {
         workerOptions.addAll(jvmOptions);
         List<Path> programClasspath;
         String main;
+        String missingJar = null;
         if (appClasspath != null) {
             programClasspath = validateClasspath();
             main = validateMainClassArgument();
+            checkMainClass(programClasspath, main);
+        } else if (dryRun && !Files.exists(Path.of(app))) {
+            // A plan for a jar not built yet: shown as given, with the main class as far as it is known.
+            Path jar = Path.of(app).toAbsolutePath().normalize();
+            main = mainClass != null ? validateMainOption() : "<Main-Class of " + app + ">";
+            programClasspath = List.of(jar);
+            missingJar = "(the app jar " + jar + " does not exist yet: a real run needs it)";
         } else {
             Path jar = validateAppJar();
             main = resolveMainClass(jar);
             programClasspath = List.of(jar);
+            checkMainClass(programClasspath, main);
         }
         int level = verbosity.length;
         PrintWriter err = spec.commandLine().getErr();
@@ -371,6 +404,9 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(plan.describe(null));
+            if (missingJar != null) {
+                out.println(missingJar);
+            }
             out.println("(dry run: nothing was started)");
             out.flush();
             return 0;
@@ -653,11 +689,7 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " file, as built by the jar tool or Maven.", appJar, jar, e.getMessage());
         }
         if (mainClass != null) {
-            if (!CLASS_NAME.matcher(mainClass).matches()) {
-                throw usage("Invalid value '%s' for option '--main': not a Java class name. Pass the fully"
-                        + " qualified name, e.g. --main com.example.Main (no '/', no '.class').", mainClass);
-            }
-            return mainClass;
+            return validateMainOption();
         }
         if (fromManifest == null || fromManifest.isBlank()) {
             throw usage("The app jar %s has no Main-Class in its manifest, so the launcher does not know what to"
@@ -665,6 +697,42 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " entry to the jar's META-INF/MANIFEST.MF.", jar);
         }
         return fromManifest.strip();
+    }
+
+    /** {@code --main}: a class name. */
+    private String validateMainOption() {
+        if (!CLASS_NAME.matcher(mainClass).matches()) {
+            throw usage("Invalid value '%s' for option '--main': not a Java class name. Pass the fully"
+                    + " qualified name, e.g. --main com.example.Main (no '/', no '.class').", mainClass);
+        }
+        return mainClass;
+    }
+
+    /** The main class is on the program's classpath and has a main method: checked before anything starts. */
+    private void checkMainClass(List<Path> classpath, String main) {
+        MainClassCheck.Problem problem = MainClassCheck.check(classpath, main);
+        if (problem == null) {
+            return;
+        }
+        String where = appClasspath != null ? "-cp " + appClasspath : "the app jar " + classpath.get(0);
+        String given = appClasspath != null ? "parameter 'MAIN_CLASS'" : mainClass != null ? "option '--main'" : null;
+        String fix = appClasspath != null ? "Name a class on -cp (as com.example.Main), or add the jar or directory"
+                + " that holds it to -cp." : mainClass != null ? "Pass the fully qualified name of a class in the app"
+                + " jar, e.g. --main com.example.Main (jar tf " + classpath.get(0) + " lists its classes)."
+                : "Rebuild the jar with the right Main-Class, or pass the main class with --main.";
+        String what = problem == MainClassCheck.Problem.NOT_FOUND ? "no class " + main + " in " + where
+                : main + " in " + where + " has no main method (public static void main(String[] args))";
+        if (problem == MainClassCheck.Problem.NO_MAIN && appClasspath == null && mainClass == null) {
+            fix = "Rebuild the jar with the class that has main as Main-Class, or pass that class with --main.";
+        } else if (problem == MainClassCheck.Problem.NO_MAIN) {
+            fix = "Name the class that has the main method.";
+        }
+        if (given == null) {
+            throw usage("The app jar %s names Main-Class %s in its manifest, but %s. %s", classpath.get(0), main,
+                    problem == MainClassCheck.Problem.NOT_FOUND ? "holds no such class" : "that class has no main"
+                            + " method (public static void main(String[] args))", fix);
+        }
+        throw usage("Invalid value '%s' for %s: %s. %s", main, given, what, fix);
     }
 
     /* ---------------- hosts ---------------- */
