@@ -176,6 +176,7 @@ abstract class Backend {
             // Secure by default: without keys of the caller's, a token made for this executor keeps other users
             // of the machine off the loopback port. The root needs none: it is on inproc.
             RunKeys secret = keys != null ? keys : RunKeys.token();
+            String classpath = b.classpath(); // before anything starts: it may fail, saying what to set
             // No "no worker left" timeout: dead workers are replaced here, and the broker is told when none will
             // come (workerExited).
             this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
@@ -188,7 +189,7 @@ abstract class Backend {
                 t.setDaemon(true);
                 return t;
             });
-            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
+            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), classpath, b.jvmOptions,
                     b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, secret),
                     this::workerExited);
             try {

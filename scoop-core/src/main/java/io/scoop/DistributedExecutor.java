@@ -71,7 +71,8 @@ import org.zeromq.ZContext;
  *       token) from the environment variable {@value RunKeys#ENV} when the launcher set it;
  *   <li>otherwise, the <em>embedded default</em>: a broker in this JVM, bound to loopback only and guarded
  *       by a token made for it, and one worker JVM per available processor, forked with this JVM's
- *       classpath. The workers exit with this JVM, even if it is killed.
+ *       classpath ({@link Builder#classpath}: also under {@code mvn exec:java}). The workers exit with this JVM,
+ *       even if it is killed.
  * </ol>
  * {@link #builder()} sets the worker count, JVM options and the rest explicitly.
  *
@@ -1061,7 +1062,16 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             return this;
         }
 
-        /** Embedded default only: the workers' classpath. Default: this JVM's {@code java.class.path}. */
+        /**
+         * Embedded default only: the workers' classpath, as {@code java -cp} takes it. Default: the system
+         * property {@code scoop.workerClasspath} if set, else this JVM's {@code java.class.path}; when a tool
+         * runs the program in a class loader of its own ({@code mvn exec:java}, whose {@code java.class.path} is
+         * Maven's), the jars and directories of that class loader. If it cannot be told, {@code build()} and
+         * {@code new DistributedExecutor()} fail with an {@link IllegalStateException} that says to set this.
+         *
+         * @param classpath jars and directories, separated by {@link java.io.File#pathSeparator}
+         * @return this builder
+         */
         public Builder classpath(String classpath) {
             once("classpath", this.classpath);
             this.classpath = Objects.requireNonNull(classpath, "classpath");
@@ -1270,7 +1280,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
 
         String classpath() {
-            return classpath != null ? classpath : System.getProperty("java.class.path");
+            return io.scoop.internal.WorkerClasspath.resolve(classpath);
         }
 
         /**
