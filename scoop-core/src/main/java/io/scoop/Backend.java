@@ -1,5 +1,6 @@
 package io.scoop;
 
+import io.scoop.internal.Log;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
 import io.scoop.internal.Respawner;
@@ -262,7 +263,7 @@ abstract class Backend {
          * reason.
          */
         private void workerExited(String name, int exitCode, String why, int remaining) {
-            System.err.println("scoop: " + why);
+            Log.warn(Log.ROOT, "scoop: " + why);
             broker.workerLost(name, why);
             if (closed) {
                 return;
@@ -285,7 +286,7 @@ abstract class Backend {
         private void giveUpIfNoWorker(int remaining, String reason) {
             if (gaveUpReason == null) {
                 gaveUpReason = reason;
-                System.err.println("scoop: " + reason);
+                Log.error(Log.ROOT, "scoop: " + reason);
             }
             if (remaining == 0) {
                 broker.workerLost("*", "no worker is left and none can be started: " + gaveUpReason);
@@ -300,7 +301,7 @@ abstract class Backend {
             try {
                 List<String> started = workers.start(1);
                 respawner.started(started.get(0));
-                System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
+                Log.info(Log.ROOT, "scoop: started worker " + started.get(0) + " in place of " + name);
             } catch (IOException e) {
                 respawner.giveUp();
                 giveUpIfNoWorker(workers.alive(), "could not start a worker in place of " + name + ": "
@@ -327,11 +328,11 @@ abstract class Backend {
         }
         try {
             ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(h -> h.onExit().thenRun(() -> {
-                System.err.println("scoop: the launcher (pid " + pid + ") has ended; ending this root JVM");
+                Log.warn(Log.ROOT, "scoop: the launcher (pid " + pid + ") has ended; ending this root JVM");
                 Runtime.getRuntime().halt(143);
             }), () -> Runtime.getRuntime().halt(143));
         } catch (NumberFormatException e) {
-            System.err.println("scoop: ignoring SCOOP_LAUNCHER_PID='" + pid + "': not a process id");
+            Log.warn(Log.ROOT, "scoop: ignoring SCOOP_LAUNCHER_PID='" + pid + "': not a process id");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.scoop.broker;
 
+import io.scoop.internal.Log;
 import io.scoop.internal.Sockets;
 import io.scoop.internal.Ticker;
 import io.scoop.wire.Command;
@@ -487,7 +488,7 @@ final class Scheduler {
                 String why = "no heartbeat from it for " + TimeUnit.NANOSECONDS.toMillis(now - root.lastSeen)
                         + " ms, past the expiry of " + TimeUnit.NANOSECONDS.toMillis(expiryNanos) + " ms; its " + n
                         + " tasks were cancelled";
-                System.err.println("scoop broker: dropped root " + root.name + ": " + why);
+                Log.warn(Log.BROKER, "scoop broker: dropped root " + root.name + ": " + why);
                 send(root.name, Messages.dropped(why));
             }
         }
@@ -540,7 +541,7 @@ final class Scheduler {
             noWorkersSince = ticker.nanos();
         }
         if (!orphans.isEmpty()) {
-            System.err.println("scoop broker: worker " + w + " lost (" + reason + "); of its tasks " + requeued
+            Log.warn(Log.BROKER, "scoop broker: worker " + w + " lost (" + reason + "); of its tasks " + requeued
                     + " requeued, " + failed + " failed (attempt limit), " + cancelled + " dropped (cancelled)");
         }
     }

@@ -374,9 +374,9 @@ final class Launch {
         }
         int left = plan.totalWorkers() - removed;
         for (String f : failures) {
-            log.error("skipping " + f);
+            log.warn("skipping " + f);
         }
-        log.error("skipped " + skipped.size() + (skipped.size() == 1 ? " host (" : " hosts (")
+        log.warn("skipped " + skipped.size() + (skipped.size() == 1 ? " host (" : " hosts (")
                 + LaunchPlan.names(skipped) + "), which removes " + removed + " of " + plan.totalWorkers()
                 + " workers; going on with " + left + " (--on-host-failure=skip)");
         if (left == 0) {
@@ -511,7 +511,7 @@ final class Launch {
             checkAnyWorkerLeft();
             return;
         }
-        log.error(outcome);
+        log.warn(outcome);
     }
 
     /* ---------------- stopping ---------------- */

@@ -178,6 +178,11 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " root joining the broker).")
     boolean[] verbosity = new boolean[0];
 
+    @Option(names = {"-q", "--quiet"},
+            description = "Print errors only: no warnings from the launcher, and the root and the workers print only"
+                    + " Scoop's errors (they get -Dscoop.log.level=ERROR). The program's own output is untouched.")
+    boolean quiet;
+
     @Option(names = "--log", paramLabel = "FILE",
             description = "Also write the launcher's messages to FILE, each after its UTC time: what -v prints (even"
                     + " without -v), what -vv prints with -vv, and every warning. Appended to; not the workers'"
@@ -386,7 +391,7 @@ public final class ScoopLauncher implements Callable<Integer> {
             programClasspath = List.of(jar);
             checkMainClass(programClasspath, main);
         }
-        int level = verbosity.length;
+        int level = quiet ? -1 : verbosity.length;
         PrintWriter err = spec.commandLine().getErr();
         HostList hostList;
         try {
@@ -425,6 +430,9 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (logFile != null) {
             log.toFile("scoop-launcher " + String.join(" ", maskEnvValues(
                     spec.commandLine().getParseResult().originalArgs())));
+        }
+        if (quiet) {
+            System.setProperty(io.scoop.internal.Log.LEVEL_PROPERTY, "ERROR"); // this JVM's broker, too
         }
         String brokerProblem = plan.brokerProblem();
         if (brokerProblem != null) {
@@ -519,9 +527,16 @@ public final class ScoopLauncher implements Callable<Integer> {
         return file;
     }
 
-    /** {@code --max-attempts} and {@code --task-timeout}, as the root's system properties. */
+    /** {@code --max-attempts}, {@code --task-timeout} and {@code -q}, as the root's system properties. */
     private List<String> runDefaults() {
         List<String> props = new ArrayList<>();
+        if (quiet) {
+            if (verbosity.length > 0) {
+                throw usage("Options '-q' and '-%s' exclude each other: -q prints errors only, -v more than the"
+                        + " default. Pass one of them.", "v".repeat(verbosity.length));
+            }
+            props.add("-D" + io.scoop.internal.Log.LEVEL_PROPERTY + "=ERROR");
+        }
         if (maxAttempts != null) {
             if (maxAttempts < 1) {
                 throw usage("Invalid value '%d' for option '--max-attempts': every task is attempted at least once."
@@ -745,7 +760,7 @@ public final class ScoopLauncher implements Callable<Integer> {
      */
     private HostList resolveHosts(PrintWriter err) throws HostfileException {
         if (hostfile != null) {
-            if (!hosts.isEmpty()) {
+            if (!hosts.isEmpty() && !quiet) {
                 err.println("scoop: --hosts " + String.join(" ", hosts) + " is ignored: --hostfile " + hostfile
                         + " comes first");
                 err.flush();

@@ -252,6 +252,16 @@ class ScoopLauncherCliTest {
         assertEquals("", err.toString());
     }
 
+    /** -q: the root and the workers get -Dscoop.log.level=ERROR; with -v it is a usage error. */
+    @Test
+    void quiet_inThePlan_andNotWithVerbose() {
+        assertEquals(0, execute("--dry-run", "-q", "-n", "1", sumJar.toString()), diagnostics());
+        assertTrue(out.toString().contains(" -Dscoop.log.level=ERROR "), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(2, execute("-q", "-vv", "-n", "1", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Options '-q' and '-vv' exclude each other"), diagnostics());
+    }
+
     /* ---------------- run-wide options: usage errors ---------------- */
 
     /** --env with a name no shell takes: exit 2, naming the value, the rule and the fix. */
