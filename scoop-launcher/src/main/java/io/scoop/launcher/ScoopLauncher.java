@@ -115,8 +115,9 @@ public final class ScoopLauncher implements Callable<Integer> {
      *   -> (print the plan and stop, for --dry-run) -> refuse remote hosts without a broker address
      *   -> read the ssh config -> Launch.
      * Validation happens here, not in Launch, so that every usage error is a ParameterException (exit code 2,
-     * message and usage on stderr) and is found before any process starts. Two failures print one line
-     * instead, since the usage would not help: a scheduler variable that cannot be read, and a plan whose
+     * message and one line pointing at --help on stderr, see usageError) and is found before any process
+     * starts, the main class included (MainClassCheck). Two failures print one line instead, since --help would
+     * not help: a scheduler variable that cannot be read, and a plan whose
      * remote hosts have no address of this machine to reach the broker at (exit code 2 for both).
      *
      * Hosts: --hostfile, else --hosts, else the batch job's allocation, else this machine (resolveHosts).
