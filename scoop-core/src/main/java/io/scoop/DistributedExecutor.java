@@ -184,6 +184,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final TaskOptions options;
     /** The attempt limit of the builder (or its default): what a task that retries on exceptions gets by default. */
     private final int maxAttempts;
+    /** What {@link #progress()} reports: shared by the views of this executor. */
+    private final Counts counts;
 
     /**
      * Creates an executor as its context calls for (see the class description): nested on a worker,
@@ -231,6 +233,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         // given to this builder (or by scoop.maxAttempts, as the launcher passes it) goes with each task.
         this.options = b.maxAttemptsGiven && !backend.ownsBroker() ? o.maxAttempts(b.maxAttempts) : o;
         this.maxAttempts = b.maxAttempts;
+        this.counts = new Counts();
         this.client = backend.client();
         if (backend.ownsClient()) {
             client.onBroken(this::shutdown);
@@ -249,6 +252,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         this.backend = of.backend;
         this.client = of.client;
         this.maxAttempts = of.maxAttempts;
+        this.counts = of.counts;
         this.options = options;
     }
 
@@ -759,6 +763,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             tryTerminate();
             throw rejected(f.task());
         }
+        counts.submitted(weight(f));
+    }
+
+    /** What a future counts for in {@link #progress()}: a map chunk its items, any other task 1. */
+    private static long weight(RemoteFuture<?> f) {
+        return f.task() instanceof io.scoop.root.MapChunk chunk ? chunk.size() : 1;
     }
 
     /** Takes the future out of flight, once; true if it was in flight. */
@@ -846,8 +856,63 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
 
     @Override
     public void done(RemoteFuture<?> f) {
-        if (retire(f) && state.get() != RUNNING && active.isEmpty()) {
+        if (!retire(f)) {
+            return;
+        }
+        counts.completed(weight(f), f.isCompletedExceptionally());
+        if (state.get() != RUNNING && active.isEmpty()) {
             tryTerminate();
+        }
+    }
+
+    /* ---------------- progress ---------------- */
+
+    /**
+     * How far this executor's work has come: tasks (a {@code map} chunk counts as its items) submitted,
+     * succeeded, failed (an exception, or cancelled) and in flight since it was created, with the time since
+     * the first submit; its {@link Progress#rate()} and {@link Progress#eta()} follow. Views made by
+     * {@link #with} share the counts. Cheap: for a progress line or a test, as often as wanted.
+     *
+     * <pre>{@code
+     * Progress p = pool.progress();
+     * System.err.printf("%d of %d done, %d failed%n", p.succeeded(), p.submitted(), p.failed());
+     * }</pre>
+     *
+     * @return the counts now
+     */
+    public Progress progress() {
+        return counts.snapshot();
+    }
+
+    /** The counts behind {@link #progress()}. */
+    private static final class Counts {
+        private final java.util.concurrent.atomic.LongAdder submitted = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder succeeded = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.AtomicLong firstSubmitNanos = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean started;
+
+        void submitted(long n) {
+            if (!started) {
+                firstSubmitNanos.compareAndSet(0, System.nanoTime());
+                started = true;
+            }
+            submitted.add(n);
+        }
+
+        void completed(long n, boolean failure) {
+            (failure ? failed : succeeded).add(n);
+        }
+
+        Progress snapshot() {
+            // Completions first: a task counted done is always counted submitted too (inFlight never below 0).
+            long ok = succeeded.sum();
+            long bad = failed.sum();
+            long all = submitted.sum();
+            long first = firstSubmitNanos.get();
+            java.time.Duration elapsed = started ? java.time.Duration.ofNanos(System.nanoTime() - first)
+                    : java.time.Duration.ZERO;
+            return new Progress(all, ok, bad, Math.max(0, all - ok - bad), elapsed);
         }
     }
 
