@@ -186,6 +186,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     private final int maxAttempts;
     /** What {@link #progress()} reports: shared by the views of this executor. */
     private final Counts counts;
+    /** The futures admitted and not counted complete yet (each is counted once). */
+    private final ConcurrentHashMap<RemoteFuture<?>, Boolean> uncounted;
 
     /**
      * Creates an executor as its context calls for (see the class description): nested on a worker,
@@ -234,9 +236,13 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         this.options = b.maxAttemptsGiven && !backend.ownsBroker() ? o.maxAttempts(b.maxAttempts) : o;
         this.maxAttempts = b.maxAttempts;
         this.counts = new Counts();
+        this.uncounted = new ConcurrentHashMap<>();
         this.client = backend.client();
         if (backend.ownsClient()) {
             client.onBroken(this::shutdown);
+        }
+        if (TaskContext.processWorker() == null) {
+            io.scoop.internal.ProgressDisplay.startIfAsked(this::progress, this::isTerminated); // if asked (launcher)
         }
     }
 
@@ -253,6 +259,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         this.client = of.client;
         this.maxAttempts = of.maxAttempts;
         this.counts = of.counts;
+        this.uncounted = of.uncounted;
         this.options = options;
     }
 
@@ -763,6 +770,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             tryTerminate();
             throw rejected(f.task());
         }
+        uncounted.put(f, Boolean.TRUE);
         counts.submitted(weight(f));
     }
 
@@ -855,13 +863,23 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     @Override
+    public void completing(RemoteFuture<?> f, boolean failed) {
+        release(f);
+        count(f, failed); // before the future completes: a caller whose get() returned finds it counted
+    }
+
+    @Override
     public void done(RemoteFuture<?> f) {
-        if (!retire(f)) {
-            return;
-        }
-        counts.completed(weight(f), f.isCompletedExceptionally());
-        if (state.get() != RUNNING && active.isEmpty()) {
+        count(f, f.isCompletedExceptionally()); // if completing did not know the outcome (cancel, a local run)
+        if (retire(f) && state.get() != RUNNING && active.isEmpty()) {
             tryTerminate();
+        }
+    }
+
+    /** Counts a completed future for {@link #progress()}, once. */
+    private void count(RemoteFuture<?> f, boolean failed) {
+        if (uncounted.remove(f) != null) {
+            counts.completed(weight(f), failed);
         }
     }
 

@@ -25,6 +25,7 @@ class ProgressTest {
                 int n = i;
                 assertEquals(n * 2, ex.submit(() -> n * 2).get(30, TimeUnit.SECONDS));
             }
+            assertEquals(5, ex.progress().succeeded(), "a task whose get() returned is counted");
             CompletableFuture<Object> failing = ex.submit(() -> {
                 throw new IllegalStateException("on purpose");
             });

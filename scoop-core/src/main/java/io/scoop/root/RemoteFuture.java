@@ -37,6 +37,14 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
          */
         default void completing(RemoteFuture<?> f) {
         }
+
+        /**
+         * As {@link #completing(RemoteFuture)}, when the outcome is known: the future is about to complete
+         * with a value ({@code failed} false) or an exception.
+         */
+        default void completing(RemoteFuture<?> f, boolean failed) {
+            completing(f);
+        }
     }
 
     private final Owner owner;
@@ -179,7 +187,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
                 }
             }
         }
-        owner.completing(this);
+        owner.completing(this, error != null);
         if (error != null) {
             completeExceptionally(error);
         } else if (callable) {

@@ -273,6 +273,10 @@ final class Launch {
         pb.environment().put(RunKeys.ENV, keys.memberLine());
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
         pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+        if (!log.quiet()) {
+            // A long map or invokeAll shows its progress: a bar on a terminal, a line now and then elsewhere.
+            pb.environment().putIfAbsent(io.scoop.internal.ProgressDisplay.ENV, "auto");
+        }
         synchronized (this) {
             if (state != State.STARTING) {
                 return null;

@@ -34,6 +34,11 @@ final class LauncherLog {
         this.file = file;
     }
 
+    /** Whether {@code -q} was given: errors only. */
+    boolean quiet() {
+        return verbosity < 0;
+    }
+
     /** Whether {@code -vv} lines are written anywhere. */
     boolean debug() {
         return verbosity >= 2;
