@@ -1,5 +1,6 @@
 package io.scoop;
 
+import io.scoop.internal.Log;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
 import io.scoop.internal.Respawner;
@@ -176,6 +177,7 @@ abstract class Backend {
             // Secure by default: without keys of the caller's, a token made for this executor keeps other users
             // of the machine off the loopback port. The root needs none: it is on inproc.
             RunKeys secret = keys != null ? keys : RunKeys.token();
+            String classpath = b.classpath(); // before anything starts: it may fail, saying what to set
             // No "no worker left" timeout: dead workers are replaced here, and the broker is told when none will
             // come (workerExited).
             this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
@@ -188,7 +190,7 @@ abstract class Backend {
                 t.setDaemon(true);
                 return t;
             });
-            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), b.classpath(), b.jvmOptions,
+            this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), classpath, b.jvmOptions,
                     b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, secret),
                     this::workerExited);
             try {
@@ -261,7 +263,7 @@ abstract class Backend {
          * reason.
          */
         private void workerExited(String name, int exitCode, String why, int remaining) {
-            System.err.println("scoop: " + why);
+            Log.warn(Log.ROOT, "scoop: " + why);
             broker.workerLost(name, why);
             if (closed) {
                 return;
@@ -284,7 +286,7 @@ abstract class Backend {
         private void giveUpIfNoWorker(int remaining, String reason) {
             if (gaveUpReason == null) {
                 gaveUpReason = reason;
-                System.err.println("scoop: " + reason);
+                Log.error(Log.ROOT, "scoop: " + reason);
             }
             if (remaining == 0) {
                 broker.workerLost("*", "no worker is left and none can be started: " + gaveUpReason);
@@ -299,7 +301,7 @@ abstract class Backend {
             try {
                 List<String> started = workers.start(1);
                 respawner.started(started.get(0));
-                System.err.println("scoop: started worker " + started.get(0) + " in place of " + name);
+                Log.info(Log.ROOT, "scoop: started worker " + started.get(0) + " in place of " + name);
             } catch (IOException e) {
                 respawner.giveUp();
                 giveUpIfNoWorker(workers.alive(), "could not start a worker in place of " + name + ": "
@@ -326,11 +328,11 @@ abstract class Backend {
         }
         try {
             ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(h -> h.onExit().thenRun(() -> {
-                System.err.println("scoop: the launcher (pid " + pid + ") has ended; ending this root JVM");
+                Log.warn(Log.ROOT, "scoop: the launcher (pid " + pid + ") has ended; ending this root JVM");
                 Runtime.getRuntime().halt(143);
             }), () -> Runtime.getRuntime().halt(143));
         } catch (NumberFormatException e) {
-            System.err.println("scoop: ignoring SCOOP_LAUNCHER_PID='" + pid + "': not a process id");
+            Log.warn(Log.ROOT, "scoop: ignoring SCOOP_LAUNCHER_PID='" + pid + "': not a process id");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.scoop.broker;
 
+import io.scoop.internal.Log;
 import io.scoop.RunKeys;
 import io.scoop.internal.IoThreadFailedException;
 import io.scoop.internal.RateLimitedLog;
@@ -360,10 +361,9 @@ public final class Broker implements AutoCloseable {
             scheduler.shutdownWorkers();
         } catch (RuntimeException e) {
             if (e instanceof IoThreadFailedException) {
-                System.err.println("scoop broker: " + e.getMessage());
+                Log.error(Log.BROKER, "scoop broker: " + e.getMessage());
             } else if (running) {
-                System.err.println("scoop broker: loop failed: " + e);
-                e.printStackTrace();
+                Log.error(Log.BROKER, "scoop broker: loop failed: " + e, e);
             }
         } finally {
             running = false;

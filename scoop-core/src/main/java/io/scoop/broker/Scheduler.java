@@ -1,5 +1,6 @@
 package io.scoop.broker;
 
+import io.scoop.internal.Log;
 import io.scoop.internal.Sockets;
 import io.scoop.internal.Ticker;
 import io.scoop.wire.Command;
@@ -543,7 +544,7 @@ final class Scheduler {
             noWorkersSince = ticker.nanos();
         }
         if (!orphans.isEmpty()) {
-            System.err.println("scoop broker: worker " + w + " lost (" + reason + "); of its tasks " + requeued
+            Log.warn(Log.BROKER, "scoop broker: worker " + w + " lost (" + reason + "); of its tasks " + requeued
                     + " requeued, " + failed + " failed (attempt limit), " + cancelled + " dropped (cancelled)");
         }
     }

@@ -1,5 +1,6 @@
 package io.scoop.broker;
 
+import io.scoop.internal.Log;
 import io.scoop.RunKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -114,7 +115,7 @@ final class ZapHandler implements AutoCloseable {
         } catch (RuntimeException e) {
             if (running) {
                 // Unanswered requests stall the handshakes, so peers are kept out (fail closed), not let in.
-                System.err.println("scoop broker: the " + mechanism + " authentication handler failed: " + e
+                Log.error(Log.BROKER, "scoop broker: the " + mechanism + " authentication handler failed: " + e
                         + "; no new peer can connect");
             }
         } finally {
@@ -165,7 +166,7 @@ final class ZapHandler implements AutoCloseable {
             bursts.clear();
         }
         bursts.put(address, new long[] {now, 0});
-        System.err.println("scoop broker: refused a peer at " + address + ": " + why
+        Log.warn(Log.BROKER, "scoop broker: refused a peer at " + address + ": " + why
                 + (earlier > 0 ? " (and " + earlier + " more refusal(s) from there since the last report)" : "")
                 + "; only processes given this run's " + (memberPublicKey != null ? "keys" : "token") + " may connect. Further refusals from " + address
                 + " are counted and reported at most every " + QUIET_SECONDS + " s");

@@ -165,6 +165,10 @@ public final class LocalWorkers implements AutoCloseable {
         if (limit != null) {
             cmd.add(limit); // workers accept what this JVM's broker and root accept
         }
+        String logLevel = Log.levelOption(spec.jvmOptions());
+        if (logLevel != null) {
+            cmd.add(logLevel); // workers print what this JVM prints
+        }
         cmd.addAll(spec.jvmOptions());
         cmd.add("-cp");
         cmd.add(spec.classpath());

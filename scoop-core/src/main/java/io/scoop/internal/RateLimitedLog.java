@@ -13,6 +13,7 @@ public final class RateLimitedLog {
     static final long SUMMARY_SECONDS = 5;
 
     private final String prefix;
+    private final String logger;
     private long total;
     private long suppressed;
     private long lastSummary = System.nanoTime();
@@ -20,13 +21,15 @@ public final class RateLimitedLog {
     /** {@code prefix} starts every line, e.g. {@code "scoop broker"}. */
     public RateLimitedLog(String prefix) {
         this.prefix = prefix;
+        this.logger = prefix.startsWith("scoop broker") ? Log.BROKER : prefix.startsWith("scoop worker") ? Log.WORKER
+                : prefix.startsWith("scoop root") ? Log.ROOT : Log.NET;
     }
 
     /** Prints {@code line} if it is among the first few, or counts it for the next summary. */
     public synchronized void log(String line) {
         total++;
         if (total <= FIRST) {
-            System.err.println(prefix + ": " + line + (total == FIRST ? " (further lines like this are counted"
+            Log.warn(logger, prefix + ": " + line + (total == FIRST ? " (further lines like this are counted"
                     + " and summed up every " + SUMMARY_SECONDS + " s)" : ""));
             lastSummary = System.nanoTime();
             return;
@@ -34,7 +37,7 @@ public final class RateLimitedLog {
         suppressed++;
         long now = System.nanoTime();
         if (now - lastSummary >= TimeUnit.SECONDS.toNanos(SUMMARY_SECONDS)) {
-            System.err.println(prefix + ": " + suppressed + " more like this in the last "
+            Log.warn(logger, prefix + ": " + suppressed + " more like this in the last "
                     + TimeUnit.NANOSECONDS.toSeconds(now - lastSummary) + " s, " + total + " in all; the latest: "
                     + line);
             suppressed = 0;
@@ -45,7 +48,7 @@ public final class RateLimitedLog {
     /** Prints the count of lines not printed since the last summary, if any: call when the source stops. */
     public synchronized void summarize() {
         if (suppressed > 0) {
-            System.err.println(prefix + ": " + suppressed + " more like this in the last "
+            Log.warn(logger, prefix + ": " + suppressed + " more like this in the last "
                     + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastSummary) + " s, " + total + " in all");
             suppressed = 0;
             lastSummary = System.nanoTime();

@@ -195,7 +195,7 @@ public final class Sockets {
         });
         ctx.setUncaughtExceptionHandler((thread, e) -> {
             health.died.compareAndSet(null, e);
-            System.err.println("scoop: JeroMQ's I/O thread " + thread.getName() + " died: " + e);
+            Log.error(Log.NET, "scoop: JeroMQ's I/O thread " + thread.getName() + " died: " + e);
         });
         HEALTH.put(ctx, health);
         return ctx;
@@ -254,7 +254,7 @@ public final class Sockets {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        System.err.println("scoop: JeroMQ did not finish closing a context within " + CLOSE_WAIT_MILLIS + " ms ("
+        Log.warn(Log.NET, "scoop: JeroMQ did not finish closing a context within " + CLOSE_WAIT_MILLIS + " ms ("
                 + ioExceptions(ctx) + " exceptions caught by its I/O thread); leaving its daemon threads behind");
         return false;
     }

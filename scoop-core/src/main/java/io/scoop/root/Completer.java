@@ -1,5 +1,6 @@
 package io.scoop.root;
 
+import io.scoop.internal.Log;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -103,8 +104,7 @@ final class Completer {
                 r.run();
             } catch (Throwable t) {
                 // CompletableFuture catches what dependent stages throw; this is a bug of ours. Keep completing.
-                System.err.println("scoop root " + name + ": a completion failed: " + t);
-                t.printStackTrace();
+                Log.error(Log.ROOT, "scoop root " + name + ": a completion failed: " + t, t);
             } finally {
                 if (owner == me) {
                     busySince = 0;

@@ -1,5 +1,6 @@
 package io.scoop.root;
 
+import io.scoop.internal.Log;
 import io.scoop.wire.KryoCodec;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -29,7 +30,7 @@ public final class PayloadAdvisor {
         if (size < REPORT_FROM || task == null || !REPORTED.add(task.getClass())) {
             return;
         }
-        System.err.println(advice(task, size));
+        Log.warn(Log.ROOT, advice(task, size));
     }
 
     /** What the report says: the size, the heaviest captured values, and the hint. */

@@ -40,11 +40,18 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
 
         /**
          * Runs the task on the calling thread, which is about to wait for it, if it is still held unsent (a
-         * worker's child task: see {@link RootClient#runHere}); true if it ran (the future is complete). Else
-         * sends what this thread holds unsent, since it is about to wait for something else.
+         * worker's child task: see {@link RootClient#runHere}); true if it ran (the future is complete).
          */
         default boolean runHere(RemoteFuture<?> f) {
             return false;
+        }
+
+        /**
+         * As {@link #completing(RemoteFuture)}, when the outcome is known: the future is about to complete
+         * with a value ({@code failed} false) or an exception.
+         */
+        default void completing(RemoteFuture<?> f, boolean failed) {
+            completing(f);
         }
     }
 
@@ -188,7 +195,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> implements Runna
                 }
             }
         }
-        owner.completing(this);
+        owner.completing(this, error != null);
         if (error != null) {
             completeExceptionally(error);
         } else if (callable) {

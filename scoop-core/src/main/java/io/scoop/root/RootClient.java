@@ -1,5 +1,6 @@
 package io.scoop.root;
 
+import io.scoop.internal.Log;
 import io.scoop.ClusterBrokenException;
 import io.scoop.ResultNotSerializableException;
 import io.scoop.RootDroppedException;
@@ -694,8 +695,7 @@ public final class RootClient implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             // A bug of ours, or an error thrown while completing: the future still ends, named, and the results
             // after this one in its message are still completed.
-            System.err.println("scoop root " + name + ": task " + item.id() + " could not be completed: " + e);
-            e.printStackTrace();
+            Log.error(Log.ROOT, "scoop root " + name + ": task " + item.id() + " could not be completed: " + e, e);
             if (!f.isDone()) {
                 ResultNotSerializableException failure = new ResultNotSerializableException("the outcome of task "
                         + item.id() + " (" + TaskPolicy.describe(f) + ") could not be completed on the root: " + e, e);

@@ -1,5 +1,6 @@
 package io.scoop.worker;
 
+import io.scoop.internal.Log;
 import io.scoop.RunKeys;
 import io.scoop.internal.Blocking;
 import io.scoop.internal.Hosts;
@@ -149,8 +150,7 @@ public final class Worker {
                     Runtime.getRuntime().halt(OUT_OF_MEMORY_EXIT_CODE);
                 }
             }
-            System.err.println("scoop worker " + describe() + ": ZeroMQ's thread " + t.getName() + " failed: " + e);
-            e.printStackTrace();
+            Log.error(Log.WORKER, "scoop worker " + describe() + ": ZeroMQ's thread " + t.getName() + " failed: " + e, e);
         });
         this.link = new Link(ctx, brokerAddress, name, (int) Math.min(heartbeatMillis, 50), keys);
         link.onRelease(this::flush);
@@ -186,7 +186,7 @@ public final class Worker {
     void outOfMemory(String where, String why) {
         dropReserve();
         try {
-            System.err.println("scoop worker " + describe() + ": out of memory " + where + ": " + why + " (-Xmx "
+            Log.error(Log.WORKER, "scoop worker " + describe() + ": out of memory " + where + ": " + why + " (-Xmx "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); exiting. Give workers more heap"
                     + " (jvmOptions(\"-Xmx...\")) or send smaller tasks");
             System.err.flush();
@@ -209,9 +209,8 @@ public final class Worker {
                 code = OUT_OF_MEMORY_EXIT_CODE;
                 outOfMemory("in its thread " + t.getName(), "a task most likely used the heap up");
             }
-            System.err.println("scoop worker " + describe() + ": its thread " + t.getName() + " failed: " + e
-                    + "; exiting");
-            e.printStackTrace();
+            Log.error(Log.WORKER, "scoop worker " + describe() + ": its thread " + t.getName() + " failed: " + e
+                    + "; exiting", e);
         } catch (OutOfMemoryError again) {
             code = OUT_OF_MEMORY_EXIT_CODE;
         } finally {
@@ -285,7 +284,7 @@ public final class Worker {
                 Sockets.checkIo(ctx, "worker " + describe());
                 link.beat(Messages.peerHeartbeat(name, Hello.WORKER));
                 if (now - lastHeard > expiryNanos) {
-                    System.err.println("scoop worker " + describe() + ": lost the broker at " + brokerAddress
+                    Log.error(Log.WORKER, "scoop worker " + describe() + ": lost the broker at " + brokerAddress
                             + " (no message for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms); exiting");
                     break;
                 }
@@ -407,7 +406,7 @@ public final class Worker {
         killDeadlines.keySet().removeIf(j -> !runningJobs.containsKey(j));
         for (Map.Entry<Job, Long> e : killDeadlines.entrySet()) {
             if (now - e.getValue() >= 0) {
-                System.err.println("scoop worker " + describe() + ": a " + (e.getKey().timeoutNanos != 0
+                Log.warn(Log.WORKER, "scoop worker " + describe() + ": a " + (e.getKey().timeoutNanos != 0
                         ? "task past its timeout" : "cancelled task") + " (id " + e.getKey().id
                         + ") ignored its interrupt for " + TimeUnit.NANOSECONDS.toMillis(KILL_AFTER_NANOS)
                         + " ms; ending this worker JVM to stop it (its other tasks are requeued; a task that should"

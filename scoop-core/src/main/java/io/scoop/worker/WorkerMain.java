@@ -83,7 +83,8 @@ public final class WorkerMain {
         try {
             orderly = worker.run(30_000);
         } catch (ClusterBrokenException e) {
-            System.err.println("scoop worker " + worker.describe() + ": " + e.getMessage());
+            io.scoop.internal.Log.error(io.scoop.internal.Log.WORKER, "scoop worker " + worker.describe() + ": "
+                    + e.getMessage());
             System.exit(4);
             return;
         } catch (RuntimeException | Error e) {

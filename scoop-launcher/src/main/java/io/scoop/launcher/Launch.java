@@ -283,6 +283,10 @@ final class Launch {
         pb.environment().put(RunKeys.ENV, keys.memberLine());
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
         pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+        if (!log.quiet()) {
+            // A long map or invokeAll shows its progress: a bar on a terminal, a line now and then elsewhere.
+            pb.environment().putIfAbsent(io.scoop.internal.ProgressDisplay.ENV, "auto");
+        }
         synchronized (this) {
             if (state != State.STARTING) {
                 return null;
@@ -384,9 +388,9 @@ final class Launch {
         }
         int left = plan.totalWorkers() - removed;
         for (String f : failures) {
-            log.error("skipping " + f);
+            log.warn("skipping " + f);
         }
-        log.error("skipped " + skipped.size() + (skipped.size() == 1 ? " host (" : " hosts (")
+        log.warn("skipped " + skipped.size() + (skipped.size() == 1 ? " host (" : " hosts (")
                 + LaunchPlan.names(skipped) + "), which removes " + removed + " of " + plan.totalWorkers()
                 + " workers; going on with " + left + " (--on-host-failure=skip)");
         if (left == 0) {
@@ -521,7 +525,7 @@ final class Launch {
             checkAnyWorkerLeft();
             return;
         }
-        log.error(outcome);
+        log.warn(outcome);
     }
 
     /* ---------------- stopping ---------------- */

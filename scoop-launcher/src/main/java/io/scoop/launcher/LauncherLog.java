@@ -10,7 +10,8 @@ import java.time.temporal.ChronoUnit;
  * The launcher's own messages, each a line starting with {@code scoop: }, on standard error and, with
  * {@code --log FILE}, in that file too, each line after its UTC time.
  *
- * <p>Three levels: {@link #error} always shows (trouble: a worker that died, a host given up); {@link #info}
+ * <p>Four levels: {@link #error} always shows (trouble: a worker that died, a host given up); {@link #warn}
+ * unless {@code -q} (what the run did by itself: a worker started in place of a dead one); {@link #info}
  * with {@code -v} (the plan, each process as it starts and stops, staging); {@link #debug} with {@code -vv}
  * (each worker's command line, each connection). The file gets what standard error gets, and the
  * {@code -v} lines even without {@code -v}: a log is read after the run, when it is too late to ask for more.
@@ -24,13 +25,18 @@ final class LauncherLog {
 
     /**
      * @param err       standard error (or what a test reads)
-     * @param verbosity 0 (trouble only), 1 ({@code -v}) or 2 ({@code -vv})
+     * @param verbosity -1 ({@code -q}: errors only), 0 (the default), 1 ({@code -v}) or 2 ({@code -vv})
      * @param file      the {@code --log} file, or null
      */
     LauncherLog(PrintWriter err, int verbosity, PrintWriter file) {
         this.err = err;
         this.verbosity = verbosity;
         this.file = file;
+    }
+
+    /** Whether {@code -q} was given: errors only. */
+    boolean quiet() {
+        return verbosity < 0;
     }
 
     /** Whether {@code -vv} lines are written anywhere. */
@@ -41,6 +47,11 @@ final class LauncherLog {
     /** A line that always shows: something went wrong, or the user must know. */
     void error(String message) {
         write(message, true, true);
+    }
+
+    /** A line that shows unless {@code -q}: the run went on, but not as planned. Always in the log file. */
+    void warn(String message) {
+        write(message, verbosity >= 0, true);
     }
 
     /** A {@code -v} line: what the launcher does, step by step. Always in the log file. */

@@ -81,18 +81,23 @@ import picocli.CommandLine.Spec;
             ""},
         footerHeading = "%nExamples:%n",
         footer = {
+            // Each line fits 80 columns (the help's width in a pipe), so that no command wraps in the middle.
             "  java -jar scoop-launcher.jar -n 4 app.jar input.txt",
             "  java -jar scoop-launcher.jar --jvm-opt=-Xmx2g --main com.example.Sweep app.jar",
             "  java -jar scoop-launcher.jar -n 2 app.jar -v     (this -v goes to the app)",
             "  java -jar scoop-launcher.jar --dry-run -n 3 app.jar",
             "  java -jar scoop-launcher.jar --hostfile hosts.txt -n 6 app.jar",
             "  java -jar scoop-launcher.jar --dry-run --hosts node1 node1 node2 app.jar",
-            "  java -jar scoop-launcher.jar --hosts node1 node2 --broker-hostname 10.0.0.5 -n 8 app.jar",
-            "  java -jar scoop-launcher.jar --hostfile hosts.txt --on-host-failure=skip --accept-new-host-keys app.jar",
+            "  java -jar scoop-launcher.jar --hosts node1 node2 \\",
+            "      --broker-hostname 10.0.0.5 -n 8 app.jar",
+            "  java -jar scoop-launcher.jar --hostfile hosts.txt \\",
+            "      --on-host-failure=skip --accept-new-host-keys app.jar",
             "  java -jar scoop-launcher.jar --hosts node1 node2 --tunnel -n 8 app.jar",
-            "  java -jar scoop-launcher.jar -n 4 -cp app.jar:lib/dep.jar:extra/classes com.example.Main in.txt",
-            "  java -jar scoop-launcher.jar --prolog setup.sh --env OMP_NUM_THREADS=1 --env LICENSE_SERVER --nice 10"
-                    + " --max-attempts 1 --task-timeout 30m --log run.log -vv app.jar",
+            "  java -jar scoop-launcher.jar -n 4 \\",
+            "      -cp app.jar:lib/dep.jar:extra/classes com.example.Main in.txt",
+            "  java -jar scoop-launcher.jar --prolog setup.sh --env OMP_NUM_THREADS=1 \\",
+            "      --env LICENSE_SERVER --nice 10 --max-attempts 1 --task-timeout 30m \\",
+            "      --log run.log -vv app.jar",
             "",
             "Hostfile lines: 'host N' (SCOOP), 'host slots=N' or 'host:N' (MPI), 'host' (this machine: one slot"
                     + " per processor; a remote host: 1), 'node[01-04] 2' (Slurm range), '::1 2' or '[fe80::1] 2'"
@@ -110,8 +115,9 @@ public final class ScoopLauncher implements Callable<Integer> {
      *   -> (print the plan and stop, for --dry-run) -> refuse remote hosts without a broker address
      *   -> read the ssh config -> Launch.
      * Validation happens here, not in Launch, so that every usage error is a ParameterException (exit code 2,
-     * message and usage on stderr) and is found before any process starts. Two failures print one line
-     * instead, since the usage would not help: a scheduler variable that cannot be read, and a plan whose
+     * message and one line pointing at --help on stderr, see usageError) and is found before any process
+     * starts, the main class included (MainClassCheck). Two failures print one line instead, since --help would
+     * not help: a scheduler variable that cannot be read, and a plan whose
      * remote hosts have no address of this machine to reach the broker at (exit code 2 for both).
      *
      * Hosts: --hostfile, else --hosts, else the batch job's allocation, else this machine (resolveHosts).
@@ -172,6 +178,11 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " prints each worker's and the root's command line and each connection (SSH, workers and"
                     + " root joining the broker).")
     boolean[] verbosity = new boolean[0];
+
+    @Option(names = {"-q", "--quiet"},
+            description = "Print errors only: no warnings from the launcher, and the root and the workers print only"
+                    + " Scoop's errors (they get -Dscoop.log.level=ERROR). The program's own output is untouched.")
+    boolean quiet;
 
     @Option(names = "--log", paramLabel = "FILE",
             description = "Also write the launcher's messages to FILE, each after its UTC time: what -v prints (even"
@@ -316,7 +327,26 @@ public final class ScoopLauncher implements Callable<Integer> {
 
     /** Runs the launcher; see the class description. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ScoopLauncher()).execute(args));
+        System.exit(commandLine(new ScoopLauncher()).execute(args));
+    }
+
+    /** The line after a usage error's message, instead of the whole help. */
+    static final String HELP_HINT = "Run scoop-launcher with --help for every option, with examples.";
+
+    /** The command line of {@code launcher}: a usage error prints its message and {@link #HELP_HINT}. */
+    static CommandLine commandLine(ScoopLauncher launcher) {
+        return new CommandLine(launcher).setParameterExceptionHandler(ScoopLauncher::usageError);
+    }
+
+    /** A usage error: its message (and picocli's suggestions for a misspelt option), then one line about --help. */
+    private static int usageError(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println(HELP_HINT);
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**
@@ -352,15 +382,24 @@ public final class ScoopLauncher implements Callable<Integer> {
         workerOptions.addAll(jvmOptions);
         List<Path> programClasspath;
         String main;
+        String missingJar = null;
         if (appClasspath != null) {
             programClasspath = validateClasspath();
             main = validateMainClassArgument();
+            checkMainClass(programClasspath, main);
+        } else if (dryRun && !Files.exists(Path.of(app))) {
+            // A plan for a jar not built yet: shown as given, with the main class as far as it is known.
+            Path jar = Path.of(app).toAbsolutePath().normalize();
+            main = mainClass != null ? validateMainOption() : "<Main-Class of " + app + ">";
+            programClasspath = List.of(jar);
+            missingJar = "(the app jar " + jar + " does not exist yet: a real run needs it)";
         } else {
             Path jar = validateAppJar();
             main = resolveMainClass(jar);
             programClasspath = List.of(jar);
+            checkMainClass(programClasspath, main);
         }
-        int level = verbosity.length;
+        int level = quiet ? -1 : verbosity.length;
         PrintWriter err = spec.commandLine().getErr();
         HostList hostList;
         try {
@@ -379,6 +418,9 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (dryRun) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(plan.describe(null));
+            if (missingJar != null) {
+                out.println(missingJar);
+            }
             out.println("(dry run: nothing was started)");
             out.flush();
             return 0;
@@ -397,6 +439,9 @@ public final class ScoopLauncher implements Callable<Integer> {
         if (logFile != null) {
             log.toFile("scoop-launcher " + String.join(" ", maskEnvValues(
                     spec.commandLine().getParseResult().originalArgs())));
+        }
+        if (quiet) {
+            System.setProperty(io.scoop.internal.Log.LEVEL_PROPERTY, "ERROR"); // this JVM's broker, too
         }
         String brokerProblem = plan.brokerProblem();
         if (brokerProblem != null) {
@@ -491,9 +536,16 @@ public final class ScoopLauncher implements Callable<Integer> {
         return file;
     }
 
-    /** {@code --max-attempts} and {@code --task-timeout}, as the root's system properties. */
+    /** {@code --max-attempts}, {@code --task-timeout} and {@code -q}, as the root's system properties. */
     private List<String> runDefaults() {
         List<String> props = new ArrayList<>();
+        if (quiet) {
+            if (verbosity.length > 0) {
+                throw usage("Options '-q' and '-%s' exclude each other: -q prints errors only, -v more than the"
+                        + " default. Pass one of them.", "v".repeat(verbosity.length));
+            }
+            props.add("-D" + io.scoop.internal.Log.LEVEL_PROPERTY + "=ERROR");
+        }
         if (maxAttempts != null) {
             if (maxAttempts < 1) {
                 throw usage("Invalid value '%d' for option '--max-attempts': every task is attempted at least once."
@@ -661,11 +713,7 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " file, as built by the jar tool or Maven.", appJar, jar, e.getMessage());
         }
         if (mainClass != null) {
-            if (!CLASS_NAME.matcher(mainClass).matches()) {
-                throw usage("Invalid value '%s' for option '--main': not a Java class name. Pass the fully"
-                        + " qualified name, e.g. --main com.example.Main (no '/', no '.class').", mainClass);
-            }
-            return mainClass;
+            return validateMainOption();
         }
         if (fromManifest == null || fromManifest.isBlank()) {
             throw usage("The app jar %s has no Main-Class in its manifest, so the launcher does not know what to"
@@ -673,6 +721,42 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " entry to the jar's META-INF/MANIFEST.MF.", jar);
         }
         return fromManifest.strip();
+    }
+
+    /** {@code --main}: a class name. */
+    private String validateMainOption() {
+        if (!CLASS_NAME.matcher(mainClass).matches()) {
+            throw usage("Invalid value '%s' for option '--main': not a Java class name. Pass the fully"
+                    + " qualified name, e.g. --main com.example.Main (no '/', no '.class').", mainClass);
+        }
+        return mainClass;
+    }
+
+    /** The main class is on the program's classpath and has a main method: checked before anything starts. */
+    private void checkMainClass(List<Path> classpath, String main) {
+        MainClassCheck.Problem problem = MainClassCheck.check(classpath, main);
+        if (problem == null) {
+            return;
+        }
+        String where = appClasspath != null ? "-cp " + appClasspath : "the app jar " + classpath.get(0);
+        String given = appClasspath != null ? "parameter 'MAIN_CLASS'" : mainClass != null ? "option '--main'" : null;
+        String fix = appClasspath != null ? "Name a class on -cp (as com.example.Main), or add the jar or directory"
+                + " that holds it to -cp." : mainClass != null ? "Pass the fully qualified name of a class in the app"
+                + " jar, e.g. --main com.example.Main (jar tf " + classpath.get(0) + " lists its classes)."
+                : "Rebuild the jar with the right Main-Class, or pass the main class with --main.";
+        String what = problem == MainClassCheck.Problem.NOT_FOUND ? "no class " + main + " in " + where
+                : main + " in " + where + " has no main method (public static void main(String[] args))";
+        if (problem == MainClassCheck.Problem.NO_MAIN && appClasspath == null && mainClass == null) {
+            fix = "Rebuild the jar with the class that has main as Main-Class, or pass that class with --main.";
+        } else if (problem == MainClassCheck.Problem.NO_MAIN) {
+            fix = "Name the class that has the main method.";
+        }
+        if (given == null) {
+            throw usage("The app jar %s names Main-Class %s in its manifest, but %s. %s", classpath.get(0), main,
+                    problem == MainClassCheck.Problem.NOT_FOUND ? "holds no such class" : "that class has no main"
+                            + " method (public static void main(String[] args))", fix);
+        }
+        throw usage("Invalid value '%s' for %s: %s. %s", main, given, what, fix);
     }
 
     /* ---------------- hosts ---------------- */
@@ -685,7 +769,7 @@ public final class ScoopLauncher implements Callable<Integer> {
      */
     private HostList resolveHosts(PrintWriter err) throws HostfileException {
         if (hostfile != null) {
-            if (!hosts.isEmpty()) {
+            if (!hosts.isEmpty() && !quiet) {
                 err.println("scoop: --hosts " + String.join(" ", hosts) + " is ignored: --hostfile " + hostfile
                         + " comes first");
                 err.flush();

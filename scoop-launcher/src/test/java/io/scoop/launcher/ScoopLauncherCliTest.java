@@ -46,7 +46,7 @@ class ScoopLauncherCliTest {
     /** Runs the command line as a launcher whose own environment is {@code env}. */
     private int executeWithEnv(Map<String, String> env, String... args) {
         // No batch scheduler's variables: the hosts are this machine, wherever the tests run.
-        CommandLine cmd = new CommandLine(new ScoopLauncher(env, Host::isThisMachine));
+        CommandLine cmd = ScoopLauncher.commandLine(new ScoopLauncher(env, Host::isThisMachine));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         return cmd.execute(args);
@@ -70,6 +70,21 @@ class ScoopLauncherCliTest {
                 "scoop-launcher [OPTIONS] APP_JAR [ARG...]",
                 "scoop-launcher [OPTIONS] -cp PATH[:PATH...] MAIN_CLASS [ARG...]", "APP_JAR|MAIN_CLASS")) {
             assertTrue(help.contains(option), "help lacks " + option + diagnostics());
+        }
+    }
+
+    /** The examples under --help fit 80 columns: each line shows whole, none wraps in the middle of a command. */
+    @Test
+    void help_examplesDoNotWrap() {
+        assertEquals(0, execute("--help"), diagnostics());
+        String help = out.toString();
+        List<String> examples = help.substring(help.indexOf("Examples:"), help.indexOf("Hostfile lines:")).lines()
+                .filter(l -> !l.isBlank() && !l.equals("Examples:")).toList();
+        assertTrue(examples.size() >= 10, help);
+        for (String line : examples) {
+            assertTrue(line.length() <= 80, "too wide: " + line);
+            assertTrue(line.startsWith("  java -jar scoop-launcher.jar ") || line.startsWith("      "),
+                    "a wrapped example: " + line + "\n" + help);
         }
     }
 
@@ -141,6 +156,110 @@ class ScoopLauncherCliTest {
         assertEquals(2, execute("--main", "io/scoop/launcher/SumApp.class", sumJar.toString()), diagnostics());
         assertTrue(err.toString().startsWith("Invalid value 'io/scoop/launcher/SumApp.class' for option '--main':"
                 + " not a Java class name."), diagnostics());
+    }
+
+    /* ---------------- usage errors: the message and one line, not the help ---------------- */
+
+    /** Every usage error prints its message and one line pointing at --help, never the whole help. */
+    @Test
+    void usageErrors_printTheMessageAndOneHelpLine() throws IOException {
+        Path badHosts = Files.writeString(dir.resolve("hosts.txt"), "node1 slots=x\n");
+        List<List<String>> cases = List.of(
+                List.of("-n", "1", dir.resolve("no-such-app.jar").toString()),
+                List.of("-n", "0", sumJar.toString()),
+                List.of("--hostfile", badHosts.toString(), sumJar.toString()),
+                List.of("--no-such-option", sumJar.toString()),
+                List.of("-n", "1"));
+        for (List<String> args : cases) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            assertEquals(2, execute(args.toArray(String[]::new)), args + diagnostics());
+            List<String> lines = err.toString().lines().toList();
+            assertEquals(ScoopLauncher.HELP_HINT, lines.get(lines.size() - 1), args + diagnostics());
+            assertTrue(lines.size() <= 3, "more than the error and the --help line for " + args + diagnostics());
+            assertTrue(!err.toString().contains("Usage:") && !err.toString().contains("--hostfile=FILE"),
+                    "the help was printed for " + args + diagnostics());
+            assertEquals("", out.toString(), args + diagnostics());
+        }
+    }
+
+    /** An unknown option is named, with picocli's suggestion for a near miss. */
+    @Test
+    void unknownOption_namedWithSuggestion() {
+        assertEquals(2, execute("--dryrun", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Unknown option: '--dryrun'"), diagnostics());
+        assertTrue(err.toString().contains("--dry-run"), diagnostics());
+    }
+
+    /** --main names a class that is not in the app jar: a usage error before anything starts. */
+    @Test
+    void main_classNotInJar_exitsTwoBeforeAnythingStarts() {
+        Set<Long> childrenBefore = children();
+        assertEquals(2, execute("-n", "1", "--main", "com.example.NoSuchMain", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value 'com.example.NoSuchMain' for option '--main': no class"
+                + " com.example.NoSuchMain in the app jar " + sumJar + ". Pass the fully qualified name of a class in"
+                + " the app jar"), diagnostics());
+        assertEquals(childrenBefore, children(), "a process was started");
+    }
+
+    /** --main names a class without a main method: a usage error that says so. */
+    @Test
+    void main_classWithoutMain_exitsTwo() {
+        assertEquals(2, execute("-n", "1", "--main", HostList.class.getName(), sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value '" + HostList.class.getName() + "' for option '--main': "
+                + HostList.class.getName() + " in the app jar " + sumJar + " has no main method"), diagnostics());
+    }
+
+    /** The manifest's Main-Class is checked too, and so is -cp's main class. */
+    @Test
+    void mainClass_fromManifestOrCp_checked() throws IOException {
+        Path jar = AppJars.withoutMainClass(dir, SumApp.class);
+        assertEquals(2, execute("-n", "1", "-cp", jar.toString(), "com.example.Missing"), diagnostics());
+        assertTrue(err.toString().startsWith("Invalid value 'com.example.Missing' for parameter 'MAIN_CLASS': no class"
+                + " com.example.Missing in -cp " + jar + "."), diagnostics());
+        err.getBuffer().setLength(0);
+        Path wrongManifest = dir.resolve("wrong.jar");
+        try (var jos = new java.util.jar.JarOutputStream(Files.newOutputStream(wrongManifest), manifest("com.example.Gone"))) {
+            jos.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+        }
+        assertEquals(2, execute("-n", "1", wrongManifest.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("The app jar " + wrongManifest + " names Main-Class com.example.Gone in"
+                + " its manifest, but holds no such class."), diagnostics());
+    }
+
+    private static java.util.jar.Manifest manifest(String mainClass) {
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, mainClass);
+        return m;
+    }
+
+    /**
+     * --dry-run works without the jar: hostfiles/README's "see any plan" command, as written there (the
+     * hostfile's path made absolute, since the tests run in the module's folder).
+     */
+    @Test
+    void dryRun_withoutJar_printsThePlan() {
+        Path hosts = Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+                .resolveSibling("hostfiles").resolve("scoop.hosts");
+        assertEquals(0, execute("--dry-run", "--hostfile", hosts.toString(), "-n", "10", "app.jar"), diagnostics());
+        String plan = out.toString();
+        assertTrue(plan.matches("(?s).*node01 +-> 8 .*"), plan);
+        assertTrue(plan.contains("<Main-Class of app.jar>"), plan); // shell-quoted in the command line
+        assertTrue(plan.contains("(the app jar " + Path.of("app.jar").toAbsolutePath() + " does not exist yet: a real"
+                + " run needs it)"), plan);
+        assertTrue(plan.contains("(dry run: nothing was started)"), plan);
+        assertEquals("", err.toString());
+    }
+
+    /** -q: the root and the workers get -Dscoop.log.level=ERROR; with -v it is a usage error. */
+    @Test
+    void quiet_inThePlan_andNotWithVerbose() {
+        assertEquals(0, execute("--dry-run", "-q", "-n", "1", sumJar.toString()), diagnostics());
+        assertTrue(out.toString().contains(" -Dscoop.log.level=ERROR "), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(2, execute("-q", "-vv", "-n", "1", sumJar.toString()), diagnostics());
+        assertTrue(err.toString().startsWith("Options '-q' and '-vv' exclude each other"), diagnostics());
     }
 
     /* ---------------- run-wide options: usage errors ---------------- */

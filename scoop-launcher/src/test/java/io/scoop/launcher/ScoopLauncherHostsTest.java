@@ -46,7 +46,7 @@ class ScoopLauncherHostsTest {
     }
 
     private int execute(String... args) {
-        CommandLine cmd = new CommandLine(new ScoopLauncher(env, LOCAL));
+        CommandLine cmd = ScoopLauncher.commandLine(new ScoopLauncher(env, LOCAL));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         return cmd.execute(args);

@@ -176,6 +176,43 @@ class ScoopLauncherRunTest {
     }
 
     /**
+     * -q: the same crash and replacement, and only errors on stderr: the worker's death (trouble), not the
+     * replacement the launcher made by itself nor the broker's requeue line; the program's output is untouched.
+     */
+    @Test
+    void run_quiet_printsErrorsOnly() throws IOException {
+        Path jar = AppJars.withMainClass(dir, CrashOnceApp.class);
+        launcher = ForkedLauncher.start("-q", "-n", "1", jar.toString(), dir.resolve("crashed-once").toString());
+
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.out().contains("second attempt ran in pid "), diagnostics());
+        assertFalse(launcher.err().contains(" in place of w1"), diagnostics());
+        assertFalse(launcher.err().contains("requeued"), diagnostics());
+    }
+
+    /**
+     * A long invokeAll under the launcher, stderr a pipe: progress lines (done of submitted, failed, in flight,
+     * rate); with -q, none.
+     */
+    @Test
+    void run_longInvokeAll_progressLinesInAPipe_noneWithQuiet() throws IOException {
+        Path jar = AppJars.withMainClass(dir, ProgressApp.class);
+        launcher = ForkedLauncher.start("-n", "2", "--root-jvm-opt=-Dscoop.progress.interval=1", jar.toString());
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.out().contains("sum=45 progress=10"), diagnostics());
+        assertTrue(Pattern.compile("(?m)^scoop: progress: \\d+ of 10 done, 0 failed, \\d+ in flight, [0-9.]+/s")
+                .matcher(launcher.err()).find(), diagnostics());
+
+        launcher = ForkedLauncher.start("-q", "-n", "2", "--root-jvm-opt=-Dscoop.progress.interval=1", jar.toString());
+        assertEquals(0, launcher.awaitExit(RUN_DEADLINE), diagnostics());
+        assertNothingLeft();
+        assertTrue(launcher.out().contains("sum=45 progress=10"), diagnostics());
+        assertFalse(launcher.err().contains("scoop: progress:"), diagnostics());
+    }
+
+    /**
      * Workers that cannot start (a bad JVM option) are replaced with a backoff until five in a row have exited
      * before joining; then their host is given up, and with no host left the root's task fails saying why.
      */
