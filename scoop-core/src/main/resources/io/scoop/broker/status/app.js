@@ -43,14 +43,15 @@
   }
 
   function workers(s) {
-    const rows = s.workers.map((w) => {
+    const byName = s.workers.slice().sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    const rows = byName.map((w) => {
       const tr = el('tr');
       tr.appendChild(el('td', w.name));
       tr.appendChild(el('td', w.host));
       tr.appendChild(el('td', w.pid));
       tr.appendChild(el('td', w.state + (w.assigned > 0 ? ' (' + w.assigned + ')' : ''), 'state-' + w.state));
       const current = w.running.map((r) => (r.label ? r.label : 'task ' + r.id)).join(', ');
-      tr.appendChild(el('td', current || (w.assigned > 0 ? 'starting' : 'idle')));
+      tr.appendChild(el('td', current || (w.assigned > 0 ? '–' : 'idle')));
       tr.appendChild(bar(w.cpuPermille < 0 ? -1 : w.cpuPermille / 1000,
         w.cpuPermille < 0 ? '' : (w.cpuPermille / 10).toFixed(0) + '%'));
       tr.appendChild(bar(w.heapMax > 0 ? w.heapUsed / w.heapMax : -1,
@@ -85,26 +86,33 @@
     const line = document.createElementNS(SVG, 'polyline');
     line.setAttribute('points', pts.join(' '));
     svg.appendChild(line);
-    const label = document.createElementNS(SVG, 'text');
-    label.setAttribute('x', '4');
-    label.setAttribute('y', '10');
-    label.textContent = 'max ' + max + '/s';
-    svg.appendChild(label);
+    $('spark-max').textContent = 'peak ' + max + '/s';
   }
+
+  // Failures are kept by key between polls, so that one the user opened stays open.
+  const shownFailures = new Map();
 
   function failures(s) {
     const box = $('failures');
-    while (box.firstChild) box.removeChild(box.firstChild);
-    if (s.failures.length === 0) { box.appendChild(el('p', 'none', 'muted')); return; }
+    const keep = new Map();
     s.failures.forEach((f) => {
-      const d = el('details');
-      const first = f.text.split('\n')[0];
-      d.appendChild(el('summary', (f.id >= 0 ? 'task ' + f.id : '') + (f.label ? ' “' + f.label + '”' : '')
-        + ' ' + f.status + (f.worker ? ' on ' + f.worker : '') + ' at ' + new Date(f.at).toLocaleTimeString()
-        + ': ' + first));
-      d.appendChild(el('pre', f.text));
-      box.appendChild(d);
+      const key = f.id + '@' + f.at + '@' + f.status;
+      let d = shownFailures.get(key);
+      if (!d) {
+        d = el('details');
+        const first = f.text.split('\n')[0];
+        d.appendChild(el('summary', (f.id >= 0 ? 'task ' + f.id : '') + (f.label ? ' “' + f.label + '”' : '')
+          + ' ' + f.status + (f.worker ? ' on ' + f.worker : '') + ' at ' + new Date(f.at).toLocaleTimeString()
+          + ': ' + first));
+        d.appendChild(el('pre', f.text));
+        d.dataset.key = key;
+      }
+      keep.set(key, d);
     });
+    while (box.firstChild) box.removeChild(box.firstChild);
+    shownFailures.clear();
+    if (keep.size === 0) { box.appendChild(el('p', 'none', 'muted')); return; }
+    keep.forEach((d, key) => { shownFailures.set(key, d); box.appendChild(d); });
   }
 
   function tasks(s) {
