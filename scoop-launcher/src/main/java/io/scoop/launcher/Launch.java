@@ -143,6 +143,10 @@ final class Launch {
         }
     };
     private volatile Broker broker;
+    /** Where the broker serves its status page, or null for none (--no-status). */
+    private String statusBind = "127.0.0.1";
+    /** The environment variable that hands the status page's URL to the root (DistributedExecutor.statusPageUrl). */
+    static final String STATUS_URL_ENV = "SCOOP_STATUS_URL";
     private Process root;
 
     /**
@@ -155,6 +159,12 @@ final class Launch {
      * @param curve     whether the broker uses CURVE with keys made for this run even when every host is this
      *                  machine; a plan with a remote host always does
      */
+    /** Serves the status page on {@code bindAddress}, or none for null (default: 127.0.0.1). */
+    Launch statusPage(String bindAddress) {
+        this.statusBind = bindAddress;
+        return this;
+    }
+
     Launch(LaunchPlan plan, LauncherLog log, PrintStream workerOut, PrintStream workerErr, Remote remote,
             boolean curve) {
         this.curve = curve || !plan.remoteHosts().isEmpty();
@@ -212,9 +222,16 @@ final class Launch {
             }
             // No "no worker left" timeout: dead workers are replaced, and workerExited tells the broker when
             // none will come.
-            b = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS).secure(keys)
-                    .noWorkerTimeout(Long.MAX_VALUE).start();
+            Broker.Builder bb = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS)
+                    .secure(keys).noWorkerTimeout(Long.MAX_VALUE);
+            if (statusBind != null) {
+                bb.statusPage(statusBind, 0);
+            }
+            b = bb.start();
             broker = b;
+        }
+        if (b.statusUrl() != null) {
+            log.notice("status page at " + b.statusUrl());
         }
         log.infoBlock(plan.describe(b.address()));
         say(keys.isCurve() ? "CURVE: keys made for this run; workers read them on stdin, the root in " + RunKeys.ENV
@@ -271,6 +288,9 @@ final class Launch {
         pb.environment().putAll(plan.setup().env());
         pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
         pb.environment().put(RunKeys.ENV, keys.memberLine());
+        if (b.statusUrl() != null) {
+            pb.environment().put(STATUS_URL_ENV, b.statusUrl());
+        }
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
         pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
         synchronized (this) {

@@ -43,6 +43,14 @@ final class LauncherLog {
         write(message, true, true);
     }
 
+    /**
+     * A line that always shows on standard error and never goes to the log file: the status page's URL, whose
+     * token admits whoever reads it.
+     */
+    void notice(String message) {
+        write(message, true, false);
+    }
+
     /** A {@code -v} line: what the launcher does, step by step. Always in the log file. */
     void info(String message) {
         write(message, verbosity >= 1, true);
