@@ -227,7 +227,13 @@ final class Launch {
             if (statusBind != null) {
                 bb.statusPage(statusBind, 0);
             }
-            b = bb.start();
+            try {
+                b = bb.start();
+            } catch (java.io.UncheckedIOException e) {
+                // The broker closed itself: only the status page could not bind (a bad --status-bind).
+                throw new IOException(e.getMessage() + " (--status-bind " + statusBind + "; 127.0.0.1 is this"
+                        + " machine only, or --no-status for none)", e);
+            }
             broker = b;
         }
         if (b.statusUrl() != null) {
