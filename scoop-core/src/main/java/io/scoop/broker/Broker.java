@@ -69,6 +69,12 @@ import org.zeromq.ZMQ;
  * (test fixtures, and users who run their own broker). The inproc endpoint stays plain: it never leaves
  * this process.
  *
+ * Status page. With Builder.statusPage, a StatusPage (the JDK's HTTP server, its own threads) shows the run.
+ * It never touches the scheduler: a request sets snapshotWanted, and the loop, after its next burst, copies
+ * what the page shows (Scheduler.snapshot: a small record per worker and the Monitor's fixed-size rings, a few
+ * hundred references) and hands it over; the JSON is built on the page's thread. Between requests the loop
+ * pays one volatile read per burst, and per ended task a few counter writes and one small record (Monitor).
+ *
  * Hostile input. Every socket refuses frames above Sockets.maxMessageBytes() before allocating them (see
  * Sockets for what JeroMQ does with absurd lengths). Every message is read by Messages, which checks each
  * length and count against the bytes that remain; a message that breaks its layout, or any other exception

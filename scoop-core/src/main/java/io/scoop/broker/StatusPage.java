@@ -73,6 +73,7 @@ final class StatusPage implements AutoCloseable {
     private final byte[] js;
     private final byte[] css;
     private final Object cacheLock = new Object();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private byte[] cachedJson;
     private long cachedAt;
 
@@ -128,8 +129,10 @@ final class StatusPage implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
     }
 
     private static String hostOf(InetAddress a) {
