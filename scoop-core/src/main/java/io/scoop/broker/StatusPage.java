@@ -276,7 +276,11 @@ final class StatusPage implements AutoCloseable {
         return MessageDigest.isEqual(token, candidate.getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** An answer without a body; a refusal (4xx) also ends the connection, whatever the request had left unread. */
     private static void empty(HttpExchange ex, int code) throws IOException {
+        if (code >= 400) {
+            ex.getResponseHeaders().set("Connection", "close");
+        }
         ex.sendResponseHeaders(code, -1);
     }
 

@@ -1,4 +1,7 @@
-package io.scoop;
+package io.scoop.browser;
+
+import io.scoop.DistributedExecutor;
+import io.scoop.TaskOptions;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -191,7 +194,7 @@ class StatusPageBrowserTest {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
                 .until(() -> System.nanoTime() > polls && driver.findElement(opened).getAttribute("open") != null);
         String trace = driver.findElement(opened).findElement(By.tagName("pre")).getText();
-        assertTrue(trace.contains("IllegalArgumentException: fit ") && trace.contains("at io.scoop.StatusPageBrowserTest"),
+        assertTrue(trace.contains("IllegalArgumentException: fit ") && trace.contains("at io.scoop.browser.StatusPageBrowserTest"),
                 trace);
 
         byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
