@@ -236,9 +236,6 @@ final class Launch {
             }
             broker = b;
         }
-        if (b.statusUrl() != null) {
-            log.notice("status page at " + b.statusUrl());
-        }
         log.infoBlock(plan.describe(b.address()));
         say(keys.isCurve() ? "CURVE: keys made for this run; workers read them on stdin, the root in " + RunKeys.ENV
                 : "token: made for this run (every host is this machine); workers read it on stdin, the root in "
@@ -289,6 +286,10 @@ final class Launch {
                         + " (this machine, as " + s.host() + ")" : "started workers " + s);
                 debugCommands(s, names);
             }
+        }
+        if (b.statusUrl() != null) {
+            // Once the workers are starting (a run that stops before, on an unreachable host, has nothing to watch).
+            log.notice("status page at " + b.statusUrl());
         }
         ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();
         pb.environment().putAll(plan.setup().env());
