@@ -25,6 +25,8 @@ import org.zeromq.ZContext;
  */
 abstract class Backend {
     private static final AtomicBoolean LAUNCHER_WATCHED = new AtomicBoolean();
+    /** The launcher's status page URL, which it hands to the root (an environment variable: this user's only). */
+    static final String STATUS_URL_ENV = "SCOOP_STATUS_URL";
 
     /** The connection tasks are sent through. */
     abstract RootClient client();
@@ -43,6 +45,11 @@ abstract class Backend {
     /** The broker address tasks go to. */
     String brokerAddress() {
         return client().address();
+    }
+
+    /** The live status page's URL with its token, or null when there is none. */
+    String statusUrl() {
+        return null;
     }
 
     /** How many workers this backend starts itself (the embedded default), or 0 if it starts none. */
@@ -116,6 +123,8 @@ abstract class Backend {
         private final ZContext context = Sockets.context();
         private final RootClient client;
         private final String mode;
+        /** The launcher's status page, when it is the launcher's broker we connect to. */
+        private final String statusUrl;
 
         Connected(DistributedExecutor.Builder b, String address, RunKeys keys) {
             try {
@@ -126,6 +135,8 @@ abstract class Backend {
                 throw e;
             }
             this.mode = "connected to " + address + (keys == null ? "" : keys.isCurve() ? " with CURVE" : " with a token");
+            String url = b.address == null ? System.getenv(STATUS_URL_ENV) : null;
+            this.statusUrl = url == null || url.isBlank() ? null : url;
             watchLauncher();
         }
 
@@ -142,6 +153,11 @@ abstract class Backend {
         @Override
         String mode() {
             return mode;
+        }
+
+        @Override
+        String statusUrl() {
+            return statusUrl;
         }
 
         @Override
@@ -180,8 +196,12 @@ abstract class Backend {
             String classpath = b.classpath(); // before anything starts: it may fail, saying what to set
             // No "no worker left" timeout: dead workers are replaced here, and the broker is told when none will
             // come (workerExited).
-            this.broker = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
-                    .noWorkerTimeout(Long.MAX_VALUE).secure(secret).start();
+            Broker.Builder bb = Broker.builder().heartbeat(b.heartbeatMillis, b.expiryMillis).maxAttempts(b.maxAttempts)
+                    .noWorkerTimeout(Long.MAX_VALUE).secure(secret);
+            if (b.statusBind != null) {
+                bb.statusPage(b.statusBind, 0);
+            }
+            this.broker = bb.start();
             int n = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
             this.started = n;
             this.respawner = new Respawner(b.maxFailedStarts);
@@ -231,6 +251,11 @@ abstract class Backend {
         @Override
         boolean ownsBroker() {
             return true;
+        }
+
+        @Override
+        String statusUrl() {
+            return broker.statusUrl();
         }
 
         @Override

@@ -1061,6 +1061,16 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     /**
+     * The URL of the run's live status page (workers, queue, throughput, recent failures and tasks), with the
+     * token that admits a browser to it: the embedded default's page when {@link Builder#statusPage(boolean)}
+     * turned it on, or the launcher's page under the launcher (on unless {@code --no-status}). Empty otherwise.
+     * Whoever has the URL can watch the run (never change it): show it only to the run's user.
+     */
+    public java.util.Optional<String> statusPageUrl() {
+        return java.util.Optional.ofNullable(backend.statusUrl());
+    }
+
+    /**
      * Worker JVMs connected to the broker: exact for the embedded default (its broker is in this JVM),
      * otherwise as of the broker's last heartbeat.
      */
@@ -1109,6 +1119,8 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         boolean rejectWhenFull;
         java.time.Duration taskTimeout = taskTimeoutProperty();
         RunKeys keys;
+        /** The embedded default's status page: the address to bind, or null for none. */
+        String statusBind;
         private final Set<String> set = new HashSet<>();
 
         Builder() {
@@ -1118,6 +1130,26 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
             if (!set.add(setting)) {
                 throw new IllegalStateException(setting + " was already set to " + current);
             }
+        }
+
+        /**
+         * Embedded default only: serves the run's live status page on loopback (127.0.0.1, a free port), whose
+         * URL {@link DistributedExecutor#statusPageUrl()} gives. The page admits only that URL's token, derived
+         * from the run's secret, and then its cookie. Default: off. (Under the launcher the launcher serves it.)
+         */
+        public Builder statusPage(boolean on) {
+            return statusPage(on ? "127.0.0.1" : null);
+        }
+
+        /**
+         * Embedded default only: serves the status page on this address instead of loopback ({@code 0.0.0.0}
+         * for every interface: anyone who reaches it still needs the URL's token, but it travels in clear
+         * HTTP), or none for null.
+         */
+        public Builder statusPage(String bindAddress) {
+            once("statusPage", statusBind);
+            this.statusBind = bindAddress == null || bindAddress.isBlank() ? null : bindAddress;
+            return this;
         }
 
         /** Embedded default only: how many worker JVMs to fork. Default: one per available processor. */
@@ -1379,9 +1411,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
          */
         public DistributedExecutor build() {
             if (address != null && (set.contains("workers") || set.contains("jvmOptions") || set.contains("classpath")
-                    || set.contains("threadsPerWorker") || set.contains("maxFailedStarts"))) {
-                throw new IllegalStateException("workers, threadsPerWorker, jvmOptions and classpath configure the"
-                        + " embedded default and cannot be combined with connect(" + address + ")");
+                    || set.contains("threadsPerWorker") || set.contains("maxFailedStarts")
+                    || statusBind != null)) {
+                throw new IllegalStateException("workers, threadsPerWorker, jvmOptions, classpath and statusPage"
+                        + " configure the embedded default and cannot be combined with connect(" + address + ")");
             }
             if (address == null && keys != null && !keys.hasBrokerSecret() && TaskContext.processWorker() == null) {
                 throw new IllegalStateException("the embedded default starts its own CURVE broker, which needs the"

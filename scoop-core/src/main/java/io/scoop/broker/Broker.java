@@ -70,6 +70,12 @@ import org.zeromq.ZMQ;
  * (test fixtures, and users who run their own broker). The inproc endpoint stays plain: it never leaves
  * this process.
  *
+ * Status page. With Builder.statusPage, a StatusPage (the JDK's HTTP server, its own threads) shows the run.
+ * It never touches the scheduler: a request sets snapshotWanted, and the loop, after its next burst, copies
+ * what the page shows (Scheduler.snapshot: a small record per worker and the Monitor's fixed-size rings, a few
+ * hundred references) and hands it over; the JSON is built on the page's thread. Between requests the loop
+ * pays one volatile read per burst, and per ended task a few counter writes and one small record (Monitor).
+ *
  * Hostile input. Every socket refuses frames above Sockets.maxMessageBytes() before allocating them (see
  * Sockets for what JeroMQ does with absurd lengths). Every message is read by Messages, which checks each
  * length and count against the bytes that remain; a message that breaks its layout, or any other exception
@@ -108,6 +114,11 @@ public final class Broker implements AutoCloseable {
     private volatile boolean running = true;
     private long badMessages;
     private volatile Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0);
+    /** A snapshot the status page waits for: the loop fills it in between two bursts (null when none is wanted). */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<StatusSnapshot>>
+            snapshotWanted = new java.util.concurrent.atomic.AtomicReference<>();
+    /** The live status page, or null when it is off. */
+    private final StatusPage statusPage;
 
     private Broker(Builder b) {
         this.ctx = b.context != null ? b.context : Sockets.context();
@@ -156,6 +167,63 @@ public final class Broker implements AutoCloseable {
         this.thread = new Thread(this::run, "scoop-broker");
         thread.setDaemon(true);
         thread.start();
+        StatusPage page = null;
+        if (b.statusHost != null) {
+            try {
+                page = StatusPage.start(b.statusHost, b.statusPort, b.keys, this::snapshotForPage);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+        this.statusPage = page;
+    }
+
+    /**
+     * The URL of the live status page, with its token (see {@link Builder#statusPage}), or null when the page is
+     * off. Whoever has the URL can watch the run: hand it only to the run's user.
+     */
+    public String statusUrl() {
+        return statusPage == null ? null : statusPage.url();
+    }
+
+    /** The page's snapshot: asked of the loop, which copies it after its current burst; null if the loop is gone. */
+    private StatusSnapshot snapshotForPage() {
+        if (!isRunning()) {
+            return null;
+        }
+        java.util.concurrent.CompletableFuture<StatusSnapshot> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<StatusSnapshot> f = snapshotWanted.compareAndExchange(null, mine);
+        if (f == null) {
+            f = mine;
+        }
+        try {
+            return f.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // The loop is busy with a large message, or gone: this request answers 503, the next one asks again.
+            snapshotWanted.compareAndSet(f, null);
+            return null;
+        }
+    }
+
+    /** On the loop thread: fills in the snapshot the page waits for, if any (a volatile read when none). */
+    private void giveSnapshot() {
+        if (snapshotWanted.get() == null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<StatusSnapshot> f = snapshotWanted.getAndSet(null);
+        if (f == null) {
+            return;
+        }
+        try {
+            f.complete(scheduler.snapshot(badMessages, address, keys == null ? "none"
+                    : keys.isCurve() ? "CURVE" : "token"));
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
     }
 
     public static Builder builder() {
@@ -240,6 +308,9 @@ public final class Broker implements AutoCloseable {
     /** Stops the loop, tells every worker to exit, and closes the socket. Idempotent. */
     @Override
     public void close() {
+        if (statusPage != null) {
+            statusPage.close();
+        }
         if (!running) {
             return;
         }
@@ -357,6 +428,7 @@ public final class Broker implements AutoCloseable {
                 scheduler.dispatch();
                 scheduler.flushResults();
                 stats = scheduler.stats(badMessages);
+                giveSnapshot();
             }
             scheduler.shutdownWorkers();
         } catch (RuntimeException e) {
@@ -393,10 +465,7 @@ public final class Broker implements AutoCloseable {
                 case WORKERS -> scheduler.onWorkersQuery(Messages.readWorkersQuery(body));
                 case SHARE -> scheduler.onShare(Messages.readShare(body));
                 case FETCH -> scheduler.onFetch(Messages.readFetch(body));
-                case HEARTBEAT -> {
-                    Messages.PeerHeartbeat h = Messages.readPeerHeartbeat(body);
-                    scheduler.seen(h.name(), h.role());
-                }
+                case HEARTBEAT -> scheduler.seen(Messages.readPeerHeartbeat(body));
                 case BYE -> scheduler.onBye(Messages.readName(body));
                 case LOST -> scheduler.onLost(Messages.readLost(body));
                 case STOP -> running = false;
@@ -447,8 +516,28 @@ public final class Broker implements AutoCloseable {
         private long noWorkerMillis = 10_000;
         private int maxAttempts = 3;
         private RunKeys keys;
+        private String statusHost;
+        private int statusPort;
 
         private Builder() {
+        }
+
+        /**
+         * Serves the live status page on {@code host} ({@code "127.0.0.1"} for this machine only; port 0 picks a
+         * free one): workers, queue, throughput, recent failures and tasks, polled by the page every second. It
+         * admits only its URL's token, derived from the run's secret ({@link #secure}), then a cookie: see
+         * {@link #statusUrl()}. Default: off.
+         */
+        public Builder statusPage(String host, int port) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("the status page needs an address to bind, e.g. 127.0.0.1");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("the status page's port must be 0 to 65535: " + port);
+            }
+            this.statusHost = host;
+            this.statusPort = port;
+            return this;
         }
 
         /**

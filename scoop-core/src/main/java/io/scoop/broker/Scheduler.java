@@ -66,6 +66,8 @@ final class Scheduler {
     private long noWorkersSince = -1;
     private String brokenReason;
     private int rotation;
+    /** What the status page shows of the past (counts, rings of recent tasks and failures). */
+    private final Monitor monitor;
     /** Names of the workers that ever said HELLO (read by spawners from other threads). */
     private final java.util.Set<String> joined = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -78,6 +80,46 @@ final class Scheduler {
         this.maxAttempts = maxAttempts;
         this.out = out;
         this.nextHeartbeat = ticker.nanos() + heartbeatNanos;
+        this.monitor = new Monitor(ticker.nanos());
+    }
+
+    /**
+     * A copy of the state for the status page: a few small records per worker and the monitor's rings (a few
+     * hundred references), so that the loop is held for microseconds; the page builds its JSON from it.
+     */
+    StatusSnapshot snapshot(long badMessages, String address, String secret) {
+        long now = ticker.nanos();
+        List<StatusSnapshot.WorkerRow> rows = new ArrayList<>(workers.size());
+        for (WorkerState w : workers.values()) {
+            rows.add(new StatusSnapshot.WorkerRow(w.name, w.host, w.pid, w.threads, w.credit > 0 ? "ready" : "busy",
+                    w.assigned.size(), w.running, w.cpuPermille, w.heapUsed, w.heapMax, w.done, w.failed,
+                    monitor.millis(w.lastSeen)));
+        }
+        Broker.Stats st = stats(badMessages);
+        return new StatusSnapshot(monitor.millis(now), monitor.started(), address,
+                secret, rows, monitor.lost(), st.queued(), st.tasks() - st.queued(), st.roots(), monitor.ok,
+                monitor.failed, monitor.perSecond(now), monitor.records(), monitor.failures(), badMessages,
+                monitor.joined);
+    }
+
+    /** A task ended as {@code status} on worker {@code w} (or with no worker): the status page's record of it. */
+    private void recordEnd(Task t, WorkerState w, String status, ResultItem item, String failureText) {
+        long now = ticker.nanos();
+        io.scoop.wire.RunInfo run = item == null ? null : item.run();
+        String label = run == null ? "" : run.label().length() <= 200 ? run.label() : run.label().substring(0, 200);
+        StatusSnapshot.TaskRow row = new StatusSnapshot.TaskRow(t.id, label, t.root.name, status,
+                w == null ? "" : w.name, w == null ? "" : w.host, t.earlierAttempts + t.attempts,
+                t.dispatchedAt == 0 ? -1 : Math.max(0, t.dispatchedAt - t.arrivedAt) / 1e6,
+                run == null ? -1 : run.waitNanos() / 1e6, item == null ? -1 : item.nanos() / 1e6, t.payload.length,
+                item == null ? 0 : item.payload().length, run == null ? -1 : run.allocatedBytes(), monitor.millis(now));
+        monitor.ended(now, row, failureText);
+        if (w != null) {
+            if (row.ok()) {
+                w.done++;
+            } else {
+                w.failed++;
+            }
+        }
     }
 
     /** Counts for {@link Broker#stats()}. */
@@ -140,6 +182,7 @@ final class Scheduler {
             }
             WorkerState w = new WorkerState(h.name(), h.threads(), h.credit(), h.pid(), h.host(), now);
             joined.add(h.name());
+            monitor.joined++;
             hosts.add(h.host());
             WorkerState old = workers.put(h.name(), w);
             if (old != null) {
@@ -252,6 +295,13 @@ final class Scheduler {
                 continue;
             }
             forget(t);
+            if (item.status() == Status.OK) {
+                recordEnd(t, w, "ok", item, null);
+            } else {
+                String text = item.run() != null && !item.run().failure().isEmpty() ? item.run().failure()
+                        : "the task failed (status " + item.status() + ")";
+                recordEnd(t, w, item.status() == Status.FAILED ? "failed" : "lost", item, text);
+            }
             RunInfo run = item.run() == null ? null
                     : item.run().fromWorker(w.name, w.host, w.pid, Math.max(0, t.dispatchedAt - t.arrivedAt));
             reply(t.root.name, new ResultItem(t.rootTaskId, item.status(), item.nanos(), item.payload(), run));
@@ -319,6 +369,24 @@ final class Scheduler {
         WorkerState w = workers.get(name);
         if (w != null) {
             lose(w, reason);
+        }
+    }
+
+    /** A peer's heartbeat; a worker's may carry its load, which the status page shows. */
+    void seen(Messages.PeerHeartbeat h) {
+        seen(h.name(), h.role());
+        Messages.WorkerLoad load = h.load();
+        WorkerState w = load == null ? null : workers.get(h.name());
+        if (w != null) {
+            w.cpuPermille = Math.max(-1, Math.min(1000, load.cpuPermille()));
+            w.heapUsed = load.heapUsed();
+            w.heapMax = load.heapMax();
+            List<Messages.RunningTask> running = new ArrayList<>(load.running().size());
+            for (Messages.RunningTask r : load.running()) {
+                String label = r.label().length() <= 100 ? r.label() : r.label().substring(0, 100);
+                running.add(new Messages.RunningTask(r.id(), label));
+            }
+            w.running = List.copyOf(running);
         }
     }
 
@@ -518,15 +586,18 @@ final class Scheduler {
             } else if (isBoundTo(t, w)) {
                 forget(t);
                 failed++;
-                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task (" + t.payload.length
-                        + " bytes encoded) was running on worker " + w + ", to which it was bound, and the worker was"
-                        + " lost (" + reason + ")")));
+                String why = "task (" + t.payload.length + " bytes encoded) was running on worker " + w + ", to which it"
+                        + " was bound, and the worker was lost (" + reason + ")";
+                recordEnd(t, w, "lost", null, why);
+                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8(why)));
             } else if (t.earlierAttempts + t.attempts >= t.maxAttempts) {
                 forget(t);
                 failed++;
-                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task (" + t.payload.length
-                        + " bytes encoded) was running on worker " + w + ", which was lost (" + reason + "); it was"
-                        + " tried " + (t.earlierAttempts + t.attempts) + " times, the limit")));
+                String why = "task (" + t.payload.length + " bytes encoded) was running on worker " + w + ", which was"
+                        + " lost (" + reason + "); it was tried " + (t.earlierAttempts + t.attempts) + " times, the"
+                        + " limit";
+                recordEnd(t, w, "lost", null, why);
+                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8(why)));
             } else {
                 enqueue(t);
                 requeued++;
@@ -536,10 +607,13 @@ final class Scheduler {
         if (waiting != null) {
             for (Task t : waiting) {
                 forget(t);
-                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8("task was bound to worker " + w
-                        + ", which was lost (" + reason + ") before the task could start")));
+                String why = "task was bound to worker " + w + ", which was lost (" + reason + ") before the task could"
+                        + " start";
+                recordEnd(t, null, "lost", null, why);
+                reply(t.root.name, new ResultItem(t.rootTaskId, Status.LOST, 0, utf8(why)));
             }
         }
+        monitor.workerLost(ticker.nanos(), w.name, w.host, w.pid, reason);
         if (workers.isEmpty()) {
             noWorkersSince = ticker.nanos();
         }
@@ -551,6 +625,7 @@ final class Scheduler {
 
     private void breakCluster(String reason) {
         brokenReason = reason;
+        monitor.failedTogether(ticker.nanos(), tasks.size(), "broken", reason);
         for (Task t : new ArrayList<>(tasks.values())) {
             forget(t);
             reply(t.root.name, new ResultItem(t.rootTaskId, Status.BROKEN, 0, utf8(reason)));
@@ -724,6 +799,13 @@ final class Scheduler {
         final Map<Long, Task> assigned = new LinkedHashMap<>();
         int credit;
         long lastSeen;
+        /** What its last heartbeat said of its load (-1: not said), and the tasks it runs; for the status page. */
+        int cpuPermille = -1;
+        long heapUsed = -1;
+        long heapMax = -1;
+        List<Messages.RunningTask> running = List.of();
+        long done;
+        long failed;
 
         WorkerState(String name, int threads, int credit, long pid, String host, long now) {
             this.name = name;

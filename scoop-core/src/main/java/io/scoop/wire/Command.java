@@ -17,7 +17,9 @@ package io.scoop.wire;
  *   CREDIT      worker tx -> broker       worker name, delta
  *   CANCEL      root tx -> broker         root name, count, {root task id, interrupt}*
  *   CANCEL      broker -> worker rx       count, {broker task id, interrupt}*
- *   HEARTBEAT   any -> broker             name;  broker -> any: workers, threads
+ *   HEARTBEAT   any -> broker             name, role; a worker's adds its load for the status page: CPU in
+ *                                         thousandths, heap used, heap max, count, {task id, label}*
+ *               broker -> any             workers, threads
  *   BYE         root|worker -> broker     name;  broker -> root rx: (nothing), the answer
  *   LOST        control -> broker         worker name, reason   (control: only from the broker's own process)
  *   SHUTDOWN    broker -> worker rx       (nothing): the worker exits

@@ -313,15 +313,68 @@ public final class Messages {
         return new WireWriter(24).command(Command.HEARTBEAT).string(name).u8(role).toByteArray();
     }
 
-    /** A peer's HEARTBEAT. */
-    public record PeerHeartbeat(String name, int role) {
+    /**
+     * A worker's heartbeat with its load, for the broker's status page: the heartbeat's name and role, then the
+     * process's recent CPU load, its heap, and the tasks running on it (at most {@link #MAX_RUNNING} of them).
+     */
+    public static byte[] workerHeartbeat(String name, WorkerLoad load) {
+        List<RunningTask> running = load.running().size() <= MAX_RUNNING ? load.running()
+                : load.running().subList(0, MAX_RUNNING);
+        WireWriter w = new WireWriter(64).command(Command.HEARTBEAT).string(name).u8(Hello.WORKER)
+                .i32(load.cpuPermille()).i64(load.heapUsed()).i64(load.heapMax()).i32(running.size());
+        for (RunningTask t : running) {
+            w.i64(t.id()).string(t.label());
+        }
+        return w.toByteArray();
+    }
+
+    /** The most running tasks a worker's heartbeat names. */
+    public static final int MAX_RUNNING = 8;
+
+    /**
+     * What a worker's heartbeat says of its load.
+     *
+     * @param cpuPermille its process's recent CPU load in thousandths of the machine, or -1 where unknown
+     * @param heapUsed    bytes of heap in use
+     * @param heapMax     its maximum heap
+     * @param running     the tasks running on it: the broker's id and the label (empty for none)
+     */
+    public record WorkerLoad(int cpuPermille, long heapUsed, long heapMax, List<RunningTask> running) {
+    }
+
+    /** A task running on a worker, as its heartbeat names it. */
+    public record RunningTask(long id, String label) {
+    }
+
+    /** A peer's HEARTBEAT; {@code load} is null unless a worker sent it with its load. */
+    public record PeerHeartbeat(String name, int role, WorkerLoad load) {
+        public PeerHeartbeat(String name, int role) {
+            this(name, role, null);
+        }
     }
 
     public static PeerHeartbeat readPeerHeartbeat(byte[] body) {
         WireReader r = new WireReader(body).afterCommand();
-        PeerHeartbeat h = new PeerHeartbeat(r.string(), r.u8());
+        String name = r.string();
+        int role = r.u8();
+        WorkerLoad load = null;
+        if (r.hasMore()) {
+            int cpu = r.i32();
+            long used = r.i64();
+            long max = r.i64();
+            int n = r.count(12);
+            List<RunningTask> running = new ArrayList<>(Math.min(n, MAX_RUNNING));
+            for (int i = 0; i < n; i++) {
+                long id = r.i64();
+                String label = r.string();
+                if (i < MAX_RUNNING) {
+                    running.add(new RunningTask(id, label));
+                }
+            }
+            load = new WorkerLoad(cpu, used, max, running);
+        }
         r.end();
-        return h;
+        return new PeerHeartbeat(name, role, load);
     }
 
     /** A message that carries only a name (BYE). */

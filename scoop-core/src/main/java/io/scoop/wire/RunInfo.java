@@ -17,9 +17,25 @@ package io.scoop.wire;
  * @param errDropped     bytes of its standard error left out before {@code err}
  * @param err            the tail of what it wrote to {@code System.err}
  * @param files          the files it wrote into its output directory, when its options ask for them back
+ * @param label          the task's label, or empty: plain text for the broker's status page, which never decodes a
+ *                       payload
+ * @param failure        for a task that failed, its exception and stack as text (at most {@link #MAX_FAILURE_CHARS}),
+ *                       else empty: for the status page too
  */
 public record RunInfo(long taskId, String worker, String host, long pid, int attempt, long queuedNanos, long waitNanos,
-        long allocatedBytes, long outDropped, byte[] out, long errDropped, byte[] err, java.util.List<OutputFile> files) {
+        long allocatedBytes, long outDropped, byte[] out, long errDropped, byte[] err, java.util.List<OutputFile> files,
+        String label, String failure) {
+    /** The most characters of a label a worker sends in a run's info. */
+    public static final int MAX_LABEL_CHARS = 200;
+    /** The most characters of a failure's text a worker sends in a run's info. */
+    public static final int MAX_FAILURE_CHARS = 8192;
+
+    /** A run's info without a label or a failure's text. */
+    public RunInfo(long taskId, String worker, String host, long pid, int attempt, long queuedNanos, long waitNanos,
+            long allocatedBytes, long outDropped, byte[] out, long errDropped, byte[] err, java.util.List<OutputFile> files) {
+        this(taskId, worker, host, pid, attempt, queuedNanos, waitNanos, allocatedBytes, outDropped, out, errDropped, err,
+                files, "", "");
+    }
 
     /** A file a task wrote into its output directory: its path there (with '/'), and its content. */
     public record OutputFile(String name, byte[] bytes) {
@@ -28,7 +44,7 @@ public record RunInfo(long taskId, String worker, String host, long pid, int att
     /** What the broker knows of the worker and the queue, put into what the worker said. */
     public RunInfo fromWorker(String worker, String host, long pid, long queuedNanos) {
         return new RunInfo(taskId, worker, host, pid, attempt, queuedNanos, waitNanos, allocatedBytes, outDropped, out,
-                errDropped, err, files);
+                errDropped, err, files, label, failure);
     }
 
     void write(WireWriter w) {
@@ -37,6 +53,7 @@ public record RunInfo(long taskId, String worker, String host, long pid, int att
         for (OutputFile f : files) {
             w.string(f.name()).bytes(f.bytes());
         }
+        w.string(label).string(failure);
     }
 
     static RunInfo read(WireReader r) {
@@ -57,14 +74,16 @@ public record RunInfo(long taskId, String worker, String host, long pid, int att
         for (int i = 0; i < n; i++) {
             files.add(new OutputFile(r.string(), r.bytes()));
         }
+        String label = r.string();
+        String failure = r.string();
         return new RunInfo(taskId, worker, host, pid, attempt, queued, wait, allocated, outDropped, out, errDropped, err,
-                files);
+                files, label, failure);
     }
 
     /** The bytes it takes on the wire, at most (names are counted at 3 bytes a character). */
     long size() {
         long n = 8 + 4 + worker.length() * 3L + 4 + host.length() * 3L + 8 + 4 + 8 * 5 + 4 + out.length + 4 + err.length
-                + 4;
+                + 4 + 4 + label.length() * 3L + 4 + failure.length() * 3L;
         for (OutputFile f : files) {
             n += 8 + f.name().length() * 3L + f.bytes().length;
         }

@@ -199,12 +199,51 @@ final class TaskRunner {
 
     /** What the worker saw of the job's run; the broker adds the worker's identity and the queue time. */
     private static RunInfo runInfo(Worker.Job job) {
+        return runInfo(job, null);
+    }
+
+    /** The same, with a failed task's exception as text ({@code failure}, or null for none). */
+    private static RunInfo runInfo(Worker.Job job, TaskFailure failure) {
         TaskOutput.Capture c = job.output;
         byte[] none = new byte[0];
         long wait = job.startedAt == 0 ? 0 : Math.max(0, job.startedAt - job.receivedAt);
+        String label = job.label == null ? "" : cut(job.label, RunInfo.MAX_LABEL_CHARS);
         return new RunInfo(job.id, "", "", 0, job.attempt, 0, wait, job.allocated, c == null ? 0 : c.out.dropped(),
                 c == null ? none : c.out.bytes(), c == null ? 0 : c.err.dropped(), c == null ? none : c.err.bytes(),
-                job.files == null ? java.util.List.of() : job.files.files());
+                job.files == null ? java.util.List.of() : job.files.files(), label,
+                failure == null ? "" : failureText(failure));
+    }
+
+    /**
+     * A failure as a stack trace reads ({@code class: message}, its frames, then its causes), cut at
+     * {@link RunInfo#MAX_FAILURE_CHARS}: what the broker's status page shows, since the broker never decodes a
+     * payload.
+     */
+    static String failureText(TaskFailure f) {
+        StringBuilder b = new StringBuilder(512);
+        int depth = 0;
+        for (TaskFailure t = f; t != null && depth < 16 && b.length() < RunInfo.MAX_FAILURE_CHARS; t = t.cause, depth++) {
+            if (depth > 0) {
+                b.append("\nCaused by: ");
+            }
+            b.append(t.className == null ? "?" : t.className);
+            if (t.message != null) {
+                b.append(": ").append(t.message);
+            }
+            if (t.stack != null) {
+                for (StackTraceElement e : t.stack) {
+                    if (b.length() >= RunInfo.MAX_FAILURE_CHARS) {
+                        break;
+                    }
+                    b.append("\n\tat ").append(e);
+                }
+            }
+        }
+        return cut(b.toString(), RunInfo.MAX_FAILURE_CHARS);
+    }
+
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "\u2026";
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
@@ -221,7 +260,7 @@ final class TaskRunner {
     private ResultItem failure(Worker.Job job, long start, TaskFailure f) {
         f.attempt = job.attempt;
         byte[] payload = encodeFailure(f);
-        ResultItem item = new ResultItem(job.id, Status.FAILED, System.nanoTime() - start, payload, runInfo(job));
+        ResultItem item = new ResultItem(job.id, Status.FAILED, System.nanoTime() - start, payload, runInfo(job, f));
         long limit = Sockets.maxPayloadBytes();
         if (item.wireBytes() > limit && filesBytes(job) > 0) {
             // The failure travels, its files do not (they would make the message too large to be received).
@@ -231,14 +270,14 @@ final class TaskRunner {
             job.files = new OutputFiles(java.util.List.of(), why);
             f.message = (f.message == null ? "" : f.message + "; ") + why;
             payload = encodeFailure(f);
-            item = new ResultItem(job.id, Status.FAILED, item.nanos(), payload, runInfo(job));
+            item = new ResultItem(job.id, Status.FAILED, item.nanos(), payload, runInfo(job, f));
         }
         if (item.wireBytes() > limit) {
             // The failure itself is too large (its serialized exception): its class, message and stack go.
             f.serialized = null;
             f.cause = null;
             payload = encodeFailure(f);
-            item = new ResultItem(job.id, Status.FAILED, item.nanos(), payload, runInfo(job));
+            item = new ResultItem(job.id, Status.FAILED, item.nanos(), payload, runInfo(job, f));
         }
         return item;
     }

@@ -282,7 +282,7 @@ public final class Worker {
             if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + heartbeatNanos;
                 Sockets.checkIo(ctx, "worker " + describe());
-                link.beat(Messages.peerHeartbeat(name, Hello.WORKER));
+                link.beat(Messages.workerHeartbeat(name, load()));
                 if (now - lastHeard > expiryNanos) {
                     Log.error(Log.WORKER, "scoop worker " + describe() + ": lost the broker at " + brokerAddress
                             + " (no message for " + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms); exiting");
@@ -659,6 +659,32 @@ public final class Worker {
                 Thread.currentThread().interrupt(); // the parent's own cancel, which the child's end cleared
             }
         }
+    }
+
+    private static final java.lang.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean();
+
+    /**
+     * What the heartbeat tells the broker's status page: this process's CPU load, its heap, and the tasks
+     * running (a few reads, once a heartbeat).
+     */
+    private Messages.WorkerLoad load() {
+        int cpu = -1;
+        if (OS instanceof com.sun.management.OperatingSystemMXBean os) {
+            double load = os.getProcessCpuLoad();
+            cpu = load < 0 || Double.isNaN(load) ? -1 : (int) Math.round(load * 1000);
+        }
+        Runtime rt = Runtime.getRuntime();
+        java.util.List<Messages.RunningTask> running = new java.util.ArrayList<>();
+        for (Job j : runningJobs.keySet()) {
+            if (running.size() == Messages.MAX_RUNNING) {
+                break;
+            }
+            String label = j.label;
+            running.add(new Messages.RunningTask(j.id, label == null ? ""
+                    : label.length() <= 100 ? label : label.substring(0, 100)));
+        }
+        return new Messages.WorkerLoad(cpu, rt.totalMemory() - rt.freeMemory(), rt.maxMemory(), running);
     }
 
     /** A task the worker holds: queued, then running on one task thread. */

@@ -143,6 +143,10 @@ final class Launch {
         }
     };
     private volatile Broker broker;
+    /** Where the broker serves its status page, or null for none (--no-status). */
+    private String statusBind = "127.0.0.1";
+    /** The environment variable that hands the status page's URL to the root (DistributedExecutor.statusPageUrl). */
+    static final String STATUS_URL_ENV = "SCOOP_STATUS_URL";
     private Process root;
 
     /**
@@ -155,6 +159,12 @@ final class Launch {
      * @param curve     whether the broker uses CURVE with keys made for this run even when every host is this
      *                  machine; a plan with a remote host always does
      */
+    /** Serves the status page on {@code bindAddress}, or none for null (default: 127.0.0.1). */
+    Launch statusPage(String bindAddress) {
+        this.statusBind = bindAddress;
+        return this;
+    }
+
     Launch(LaunchPlan plan, LauncherLog log, PrintStream workerOut, PrintStream workerErr, Remote remote,
             boolean curve) {
         this.curve = curve || !plan.remoteHosts().isEmpty();
@@ -212,8 +222,18 @@ final class Launch {
             }
             // No "no worker left" timeout: dead workers are replaced, and workerExited tells the broker when
             // none will come.
-            b = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS).secure(keys)
-                    .noWorkerTimeout(Long.MAX_VALUE).start();
+            Broker.Builder bb = Broker.builder().bind(plan.brokerBind()).heartbeat(HEARTBEAT_MILLIS, EXPIRY_MILLIS)
+                    .secure(keys).noWorkerTimeout(Long.MAX_VALUE);
+            if (statusBind != null) {
+                bb.statusPage(statusBind, 0);
+            }
+            try {
+                b = bb.start();
+            } catch (java.io.UncheckedIOException e) {
+                // The broker closed itself: only the status page could not bind (a bad --status-bind).
+                throw new IOException(e.getMessage() + " (--status-bind " + statusBind + "; 127.0.0.1 is this"
+                        + " machine only, or --no-status for none)", e);
+            }
             broker = b;
         }
         log.infoBlock(plan.describe(b.address()));
@@ -277,10 +297,17 @@ final class Launch {
                 debugCommands(s, names);
             }
         }
+        if (b.statusUrl() != null) {
+            // Once the workers are starting (a run that stops before, on an unreachable host, has nothing to watch).
+            log.notice("status page at " + b.statusUrl());
+        }
         ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();
         pb.environment().putAll(plan.setup().env());
         pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
         pb.environment().put(RunKeys.ENV, keys.memberLine());
+        if (b.statusUrl() != null) {
+            pb.environment().put(STATUS_URL_ENV, b.statusUrl());
+        }
         // The root ends itself when this JVM ends, even by kill -9 (DistributedExecutor watches this pid).
         pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
         if (!log.quiet()) {

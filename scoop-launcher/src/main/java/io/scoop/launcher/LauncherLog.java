@@ -54,6 +54,14 @@ final class LauncherLog {
         write(message, verbosity >= 0, true);
     }
 
+    /**
+     * A line that shows on standard error unless {@code -q}, and never goes to the log file: the status page's URL, whose
+     * token admits whoever reads it.
+     */
+    void notice(String message) {
+        write(message, verbosity >= 0, false);
+    }
+
     /** A {@code -v} line: what the launcher does, step by step. Always in the log file. */
     void info(String message) {
         write(message, verbosity >= 1, true);

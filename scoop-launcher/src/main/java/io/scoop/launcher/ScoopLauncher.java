@@ -249,6 +249,16 @@ public final class ScoopLauncher implements Callable<Integer> {
                     + " A key that differs from the recorded one is refused all the same.")
     boolean acceptNewHostKeys;
 
+    @Option(names = "--no-status",
+            description = "Serve no status page. By default the broker serves one on loopback and the launcher prints"
+                    + " its URL, whose token (derived from the run's secret) admits a browser to it.")
+    boolean noStatus;
+
+    @Option(names = "--status-bind", paramLabel = "ADDR",
+            description = "The address the status page listens on (default: ${DEFAULT-VALUE}, this machine only;"
+                    + " 0.0.0.0 for every interface: the URL's token is still needed, but travels in clear HTTP).")
+    String statusBind = "127.0.0.1";
+
     @Option(names = "--no-ssh-agent",
             description = "Do not ask the ssh-agent ($SSH_AUTH_SOCK) for keys; use only the key files (IdentityFile,"
                     + " else ~/.ssh/id_ed25519, id_ecdsa, id_rsa).")
@@ -461,7 +471,8 @@ public final class ScoopLauncher implements Callable<Integer> {
             }
         }
         try {
-            return new Launch(plan, log, System.out, System.err, remote, curve).run();
+            return new Launch(plan, log, System.out, System.err, remote, curve)
+                    .statusPage(noStatus ? null : statusBind).run();
         } catch (IOException e) {
             log.error(e.getMessage());
             return CommandLine.ExitCode.SOFTWARE;
