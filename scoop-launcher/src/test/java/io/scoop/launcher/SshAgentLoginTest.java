@@ -83,9 +83,19 @@ class SshAgentLoginTest {
         socket = agentDir.resolve("sock");
         agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
                 .redirectErrorStream(true).redirectOutput(agentDir.resolve("agent.log").toFile()).start();
-        await("ssh-agent makes its socket at " + socket).atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(socket) || !agent.isAlive());
+        // The socket file exists from bind(); wait until the agent listens (a connection is accepted).
+        await("ssh-agent listens on its socket at " + socket).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(() -> listening(socket) || !agent.isAlive());
         assertTrue(agent.isAlive(), "ssh-agent exited: " + Files.readString(agentDir.resolve("agent.log")));
+    }
+
+    private static boolean listening(Path socket) {
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            return c.connect(java.net.UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @AfterEach
