@@ -86,6 +86,11 @@ import org.zeromq.ZContext;
  * and {@link Builder#keys(RunKeys)} set them explicitly; {@link Builder#connect(String)} without keys, outside
  * the launcher, connects plain, to a broker of the user's own that takes no keys.
  *
+ * <p><b>Watching a run.</b> The broker can serve a live status page (workers, queue, throughput, recent
+ * failures with their traces, recent task records): under the launcher by default, for the embedded default
+ * with {@link Builder#statusPage(boolean)}. {@link #statusPageUrl()} gives its URL, whose token (derived from
+ * the run's keys) admits a browser; the page listens on loopback unless told otherwise.
+ *
  * <p><b>What can be a task.</b> Tasks travel with Kryo: named and anonymous classes need not implement
  * {@link Serializable}, and their captured variables travel with them. Lambdas and method references travel
  * whether or not they are serializable, whatever the static type they were passed through: a plain lambda's
