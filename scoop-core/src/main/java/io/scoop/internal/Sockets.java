@@ -190,6 +190,9 @@ public final class Sockets {
         ctx.setNotificationExceptionHandler((thread, e) -> {
             health.caught.incrementAndGet();
             IO_EXCEPTIONS.incrementAndGet();
+            if (e instanceof java.nio.channels.ClosedChannelException) {
+                return; // a connection closed under JeroMQ as a peer or this process closed it: nothing to tell
+            }
             IO_LOG.log("caught " + e + " on one connection and went on (that connection may be left"
                     + " half-open until close)");
         });
