@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** SCOOP's wait and as_completed over futures of tasks running on real workers. */
@@ -67,6 +68,7 @@ class FuturesTest {
     }
 
     @Test
+    @Tag("slow") // over 10 s: run by .ci/run with the slow group
     void firstCompleted_and_allCompleted() throws Exception {
         CompletableFuture<Integer> quick = after(0, 1);
         CompletableFuture<Integer> later = after(500, 2);

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,6 +93,7 @@ class LivenessTest {
      * arrives, and the root and the worker live.
      */
     @Test
+    @Tag("slow") // over 10 s: run by .ci/run with the slow group
     void bigResultOnALoadedMachine_completes() throws Exception {
         AtomicBoolean hog = new AtomicBoolean(true);
         Thread[] hogs = new Thread[2];

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Skips only when the namespace cannot be made: not root, or {@code ip} or {@code sshd} missing (CI runs as
  * root and {@code .ci/run} installs openssh-server).
  */
+@Tag("slow") // 40 s of real sshd in a network namespace: run by .ci/run with the slow group
 class NetnsLauncherTest {
     /*
      * One namespace for the class, with two sshds: port 22 with AllowTcpForwarding remote (what --tunnel needs),

@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -196,6 +197,7 @@ class ScoopLauncherRunTest {
      * rate); with -q, none.
      */
     @Test
+    @Tag("slow") // over 10 s: run by .ci/run with the slow group
     void run_longInvokeAll_progressLinesInAPipe_noneWithQuiet() throws IOException {
         Path jar = AppJars.withMainClass(dir, ProgressApp.class);
         launcher = ForkedLauncher.start("-n", "2", "--root-jvm-opt=-Dscoop.progress.interval=1", jar.toString());

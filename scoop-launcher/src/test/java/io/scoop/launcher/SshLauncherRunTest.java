@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,6 +176,7 @@ class SshLauncherRunTest {
     }
 
     @Test
+    @Tag("slow") // over 10 s: run by .ci/run with the slow group
     void staging_secondRun_copiesNothing() throws IOException {
         Path jar = AppJars.withMainClass(dir, ExitApp.class);
         Path cache = dir.resolve("cache");
