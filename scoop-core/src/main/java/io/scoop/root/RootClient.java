@@ -235,6 +235,15 @@ public final class RootClient implements AutoCloseable {
         ResultItem result;
         try {
             result = runner.run(t.id(), t.priority(), t.payload());
+        } catch (RuntimeException e) {
+            // The runner names every failure of the task itself; this one is ours: the future still ends.
+            pending.remove(t.id());
+            f.completeExceptionally(e);
+            return true;
+        } catch (Error e) {
+            pending.remove(t.id());
+            f.completeExceptionally(e);
+            throw e; // the heap is full, or worse: the worker's handler ends the worker, saying why
         } finally {
             running.end();
             inline.remove(t.id());
@@ -246,11 +255,14 @@ public final class RootClient implements AutoCloseable {
     /** Sends the tasks this thread holds here unsent (it is about to wait for something else). */
     public void spillMine() {
         if (!forkedById.isEmpty()) {
-            spill(Long.MAX_VALUE, Thread.currentThread());
+            spill(0, Thread.currentThread());
         }
     }
 
-    /** Sends every held task older than {@code bornBefore} (a nanoTime), or only {@code by}'s if not null. */
+    /**
+     * Sends the held tasks of thread {@code by}, all of them; or, with {@code by} null, every held task older than
+     * {@code bornBefore} (a nanoTime: compared by difference, as nanoTime values may be negative).
+     */
     private void spill(long bornBefore, Thread by) {
         boolean any = false;
         for (java.util.Iterator<Forked> it = forked.iterator(); it.hasNext(); ) {
@@ -259,7 +271,7 @@ public final class RootClient implements AutoCloseable {
                 it.remove(); // run here, cancelled, or spilled already
                 continue;
             }
-            if (fk.at() - bornBefore >= 0) {
+            if (by == null && fk.at() - bornBefore >= 0) {
                 break; // the rest are younger
             }
             if ((by == null || fk.by() == by) && forkedById.remove(fk.item().id(), fk)) {
