@@ -50,4 +50,5 @@ SCOOP_OPTS=${SCOOP_OPTS:-}
 
 # exec: the launcher replaces this shell, so SGE's signals (qdel) reach it.
 # shellcheck disable=SC2086
-exec java -jar "$SCOOP_LAUNCHER" $SCOOP_OPTS "$APP_JAR" "${APP_ARGS[@]}"
+read -r -a OPTS <<< "$SCOOP_OPTS"   # words, never globbed against the job's directory
+exec java -jar "$SCOOP_LAUNCHER" "${OPTS[@]}" "$APP_JAR" "${APP_ARGS[@]}"

@@ -87,7 +87,7 @@ control_slaves TRUE
 job_is_first_task FALSE' qconf -ap mpi
 for i in $(seq 1 "$nodes"); do
   ip netns exec "scoop-sge-$tag-$i" unshare --uts --mount sh -c \
-    "hostname node$i && mount --bind '$dir/hosts.node' /etc/hosts && exec /usr/sbin/sge_execd"
+    'hostname "$1" && mount --bind "$2" /etc/hosts && exec /usr/sbin/sge_execd' sh "node$i" "$dir/hosts.node"
 done
 until [ "$(qconf -sel 2>/dev/null | wc -l)" = "$nodes" ]; do sleep 0.25; done
 # The nodes share this machine's /tmp: each gets a job directory of its own, or the first task to end removes

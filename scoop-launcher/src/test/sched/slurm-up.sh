@@ -55,7 +55,8 @@ export SLURM_CONF=$dir/slurm.conf
 /usr/sbin/slurmctld -f "$SLURM_CONF" -i
 { echo "127.0.0.1 localhost $me"; for i in $(seq 1 "$nodes"); do echo "127.0.0.1 node$i"; done; } > "$dir/hosts"
 for i in $(seq 1 "$nodes"); do
-  unshare --uts --mount sh -c "hostname node$i && mount --bind '$dir/hosts' /etc/hosts && exec /usr/sbin/slurmd -f '$SLURM_CONF' -N node$i"
+  unshare --uts --mount sh -c 'hostname "$1" && mount --bind "$2" /etc/hosts && exec /usr/sbin/slurmd -f "$3" -N "$1"' \
+    sh "node$i" "$dir/hosts" "$SLURM_CONF"
 done
 # Up when every node is idle.
 for _ in $(seq 1 120); do

@@ -440,6 +440,9 @@ public final class Broker implements AutoCloseable {
         } finally {
             running = false;
             router.close();
+            if (statusPage != null) {
+                statusPage.close(); // a loop that died leaves no page (and no HTTP thread) behind it
+            }
             badInput.summarize();
         }
     }

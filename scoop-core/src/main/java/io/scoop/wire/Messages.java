@@ -20,6 +20,12 @@ public final class Messages {
 
     /* ---------------- HELLO ---------------- */
 
+    /**
+     * The most bytes of a peer's or a host's name in a HELLO or heartbeat: names are shown on the status page and
+     * in every task record, so a peer may not make them as large as a message.
+     */
+    public static final int MAX_NAME_BYTES = 1024;
+
     public static byte[] hello(Hello h) {
         return new WireWriter(64).command(Command.HELLO).u8(h.role()).string(h.name()).i32(h.threads())
                 .i32(h.credit()).i64(h.pid()).string(h.host()).toByteArray();
@@ -27,7 +33,8 @@ public final class Messages {
 
     public static Hello readHello(byte[] body) {
         WireReader r = new WireReader(body).afterCommand();
-        Hello h = new Hello(r.u8(), r.string(), r.i32(), r.i32(), r.i64(), r.string());
+        Hello h = new Hello(r.u8(), r.string(MAX_NAME_BYTES, "a peer name"), r.i32(), r.i32(), r.i64(),
+                r.string(MAX_NAME_BYTES, "a host name"));
         r.end();
         return h;
     }
@@ -355,7 +362,7 @@ public final class Messages {
 
     public static PeerHeartbeat readPeerHeartbeat(byte[] body) {
         WireReader r = new WireReader(body).afterCommand();
-        String name = r.string();
+        String name = r.string(MAX_NAME_BYTES, "a peer name");
         int role = r.u8();
         WorkerLoad load = null;
         if (r.hasMore()) {
@@ -363,13 +370,13 @@ public final class Messages {
             long used = r.i64();
             long max = r.i64();
             int n = r.count(12);
-            List<RunningTask> running = new ArrayList<>(Math.min(n, MAX_RUNNING));
+            if (n > MAX_RUNNING) {
+                throw new MalformedMessageException("a heartbeat lists " + n + " running tasks; a worker sends at"
+                        + " most " + MAX_RUNNING);
+            }
+            List<RunningTask> running = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                long id = r.i64();
-                String label = r.string();
-                if (i < MAX_RUNNING) {
-                    running.add(new RunningTask(id, label));
-                }
+                running.add(new RunningTask(r.i64(), r.string(RunInfo.MAX_LABEL_CHARS * 3, "a running task's label")));
             }
             load = new WorkerLoad(cpu, used, max, running);
         }

@@ -43,8 +43,10 @@ public record RunInfo(long taskId, String worker, String host, long pid, int att
 
     /** What the broker knows of the worker and the queue, put into what the worker said. */
     public RunInfo fromWorker(String worker, String host, long pid, long queuedNanos) {
+        // The label and the failure's text are for the broker's status page: the root has the label in the task's
+        // options and the failure itself, so they do not travel on (a failed task's trace would go twice).
         return new RunInfo(taskId, worker, host, pid, attempt, queuedNanos, waitNanos, allocatedBytes, outDropped, out,
-                errDropped, err, files, label, failure);
+                errDropped, err, files, "", "");
     }
 
     void write(WireWriter w) {
@@ -58,8 +60,8 @@ public record RunInfo(long taskId, String worker, String host, long pid, int att
 
     static RunInfo read(WireReader r) {
         long taskId = r.i64();
-        String worker = r.string();
-        String host = r.string();
+        String worker = r.string(Messages.MAX_NAME_BYTES, "a worker name");
+        String host = r.string(Messages.MAX_NAME_BYTES, "a host name");
         long pid = r.i64();
         int attempt = r.i32();
         long queued = r.i64();
@@ -74,8 +76,8 @@ public record RunInfo(long taskId, String worker, String host, long pid, int att
         for (int i = 0; i < n; i++) {
             files.add(new OutputFile(r.string(), r.bytes()));
         }
-        String label = r.string();
-        String failure = r.string();
+        String label = r.string(MAX_LABEL_CHARS * 3, "a task's label");
+        String failure = r.string(MAX_FAILURE_CHARS * 3, "a task's failure text");
         return new RunInfo(taskId, worker, host, pid, attempt, queued, wait, allocated, outDropped, out, errDropped, err,
                 files, label, failure);
     }

@@ -76,6 +76,21 @@ public final class WireReader {
         return new String(bytes(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A UTF-8 string of at most {@code maxBytes} bytes (a name, a host, a label: what a peer may not make as large
+     * as a message), checked before anything is copied.
+     */
+    public String string(int maxBytes, String what) {
+        int at = pos;
+        int len = i32();
+        pos = at;
+        if (len > maxBytes) {
+            throw new MalformedMessageException(what + " of " + len + " bytes at offset " + at + ", above the limit"
+                    + " of " + maxBytes + ": the message is not a Scoop message, and is dropped");
+        }
+        return string();
+    }
+
     public boolean hasMore() {
         return pos < buf.length;
     }

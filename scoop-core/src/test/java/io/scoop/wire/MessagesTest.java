@@ -183,6 +183,39 @@ class MessagesTest {
         }
     }
 
+    /**
+     * Names, labels and failure texts that a peer could make as large as a message are refused past their
+     * limits (the status page shows them, every task record repeats them), and a heartbeat may list no more
+     * running tasks than a worker sends.
+     */
+    @Test
+    void oversizeNamesLabelsAndRunningLists_areRefused() {
+        String longName = "n".repeat(Messages.MAX_NAME_BYTES + 1);
+        assertThrows(MalformedMessageException.class,
+                () -> Messages.readHello(Messages.hello(new Hello(Hello.WORKER, longName, 1, 1, 1, "h"))));
+        assertThrows(MalformedMessageException.class,
+                () -> Messages.readHello(Messages.hello(new Hello(Hello.WORKER, "w", 1, 1, 1, longName))));
+        assertEquals("w", Messages.readHello(Messages.hello(new Hello(Hello.WORKER, "w", 1, 1, 1,
+                "h".repeat(Messages.MAX_NAME_BYTES)))).name());
+
+        WireWriter w = new WireWriter(256).command(Command.HEARTBEAT).string("w1").u8(Hello.WORKER).i32(10).i64(1)
+                .i64(2).i32(Messages.MAX_RUNNING + 1);
+        for (int i = 0; i <= Messages.MAX_RUNNING; i++) {
+            w.i64(i).string("t");
+        }
+        byte[] tooMany = w.toByteArray();
+        assertThrows(MalformedMessageException.class, () -> Messages.readPeerHeartbeat(tooMany));
+
+        RunInfo label = new RunInfo(1, "", "", 0, 0, 0, 0, 0, 0, new byte[0], 0, new byte[0], List.of(),
+                "l".repeat(RunInfo.MAX_LABEL_CHARS * 3 + 1), "");
+        byte[] results = Messages.results("w", List.of(new ResultItem(1, Status.OK, 1, bytes("x"), label)));
+        assertThrows(MalformedMessageException.class, () -> Messages.readResults(results));
+        RunInfo failure = new RunInfo(1, "", "", 0, 0, 0, 0, 0, 0, new byte[0], 0, new byte[0], List.of(), "",
+                "f".repeat(RunInfo.MAX_FAILURE_CHARS * 3 + 1));
+        byte[] failed = Messages.results("w", List.of(new ResultItem(1, Status.FAILED, 1, bytes("x"), failure)));
+        assertThrows(MalformedMessageException.class, () -> Messages.readResults(failed));
+    }
+
     @Test
     void everyTruncation_ofEveryKind_isRefused() {
         List<byte[]> valid = List.of(Messages.hello(new Hello(Hello.ROOT, "r", 0, 0, 1, "h")),

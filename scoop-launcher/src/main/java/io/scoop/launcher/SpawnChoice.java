@@ -187,11 +187,4 @@ record SpawnChoice(SpawnMethod method, String from, String executable, HostList 
         }
         return null;
     }
-
-    /** The lines of the plan about spawning: the method, why, and how it starts a worker. */
-    List<String> describe() {
-        List<String> lines = new ArrayList<>();
-        lines.add(method + " (" + from + "): " + method.describe());
-        return lines;
-    }
 }
