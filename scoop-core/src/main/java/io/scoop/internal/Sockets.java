@@ -190,7 +190,7 @@ public final class Sockets {
         ctx.setNotificationExceptionHandler((thread, e) -> {
             health.caught.incrementAndGet();
             IO_EXCEPTIONS.incrementAndGet();
-            if (e instanceof java.nio.channels.ClosedChannelException) {
+            if (closedChannel(e)) {
                 return; // a connection closed under JeroMQ as a peer or this process closed it: nothing to tell
             }
             IO_LOG.log("caught " + e + " on one connection and went on (that connection may be left"
@@ -202,6 +202,19 @@ public final class Sockets {
         });
         HEALTH.put(ctx, health);
         return ctx;
+    }
+
+    /**
+     * Whether {@code e} is a channel closed under JeroMQ, thrown as is or wrapped (JeroMQ wraps it in
+     * {@code ZError.IOException} when a connection is torn down while it writes).
+     */
+    static boolean closedChannel(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -50,6 +50,15 @@ class SocketsTest {
     }
 
     @Test
+    void closedChannel_asIsOrWrappedByJeroMq_isRecognised_otherFailuresAreNot() {
+        assertTrue(Sockets.closedChannel(new java.nio.channels.ClosedChannelException()));
+        assertTrue(Sockets.closedChannel(new zmq.ZError.IOException(new java.nio.channels.ClosedChannelException())));
+        assertTrue(Sockets.closedChannel(new java.nio.channels.AsynchronousCloseException()));
+        assertTrue(!Sockets.closedChannel(new zmq.ZError.IOException(new java.io.IOException("Broken pipe"))));
+        assertTrue(!Sockets.closedChannel(new NegativeArraySizeException()));
+    }
+
+    @Test
     void create_setsTheLimitOnTheSocket() {
         ZContext ctx = Sockets.context();
         try {
