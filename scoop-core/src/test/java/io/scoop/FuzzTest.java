@@ -167,7 +167,7 @@ class FuzzTest {
     private static byte[] valid(Random r) {
         byte[] p = new byte[r.nextInt(12)];
         r.nextBytes(p);
-        return switch (r.nextInt(18)) {
+        return switch (r.nextInt(21)) {
             case 0 -> Messages.hello(new Hello(Hello.ROOT, "fuzz-r", 0, 0, 1, "fuzz"));
             case 1 -> Messages.hello(new Hello(Hello.WORKER, "fuzz-w", 1, 4, 1, "fuzz"));
             case 2 -> Messages.tasks("fuzz-r", List.of(new TaskItem(r.nextInt(100), 0, 0, p),
@@ -190,6 +190,9 @@ class FuzzTest {
             case 16 -> Messages.fetch("fuzz-w", "k" + r.nextInt(4));
             case 14 -> Messages.tasks("fuzz-r", List.of(new TaskItem(r.nextInt(100), 0, r.nextInt(3), r.nextInt(3),
                     r.nextBoolean() ? "host:fuzz" : "worker:w" + r.nextInt(3), p)));
+            case 18 -> Messages.hold(r.nextBoolean() ? "fuzz-r" : "w" + r.nextInt(3) + "/root", r.nextInt());
+            case 19 -> Messages.lend("fuzz-w", r.nextInt());
+            case 20 -> Messages.steal(r.nextInt());
             default -> Messages.lost("w1", "a fuzzer says w1 is gone");
         };
     }
@@ -228,7 +231,7 @@ class FuzzTest {
             case 5 -> { // random bytes after a command byte, any
                 byte[] out = new byte[1 + r.nextInt(40)];
                 r.nextBytes(out);
-                out[0] = (byte) r.nextInt(16);
+                out[0] = (byte) r.nextInt(Command.values().length + 2);
                 return out;
             }
             default -> { // as it is: control and broker-only messages must be refused by their sender
@@ -246,7 +249,8 @@ class FuzzTest {
      */
     private static Verdict verdict(byte[] m) {
         Command c = Command.of(m);
-        if (c == null || c.isControl() || c == Command.DISPATCH || c == Command.SHUTDOWN || c == Command.DROPPED) {
+        if (c == null || c.isControl() || c == Command.DISPATCH || c == Command.SHUTDOWN || c == Command.DROPPED
+                || c == Command.STEAL) {
             return Verdict.BAD;
         }
         try {
@@ -259,6 +263,8 @@ class FuzzTest {
                 case TASKS -> Messages.readTasks(m);
                 case RESULTS -> Messages.readResults(m);
                 case CREDIT -> Messages.readCredit(m);
+                case LEND -> Messages.readLend(m);
+                case HOLD -> Messages.readHold(m);
                 case CANCEL -> Messages.readCancel(m);
                 case WORKERS -> Messages.readWorkersQuery(m);
                 case SHARE -> Messages.readShare(m);

@@ -22,9 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A task's plain children run on the thread that waits for them while they are still unsent, and go to the
- * broker once they are older than the spill delay: same results, failures, output and cancel as children that
- * travel, and a worker's death still loses nothing. Embedded default, two worker JVMs of one task thread each,
- * the spill delay set to 300 ms so that "still unsent when awaited" holds on a loaded machine.
+ * broker when it asks for them for an idle thread (STEAL) or when their thread parks: same results, failures,
+ * output and cancel as children that travel, and a worker's death still loses nothing. Embedded default, two
+ * worker JVMs of one task thread each; a worker says it holds children once they are 30 ms old, and the delay
+ * before children of a parked thread go out is 300 ms, so that "still unsent when awaited" holds on a loaded
+ * machine; the last-resort delay is 10 s, so that only stealing moves children of a running thread here.
  */
 class LocalChildrenTest {
     /** Lives in a worker JVM: the child running inline has started. */
@@ -38,7 +40,8 @@ class LocalChildrenTest {
     @BeforeAll
     static void start() {
         pool = DistributedExecutor.builder().workers(2).threadsPerWorker(1)
-                .jvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Dscoop.spillAfterMicros=300000").build();
+                .jvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Dscoop.holdAfterMicros=30000", "-Dscoop.parkedSpillAfterMicros=300000",
+                        "-Dscoop.spillAfterMicros=10000000").build();
     }
 
     @AfterAll
@@ -188,6 +191,43 @@ class LocalChildrenTest {
             return "value " + f.get();
         } catch (ExecutionException e) {
             return e.getCause().toString();
+        }
+    }
+
+    /**
+     * A tree whose leaves compute (their thread never parks) starts on one worker; the other worker's idle thread
+     * gets held children through the broker's STEAL, so leaves run in both worker JVMs, long before the
+     * last-resort delay.
+     */
+    @Test
+    void treeOfBusyLeaves_idleWorkerStealsPartOfIt() throws Exception {
+        java.util.Set<Long> pids = pool.submit(new BusyTree(6)).get(120, TimeUnit.SECONDS);
+        assertEquals(2, pids.size(), "leaves ran in " + pids);
+    }
+
+    /** A tree whose leaves spin for 3 ms and answer the pid they ran in. */
+    static final class BusyTree implements java.util.concurrent.Callable<java.util.Set<Long>> {
+        private final int depth;
+
+        BusyTree(int depth) {
+            this.depth = depth;
+        }
+
+        @Override
+        public java.util.Set<Long> call() throws Exception {
+            if (depth == 0) {
+                long end = System.nanoTime() + 3_000_000;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                return java.util.Set.of(ProcessHandle.current().pid());
+            }
+            DistributedExecutor here = DistributedExecutor.current();
+            CompletableFuture<java.util.Set<Long>> left = here.submit(new BusyTree(depth - 1));
+            CompletableFuture<java.util.Set<Long>> right = here.submit(new BusyTree(depth - 1));
+            java.util.Set<Long> all = new java.util.TreeSet<>(left.get());
+            all.addAll(right.get());
+            return all;
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.Future;
  * <ul>
  *   <li>{@code --runs}: measured runs per row (default 5; fewer is refused: a median of fewer says little);
  *   <li>{@code --warmup}: unmeasured runs first (default: W1 3, W2 3, W3 2, W5 1), and
- *       {@code --warmup-seconds}: warm up at least that long (default: W1 and W2 8 s, so that the JIT
+ *       {@code --warmup-seconds}: warm up at least that long (default: W1 and W2 8 s, W6 20 s, so that the JIT
  *       compilers are done before the measured runs; others 0);
  *   <li>{@code --worker-opts}: worker-JVM option sets for Scoop's executors in W1-W3, separated by {@code |},
  *       one row each ({@code default} = none); the JeroMQ baselines' workers use the first set;
@@ -130,6 +130,7 @@ public final class Bench {
             };
             double ws = warmupSeconds != null ? warmupSeconds : switch (w) {
                 case "W1", "W2" -> 8.0;
+                case "W6" -> 20.0; // the inline path's JIT compilation takes about 100,000 futures per worker
                 default -> 0.0;
             };
             Config c = new Config(runs, wu, ws, variants, launcher, quiet, cpu, out);

@@ -113,7 +113,7 @@ public final class Broker implements AutoCloseable {
     private final Scheduler scheduler;
     private volatile boolean running = true;
     private long badMessages;
-    private volatile Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0);
+    private volatile Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0);
     /** A snapshot the status page waits for: the loop fills it in between two bursts (null when none is wanted). */
     private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<StatusSnapshot>>
             snapshotWanted = new java.util.concurrent.atomic.AtomicReference<>();
@@ -379,9 +379,10 @@ public final class Broker implements AutoCloseable {
      * @param sharedValues shared values kept ({@code DistributedExecutor.share}, and {@code map}'s large functions)
      * @param sharedBytes  their bytes
      * @param fetches      shared values sent to workers since the start
+     * @param steals       children the broker asked workers' nested roots for (STEAL) for idle threads to run
      */
     public record Stats(int workers, int queued, int tasks, int roots, long badMessages, int sharedValues,
-            long sharedBytes, long fetches) {
+            long sharedBytes, long fetches, long steals) {
     }
 
     @Override
@@ -426,6 +427,7 @@ public final class Broker implements AutoCloseable {
                 }
                 scheduler.tick(now);
                 scheduler.dispatch();
+                scheduler.steal();
                 scheduler.flushResults();
                 stats = scheduler.stats(badMessages);
                 giveSnapshot();
@@ -464,6 +466,8 @@ public final class Broker implements AutoCloseable {
                 case TASKS -> scheduler.onTasks(Messages.readTasks(body));
                 case RESULTS -> scheduler.onResults(Messages.readResults(body));
                 case CREDIT -> scheduler.onCredit(Messages.readCredit(body));
+                case LEND -> scheduler.onLend(Messages.readLend(body));
+                case HOLD -> scheduler.onHold(Messages.readHold(body));
                 case CANCEL -> scheduler.onCancel(Messages.readCancel(body));
                 case WORKERS -> scheduler.onWorkersQuery(Messages.readWorkersQuery(body));
                 case SHARE -> scheduler.onShare(Messages.readShare(body));

@@ -38,7 +38,6 @@ final class Scheduler {
         void send(String peer, byte[] body);
     }
 
-
     private final Ticker ticker;
     private final long heartbeatNanos;
     private final long expiryNanos;
@@ -48,6 +47,12 @@ final class Scheduler {
 
     private final Map<String, WorkerState> workers = new LinkedHashMap<>();
     private final Map<String, RootState> roots = new HashMap<>();
+    /** Roots that hold children unsent and have not been asked for them since they said so. */
+    private final java.util.Set<RootState> holders = new java.util.LinkedHashSet<>();
+    /** Children asked for by STEAL, for the counts. */
+    private long steals;
+    /** A bound on a worker's lent slots, whatever its messages say. */
+    private static final int MAX_LENT = 1 << 16;
     private final Map<Long, Task> tasks = new HashMap<>();
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     /** Tasks that must run on one worker ("worker:NAME") or on one host's workers ("host:NAME"), by target. */
@@ -129,7 +134,7 @@ final class Scheduler {
             queued += q.size();
         }
         return new Broker.Stats(workers.size(), queued, tasks.size(), roots.size(), badMessages, shared.size(),
-                sharedBytes, fetches);
+                sharedBytes, fetches, steals);
     }
 
     /** Whether a worker of this name has ever said HELLO. Safe from any thread. */
@@ -317,6 +322,66 @@ final class Scheduler {
         }
     }
 
+    /** A worker's thread waits on a child ({@code +1}) or has stopped waiting ({@code -1}): one credit more or less. */
+    void onLend(Messages.Credit c) {
+        WorkerState w = workers.get(c.worker());
+        if (w != null) {
+            int step = Integer.signum(c.delta()); // one slot at a time, whatever the message says
+            onCredit(new Messages.Credit(c.worker(), step));
+            w.lent = Math.max(0, Math.min(MAX_LENT, w.lent + step));
+        }
+    }
+
+    /** A worker's nested root holds {@code count} children unsent: what {@link #steal} may ask it for. */
+    void onHold(Messages.Hold h) {
+        RootState r = roots.get(h.root());
+        if (r == null) {
+            return; // not a root that said HELLO (or one already dropped): nothing to steal from
+        }
+        r.lastSeen = ticker.nanos();
+        r.holding = Math.max(0, h.count());
+        if (r.holding > 0) {
+            holders.add(r);
+        } else {
+            holders.remove(r);
+        }
+    }
+
+    /**
+     * Work stealing: while no task waits in the queue and some worker has a task thread with nothing to do, asks
+     * the roots that hold children unsent (a task's children, kept on its worker to run on the thread that waits
+     * for them) for as many as there are idle threads, the largest holder first. The children they send then
+     * come through the queue to the idle workers (least loaded first, see {@link #dispatch}). A holder asked once
+     * is asked again only after it says it still holds some.
+     */
+    void steal() {
+        if (holders.isEmpty() || !queue.isEmpty() || workers.isEmpty()) {
+            return;
+        }
+        int idle = 0;
+        for (WorkerState w : workers.values()) {
+            if (w.credit > 0) {
+                idle += Math.max(0, w.idleThreads());
+            }
+        }
+        if (idle <= 0) {
+            return;
+        }
+        List<RootState> byHolding = new ArrayList<>(holders);
+        byHolding.sort((a, b) -> Integer.compare(b.holding, a.holding));
+        for (RootState r : byHolding) {
+            if (idle <= 0) {
+                break;
+            }
+            int n = Math.min(idle, r.holding);
+            idle -= n;
+            r.holding = 0;
+            holders.remove(r);
+            steals += n;
+            send(r.name, Messages.steal(n));
+        }
+    }
+
     void onCancel(Messages.Cancel cancel) {
         RootState root = roots.get(cancel.from());
         long tag = cancel.tag();
@@ -353,6 +418,7 @@ final class Scheduler {
         }
         RootState root = roots.remove(name);
         if (root != null) {
+            holders.remove(root);
             dropRoot(root);
         }
         // Answer, so that the peer's receiving thread wakes now instead of at its next receive timeout.
@@ -429,12 +495,15 @@ final class Scheduler {
         if (ready.isEmpty()) {
             return;
         }
-        int start = Math.floorMod(rotation++, ready.size());
+        // In turn, but a worker with idle threads first: a task that comes alone (a stolen child) goes where a
+        // thread waits for work, not into the prefetch of a busy worker.
+        java.util.Collections.rotate(ready, -Math.floorMod(rotation++, ready.size()));
+        ready.sort((a, b) -> Integer.compare(Math.max(0, b.idleThreads()), Math.max(0, a.idleThreads())));
         long bound = Sockets.batchBytes();
         while (!queue.isEmpty() && !ready.isEmpty()) {
             int share = Math.max(1, (queue.size() + ready.size() - 1) / ready.size());
             for (int k = 0; k < ready.size() && !queue.isEmpty(); k++) {
-                WorkerState w = ready.get((start + k) % ready.size());
+                WorkerState w = ready.get(k);
                 int n = Math.min(w.credit, share);
                 List<TaskItem> batch = new ArrayList<>(n);
                 long bytes = 0;
@@ -528,7 +597,6 @@ final class Scheduler {
         }
     }
 
-
     private void sendHeartbeats() {
         byte[] hb = Messages.brokerHeartbeat(workers.size(), totalThreads());
         for (String w : workers.keySet()) {
@@ -553,6 +621,7 @@ final class Scheduler {
             RootState root = it.next();
             if (now - root.lastSeen > expiryNanos) {
                 it.remove();
+                holders.remove(root);
                 int n = root.tasks.size();
                 dropRoot(root);
                 String why = "no heartbeat from it for " + TimeUnit.NANOSECONDS.toMillis(now - root.lastSeen)
@@ -798,6 +867,8 @@ final class Scheduler {
         final String host;
         final Map<Long, Task> assigned = new LinkedHashMap<>();
         int credit;
+        /** How many of its threads wait on a child and lent their slot (LEND). */
+        int lent;
         long lastSeen;
         /** What its last heartbeat said of its load (-1: not said), and the tasks it runs; for the status page. */
         int cpuPermille = -1;
@@ -814,6 +885,11 @@ final class Scheduler {
             this.pid = pid;
             this.host = host;
             this.lastSeen = now;
+        }
+
+        /** Threads with nothing to do, as far as the broker knows: slots (its threads and lent ones) not taken. */
+        int idleThreads() {
+            return threads + lent - assigned.size();
         }
 
         @Override
@@ -836,6 +912,8 @@ final class Scheduler {
         final Map<Long, Task> tasks = new HashMap<>();
         final java.util.Set<String> sharedKeys = new java.util.HashSet<>();
         long lastSeen;
+        /** Children it holds unsent, as its last HOLD said (0 once asked to send them). */
+        int holding;
 
         RootState(String name) {
             this.name = name;

@@ -92,6 +92,11 @@ public final class RootClient implements AutoCloseable {
     private final Map<Long, Inline> inline = new ConcurrentHashMap<>();
     private volatile Thread spiller;
     private volatile boolean spillerIdle;
+    /** Whether the broker has been told (HOLD) that this client holds children, and has not asked for them since. */
+    private volatile boolean announced;
+    private long announcedAt;
+    /** How often a HOLD is said again while children stay held and no STEAL came. */
+    private static final long REHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
      * Connects to the broker at {@code address} and waits for its answer.
@@ -167,7 +172,7 @@ public final class RootClient implements AutoCloseable {
         ResultItem run(long id, int priority, byte[] payload);
     }
 
-    /** A task held here unsent: run by the thread that waits for it, or spilled to the broker when it ages. */
+    /** A task held here unsent: run by the thread that waits for it, or sent to the broker (see runLocally). */
     private record Forked(TaskItem item, long at, Thread by) {
     }
 
@@ -188,26 +193,35 @@ public final class RootClient implements AutoCloseable {
     }
 
     /**
-     * How long a child task may wait here, unsent, for its parent to wait for it and run it on its own thread,
-     * before it goes to the broker for any worker (and this one) to take. Tiny children of a waiting parent then
-     * cost a method call and a copy instead of a round trip through the broker; children nobody waits for yet,
-     * the oldest (in a tree, the largest) first, go out after this long, as a work-stealing pool's thieves take
-     * the oldest tasks of a busy thread.
+     * How long a child task is held here, unsent, before this client tells the broker it holds some (HOLD), so
+     * that a task thread with nothing to do elsewhere may have it (the broker answers STEAL when one is idle, and
+     * the oldest held children, in a tree the largest, go out). Children whose parent waits for them sooner cost
+     * a method call and a copy instead of a round trip through the broker: as in a work-stealing pool, a busy
+     * thread runs its own tasks, and only an idle thread takes the oldest of them.
      */
-    static final long SPILL_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(
-            Long.getLong("scoop.spillAfterMicros", 1000));
+    static final long HOLD_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(
+            Long.getLong("scoop.holdAfterMicros", 100));
 
     /**
-     * The same delay in a cluster of one task thread: the broker could only hand the child back to this very
-     * worker, whose thread is busy, so going out early costs a round trip and gains nothing (measured on the
-     * fullTree of scoop-bench's W6: 6,200 futures/s with 1 ms, 40,000 with 5 ms). It stays finite for a
-     * parent that waits on its children in a way the worker cannot see (a plain CompletableFuture of them).
+     * How long a child may be held here while the thread that holds it is parked or blocked (not runnable): it may
+     * be waiting for that child in a way the worker cannot see (a plain CompletableFuture of it, a lock, a sleep),
+     * and the broker counts the thread as busy, so the child goes out for any thread to take.
      */
-    static final long SOLO_SPILL_AFTER_NANOS = Math.max(SPILL_AFTER_NANOS, TimeUnit.MILLISECONDS.toNanos(20));
+    static final long PARKED_SPILL_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(
+            Long.getLong("scoop.parkedSpillAfterMicros", 1000));
+
+    /**
+     * How long a child may be held here at most, stolen or not, whatever its thread does: a guard for a parent
+     * that polls for its children while running ({@code isDone()} in a loop), which neither the worker nor the
+     * thread's state shows.
+     */
+    static final long SPILL_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(
+            Long.getLong("scoop.spillAfterMicros", 200_000));
 
     /**
      * Keeps this client's plain child tasks here until their parent waits for them, to run them on its thread
-     * ({@link #runHere}), or until they are {@link #SPILL_AFTER_NANOS} old, when they go to the broker. For a
+     * ({@link #runHere}), or until the broker asks for them for an idle thread (HOLD, STEAL), their thread parks
+     * ({@link #PARKED_SPILL_AFTER_NANOS}) or they are {@link #SPILL_AFTER_NANOS} old, when they go to it. For a
      * worker's nested client: its tasks' children; a worker that dies takes their parent with it, and the
      * broker runs the parent again, which submits them again.
      */
@@ -255,34 +269,37 @@ public final class RootClient implements AutoCloseable {
     /** Sends the tasks this thread holds here unsent (it is about to wait for something else). */
     public void spillMine() {
         if (!forkedById.isEmpty()) {
-            spill(0, Thread.currentThread());
+            Thread me = Thread.currentThread();
+            spill(Integer.MAX_VALUE, 0, fk -> fk.by() == me);
         }
     }
 
     /**
-     * Sends the held tasks of thread {@code by}, all of them; or, with {@code by} null, every held task older than
-     * {@code bornBefore} (a nanoTime: compared by difference, as nanoTime values may be negative).
+     * Sends at most {@code max} held tasks, oldest first, of those at least {@code minAge} ns old that
+     * {@code which} picks; returns how many it sent.
      */
-    private void spill(long bornBefore, Thread by) {
-        boolean any = false;
-        for (java.util.Iterator<Forked> it = forked.iterator(); it.hasNext(); ) {
+    private int spill(int max, long minAge, java.util.function.Predicate<Forked> which) {
+        int sent = 0;
+        long now = System.nanoTime();
+        for (java.util.Iterator<Forked> it = forked.iterator(); it.hasNext() && sent < max; ) {
             Forked fk = it.next();
             if (forkedById.get(fk.item().id()) != fk) {
                 it.remove(); // run here, cancelled, or spilled already
                 continue;
             }
-            if (by == null && fk.at() - bornBefore >= 0) {
-                break; // the rest are younger
+            if (now - fk.at() < minAge) {
+                break; // the rest are younger (ages compared by difference: nanoTime values may be negative)
             }
-            if ((by == null || fk.by() == by) && forkedById.remove(fk.item().id(), fk)) {
+            if (which.test(fk) && forkedById.remove(fk.item().id(), fk)) {
                 it.remove();
                 outbox.add(fk.item());
-                any = true;
+                sent++;
             }
         }
-        if (any) {
+        if (sent > 0) {
             flush();
         }
+        return sent;
     }
 
     private void spillLoop() {
@@ -301,13 +318,39 @@ public final class RootClient implements AutoCloseable {
                 continue;
             }
             long now = System.nanoTime();
-            long after = clusterThreads > 1 ? SPILL_AFTER_NANOS : SOLO_SPILL_AFTER_NANOS;
-            long due = head.at() + after - now;
-            if (due > 0) {
-                LockSupport.parkNanos(this, Math.min(due, SPILL_AFTER_NANOS)); // a worker may join meanwhile
-            } else {
-                spill(now - after, null);
+            long age = now - head.at();
+            int held = forkedById.size(); // 0 if the head was run meanwhile: then there is nothing to say
+            if ((!announced || now - announcedAt > REHOLD_NANOS) && age >= HOLD_AFTER_NANOS && clusterThreads > 1
+                    && held > 0) {
+                // Said until a STEAL comes, and again now and then: a broker that lost track asks again.
+                announced = true;
+                announcedAt = now;
+                link.send(Messages.hold(name, held));
             }
+            if (age >= PARKED_SPILL_AFTER_NANOS) {
+                spillStalled(now);
+            }
+            long wait = !announced && clusterThreads > 1 ? HOLD_AFTER_NANOS - age : PARKED_SPILL_AFTER_NANOS;
+            LockSupport.parkNanos(this, Math.max(10_000, Math.min(wait, PARKED_SPILL_AFTER_NANOS)));
+        }
+    }
+
+    /**
+     * Sends the held children that no thread will run soon: those older than {@link #PARKED_SPILL_AFTER_NANOS}
+     * whose holding thread is parked or blocked, and any older than {@link #SPILL_AFTER_NANOS}.
+     */
+    private void spillStalled(long now) {
+        spill(Integer.MAX_VALUE, PARKED_SPILL_AFTER_NANOS, fk -> now - fk.at() >= SPILL_AFTER_NANOS
+                || fk.by().getState() != Thread.State.RUNNABLE);
+    }
+
+    /** The broker's STEAL: sends the {@code n} oldest held children, and says again if some are still held. */
+    private void onSteal(int n) {
+        spill(n, 0, fk -> true);
+        announced = false;
+        Thread t = spiller;
+        if (t != null) {
+            LockSupport.unpark(t);
         }
     }
 
@@ -623,6 +666,12 @@ public final class RootClient implements AutoCloseable {
                 // Decoded on the completion thread too: copying a large result must not delay heartbeats.
                 case RESULTS -> completer.execute(new ResultBatch(body));
                 case HEARTBEAT -> onHeartbeat(body);
+                case STEAL -> {
+                    int n = Messages.readSteal(body);
+                    if (localRunner != null && n > 0) {
+                        onSteal(n);
+                    }
+                }
                 case SHARE -> {
                     Messages.Shared answer = Messages.readShared(body);
                     CompletableFuture<String> reply = shareReplies.get(answer.key());

@@ -32,11 +32,15 @@ package io.scoop.wire;
  *   SHARE       broker -> root rx         key, refusal ("" when kept)
  *   FETCH       worker tx -> broker       worker name, key: send me this shared value
  *   FETCH       broker -> worker rx       key, found, bytes
+ *   HOLD        root tx -> broker         root name, count: a worker's nested root holds this many children unsent
+ *   STEAL       broker -> root rx         count: send that many held children (oldest first), a thread is idle
+ *   LEND        worker tx -> broker       worker name, +1 / -1: a task thread waits on a child (its slot is lent:
+ *                                         one more credit) or stopped waiting
  * </pre>
  */
 public enum Command {
     HELLO(1), TASKS(2), DISPATCH(3), RESULTS(4), CREDIT(5), CANCEL(6), HEARTBEAT(7), BYE(8), LOST(9),
-    SHUTDOWN(10), STOP(11), DROPPED(12), WORKERS(13), SHARE(14), FETCH(15);
+    SHUTDOWN(10), STOP(11), DROPPED(12), WORKERS(13), SHARE(14), FETCH(15), HOLD(16), STEAL(17), LEND(18);
 
     private static final Command[] BY_CODE = new Command[32];
 

@@ -412,6 +412,51 @@ public final class Messages {
         return new WireWriter(24).command(Command.CREDIT).string(worker).i32(delta).toByteArray();
     }
 
+    /**
+     * A worker's LEND: a task thread of it waits on another task's future ({@code +1}: its slot is free for
+     * another task, one more credit) or has stopped waiting ({@code -1}). The broker counts lent slots to know
+     * which workers have a thread with nothing to do (see {@link #steal}).
+     */
+    public static byte[] lend(String worker, int delta) {
+        return new WireWriter(24).command(Command.LEND).string(worker).i32(delta).toByteArray();
+    }
+
+    public static Credit readLend(byte[] body) {
+        return readCredit(body);
+    }
+
+    /**
+     * A worker's nested root to the broker, HOLD: it holds {@code count} child tasks unsent, which its task
+     * threads will run themselves when they wait for them, and which the broker may ask for with STEAL when
+     * another thread has nothing to do.
+     */
+    public static byte[] hold(String root, int count) {
+        return new WireWriter(24).command(Command.HOLD).string(root).i32(count).toByteArray();
+    }
+
+    /** A HOLD: which root, and how many children it holds. */
+    public record Hold(String root, int count) {
+    }
+
+    public static Hold readHold(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        Hold h = new Hold(r.string(MAX_NAME_BYTES, "a root's name"), r.i32());
+        r.end();
+        return h;
+    }
+
+    /** Broker to a root that holds children, STEAL: send the {@code count} oldest of them (threads are idle). */
+    public static byte[] steal(int count) {
+        return new WireWriter(5).command(Command.STEAL).i32(count).toByteArray();
+    }
+
+    public static int readSteal(byte[] body) {
+        WireReader r = new WireReader(body).afterCommand();
+        int n = r.i32();
+        r.end();
+        return n;
+    }
+
     /** Broker to peers: a heartbeat with the cluster's size, which {@code map} uses to size its window. */
     public static byte[] brokerHeartbeat(int workers, int threads) {
         return new WireWriter(9).command(Command.HEARTBEAT).i32(workers).i32(threads).toByteArray();

@@ -64,8 +64,9 @@ import org.zeromq.ZContext;
  * worker's other tasks, and whoever started the worker starts a new one.
  *
  * <p><b>Blocking.</b> A task that waits on another task's future lends its slot: the worker starts one more
- * task thread and asks for one more credit, and takes both back when the wait ends (see {@link Blocking}).
- * So recursive trees of tasks run on a single worker without deadlock.
+ * task thread and lends the broker a slot (LEND: one more credit, and a thread the broker counts as idle when it
+ * steals held children), and takes both back when the wait ends (see {@link Blocking}). So recursive trees of
+ * tasks run on a single worker without deadlock.
  */
 public final class Worker {
     private static final long FLUSH_AGE_NANOS = 200_000;
@@ -594,7 +595,7 @@ public final class Worker {
                 startTaskThread();
             }
         }
-        link.send(Messages.credit(name, 1));
+        link.send(Messages.lend(name, 1));
     }
 
     private void reclaimSlot() {
@@ -605,7 +606,7 @@ public final class Worker {
         synchronized (threadLock) {
             allowedThreads--;
         }
-        link.send(Messages.credit(name, -1));
+        link.send(Messages.lend(name, -1));
     }
 
     /* ---------------- nested tasks ---------------- */

@@ -75,7 +75,28 @@ class SchedulerTest {
     private void loop() {
         s.tick(now.get());
         s.dispatch();
+        s.steal();
         s.flushResults();
+    }
+
+    /** The counts of the STEAL messages sent to {@code root} since the last call, and forgets them. */
+    private List<Integer> stealsFrom(String root) {
+        List<Integer> out = new ArrayList<>();
+        for (Sent x : sent) {
+            if (x.peer().equals(root) && x.command() == Command.STEAL) {
+                out.add(Messages.readSteal(x.body()));
+            }
+        }
+        sent.removeIf(x -> x.peer().equals(root) && x.command() == Command.STEAL);
+        return out;
+    }
+
+    private void hold(String root, int count) {
+        s.onHold(Messages.readHold(Messages.hold(root, count)));
+    }
+
+    private void lend(String worker, int delta) {
+        s.onLend(Messages.readLend(Messages.lend(worker, delta)));
     }
 
     /** The tasks dispatched to {@code worker} since the last call, in order, and forgets what was sent. */
@@ -384,5 +405,70 @@ class SchedulerTest {
         Messages.Workers w = Messages.readWorkers(answer.body());
         assertEquals(77, w.tag());
         assertEquals(List.of("a@alpha", "b@beta"), w.workers().stream().map(e -> e.name() + "@" + e.host()).toList());
+    }
+
+    @Test
+    void steal_asksAHolderOnlyForIdleThreads_andOnceUntilItSaysItStillHolds() {
+        root("r");
+        root("a/root");
+        worker("a", 3);
+        submit("r", 1, 0);
+        loop();
+        assertEquals(1, dispatchedTo("a").size()); // a's one thread is busy with it
+        hold("a/root", 5);
+        loop();
+        assertEquals(List.of(), stealsFrom("a/root"), "no thread is idle: the children stay where they are");
+
+        worker("b", 3);
+        loop();
+        assertEquals(List.of(1), stealsFrom("a/root"), "b's one thread is idle: one child is asked for");
+        loop();
+        assertEquals(List.of(), stealsFrom("a/root"), "asked once until a/root says it still holds some");
+
+        submit("a/root", 10, 0); // the stolen child
+        loop();
+        assertEquals(List.of("t10"), payloads(dispatchedTo("b")), "to the idle worker, not into a's prefetch");
+        assertEquals(List.of(), dispatchedTo("a"));
+        hold("a/root", 4);
+        loop();
+        assertEquals(List.of(), stealsFrom("a/root"), "both threads are busy again");
+
+        lend("a", 1); // a's task waits on its stolen child: its thread is free for another task
+        loop();
+        assertEquals(List.of(1), stealsFrom("a/root"));
+        assertEquals(2, s.stats(0).steals());
+    }
+
+    @Test
+    void steal_holdOfNothingOrFromAStranger_asksNothing() {
+        root("a/root");
+        worker("a", 3);
+        worker("b", 3);
+        hold("a/root", 0);
+        hold("nobody/root", 7);
+        hold("a/root", -5);
+        loop();
+        assertEquals(List.of(), stealsFrom("a/root"));
+        assertEquals(List.of(), stealsFrom("nobody/root"));
+        assertTrue(sent.stream().noneMatch(x -> x.command() == Command.STEAL));
+    }
+
+    @Test
+    void dispatch_aLoneTask_goesToAWorkerWithAnIdleThread_whateverTheTurn() {
+        root("r");
+        worker("a", 5);
+        worker("b", 5);
+        submit("r", 1, 0);
+        loop();
+        String busy = dispatchedTo("a").isEmpty() ? "b" : "a";
+        String idle = busy.equals("a") ? "b" : "a";
+        dispatchedTo(idle);
+        for (int i = 2; i <= 4; i++) {
+            submit("r", i, 0);
+            loop();
+            assertEquals(1, dispatchedTo(idle).size(), "task " + i);
+            assertEquals(0, dispatchedTo(busy).size(), "task " + i);
+            result(idle, i, Status.OK);
+        }
     }
 }

@@ -134,6 +134,18 @@ class MessagesTest {
     }
 
     @Test
+    void holdStealLend_roundTrip_andAHoldNamesARootWithinTheLimit() {
+        assertEquals(new Messages.Hold("w1/root-7-1", 12), Messages.readHold(Messages.hold("w1/root-7-1", 12)));
+        assertEquals(Command.HOLD, Command.of(Messages.hold("r", 1)));
+        assertEquals(5, Messages.readSteal(Messages.steal(5)));
+        assertEquals(Command.STEAL, Command.of(Messages.steal(5)));
+        assertEquals(new Messages.Credit("w1", -1), Messages.readLend(Messages.lend("w1", -1)));
+        assertEquals(Command.LEND, Command.of(Messages.lend("w1", 1)));
+        assertThrows(MalformedMessageException.class,
+                () -> Messages.readHold(Messages.hold("r".repeat(Messages.MAX_NAME_BYTES + 1), 1)));
+    }
+
+    @Test
     void bare_roundTrip() {
         for (Command c : List.of(Command.SHUTDOWN, Command.STOP, Command.BYE)) {
             byte[] body = Messages.bare(c);
@@ -150,7 +162,7 @@ class MessagesTest {
         assertEquals(null, Command.of(null));
         assertEquals(null, Command.of(new byte[0]));
         assertEquals(null, Command.of(new byte[] {0}));
-        assertEquals(null, Command.of(new byte[] {16}));
+        assertEquals(null, Command.of(new byte[] {(byte) (Command.values().length + 1)}));
         assertEquals(null, Command.of(new byte[] {31}));
         assertEquals(null, Command.of(new byte[] {(byte) 0xff}));
         assertEquals(null, Command.of(new byte[] {100}));
@@ -224,7 +236,7 @@ class MessagesTest {
                 Messages.results("w", List.of(new ResultItem(1, Status.OK, 1, bytes("x")))),
                 Messages.cancel("r", 1, new long[] {1}, true), Messages.peerHeartbeat("r", Hello.ROOT),
                 Messages.brokerHeartbeat(1, 1), Messages.named(Command.BYE, "w"), Messages.credit("w", 1),
-                Messages.lost("w", "why"));
+                Messages.lost("w", "why"), Messages.hold("w/root", 3), Messages.lend("w", -1), Messages.steal(2));
         for (byte[] body : valid) {
             boolean fromBroker = body.length == 9 && Command.of(body) == Command.HEARTBEAT;
             read(body, fromBroker); // whole: fine
@@ -259,6 +271,9 @@ class MessagesTest {
             case BYE -> Messages.readName(body);
             case CREDIT -> Messages.readCredit(body);
             case LOST -> Messages.readLost(body);
+            case HOLD -> Messages.readHold(body);
+            case LEND -> Messages.readLend(body);
+            case STEAL -> Messages.readSteal(body);
             default -> throw new AssertionError(Command.of(body));
         }
     }
