@@ -134,6 +134,8 @@ public final class Bench {
                 default -> 0.0;
             };
             Config c = new Config(runs, wu, ws, variants, launcher, quiet, cpu, out);
+            System.gc(); // each workload starts from a collected heap, not from the garbage of the one before
+            System.gc();
             switch (w) {
                 case "W1" -> W1Throughput.run(c);
                 case "W2" -> W2Latency.run(c);
