@@ -231,6 +231,31 @@ class LocalChildrenTest {
         }
     }
 
+    /**
+     * Every task thread of the cluster runs a parent that waits for its children through a plain
+     * CompletableFuture ({@code allOf(...).join()}), which the worker cannot see as a wait on a task: after the
+     * parked parent's slot is lent (compensation), the children run and both parents end. Without it: deadlock.
+     */
+    @Test
+    void everyThreadParkedOnAllOfItsChildren_slotsAreLent_noDeadlock() throws Exception {
+        List<CompletableFuture<Integer>> parents = new java.util.ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+            int base = p * 10;
+            parents.add(pool.submit(() -> {
+                DistributedExecutor here = DistributedExecutor.current();
+                List<CompletableFuture<Integer>> kids = new java.util.ArrayList<>();
+                for (int i = 1; i <= 4; i++) {
+                    int k = base + i;
+                    kids.add(here.submit(() -> k));
+                }
+                CompletableFuture.allOf(kids.toArray(new CompletableFuture<?>[0])).join();
+                return kids.stream().mapToInt(CompletableFuture::join).sum();
+            }));
+        }
+        assertEquals(10, parents.get(0).get(60, TimeUnit.SECONDS));
+        assertEquals(50, parents.get(1).get(60, TimeUnit.SECONDS));
+    }
+
     @Test
     void fullTree_onTwoWorkersOfOneThread_countsEveryNode() throws Exception {
         assertEquals(1023L, pool.submit(new Node(9)).get(120, TimeUnit.SECONDS));

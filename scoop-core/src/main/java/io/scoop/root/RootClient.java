@@ -85,11 +85,15 @@ public final class RootClient implements AutoCloseable {
     private final RateLimitedLog badInput = new RateLimitedLog("scoop root");
     /** On a worker's nested client: runs a task on the calling thread; else null (every task is sent). */
     private volatile LocalRunner localRunner;
+    /** On a worker's nested client: told on the submitting thread of every child task; else null. */
+    private volatile Runnable forkListener;
     /** Tasks held here, unsent, oldest first (entries already run or spilled are skipped; see forkedById). */
     private final java.util.concurrent.ConcurrentLinkedDeque<Forked> forked = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final Map<Long, Forked> forkedById = new ConcurrentHashMap<>();
     /** Tasks running here on the thread that waits for them, by id: what a cancel interrupts. */
     private final Map<Long, Inline> inline = new ConcurrentHashMap<>();
+    /** The threads that have held children here (task threads of this worker), with how many each holds now. */
+    private final Map<Thread, java.util.concurrent.atomic.AtomicInteger> forkers = new ConcurrentHashMap<>();
     private volatile Thread spiller;
     private volatile boolean spillerIdle;
     /** Whether the broker has been told (HOLD) that this client holds children, and has not asked for them since. */
@@ -173,7 +177,16 @@ public final class RootClient implements AutoCloseable {
     }
 
     /** A task held here unsent: run by the thread that waits for it, or sent to the broker (see runLocally). */
-    private record Forked(TaskItem item, long at, Thread by) {
+    private record Forked(TaskItem item, long at, Thread by, java.util.concurrent.atomic.AtomicInteger byHolds) {
+    }
+
+    /** Removes the held task {@code id}; returns it, or null if it was not held (run, sent or cancelled). */
+    private Forked unhold(long id) {
+        Forked fk = forkedById.remove(id);
+        if (fk != null) {
+            fk.byHolds().decrementAndGet();
+        }
+        return fk;
     }
 
     /** A task running on the thread that waits for it. */
@@ -222,6 +235,14 @@ public final class RootClient implements AutoCloseable {
             Long.getLong("scoop.spillAfterMicros", 200_000));
 
     /**
+     * Runs {@code listener} on the submitting thread for every task submitted through this client: a worker's
+     * nested client tells its worker which running tasks are parents (see {@code Worker}'s compensation).
+     */
+    public void onFork(Runnable listener) {
+        this.forkListener = listener;
+    }
+
+    /**
      * Keeps this client's plain child tasks here until their parent waits for them, to run them on its thread
      * ({@link #runHere}), or until the broker asks for them for an idle thread (HOLD, STEAL), their thread parks
      * ({@link #PARKED_SPILL_AFTER_NANOS}) or they are {@link #SPILL_AFTER_NANOS} old, when they go to it. For a
@@ -242,7 +263,7 @@ public final class RootClient implements AutoCloseable {
      */
     public boolean runHere(RemoteFuture<?> f) {
         LocalRunner runner = localRunner;
-        Forked fk = runner == null ? null : forkedById.remove(f.id());
+        Forked fk = runner == null ? null : unhold(f.id());
         if (fk == null) {
             return false;
         }
@@ -294,6 +315,7 @@ public final class RootClient implements AutoCloseable {
                 break; // the rest are younger (ages compared by difference: nanoTime values may be negative)
             }
             if (which.test(fk) && forkedById.remove(fk.item().id(), fk)) {
+                fk.byHolds().decrementAndGet();
                 it.remove();
                 outbox.add(fk.item());
                 sent++;
@@ -343,8 +365,21 @@ public final class RootClient implements AutoCloseable {
      * whose holding thread is parked or blocked, and any older than {@link #SPILL_AFTER_NANOS}.
      */
     private void spillStalled(long now) {
-        spill(Integer.MAX_VALUE, PARKED_SPILL_AFTER_NANOS, fk -> now - fk.at() >= SPILL_AFTER_NANOS
-                || fk.by().getState() != Thread.State.RUNNABLE);
+        Forked head = forked.peekFirst();
+        if (head != null && now - head.at() >= SPILL_AFTER_NANOS) {
+            spill(Integer.MAX_VALUE, SPILL_AFTER_NANOS, fk -> true);
+        }
+        // By thread, not by child: a parent that forked 100,000 children is looked at once, not 100,000 times.
+        for (Map.Entry<Thread, java.util.concurrent.atomic.AtomicInteger> e : forkers.entrySet()) {
+            Thread t = e.getKey();
+            if (e.getValue().get() <= 0) {
+                if (!t.isAlive()) {
+                    forkers.remove(t, e.getValue());
+                }
+            } else if (t.getState() != Thread.State.RUNNABLE) {
+                spill(Integer.MAX_VALUE, PARKED_SPILL_AFTER_NANOS, fk -> fk.by() == t);
+            }
+        }
     }
 
     /** The broker's STEAL: sends the {@code n} oldest held children, and says again if some are still held. */
@@ -383,10 +418,20 @@ public final class RootClient implements AutoCloseable {
             return;
         }
         pending.put(id, f);
+        Runnable fl = forkListener;
+        if (fl != null) {
+            fl.run();
+        }
         TaskItem item = new TaskItem(id, priority, earlierAttempts, maxAttempts, target, payload);
         if (localRunner != null && earlierAttempts == 0 && maxAttempts == 0 && target.isEmpty()
                 && f.policy() == null && !(f.task() instanceof MapChunk)) {
-            Forked fk = new Forked(item, System.nanoTime(), Thread.currentThread());
+            Thread me = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicInteger holds = forkers.get(me);
+            if (holds == null) {
+                holds = forkers.computeIfAbsent(me, t -> new java.util.concurrent.atomic.AtomicInteger());
+            }
+            holds.incrementAndGet();
+            Forked fk = new Forked(item, System.nanoTime(), me, holds);
             forkedById.put(id, fk);
             forked.addLast(fk);
             if (spillerIdle) {
@@ -434,7 +479,7 @@ public final class RootClient implements AutoCloseable {
         for (RemoteFuture<?> f : futures) {
             long id = f.id();
             pending.remove(id);
-            if (forkedById.remove(id) != null) {
+            if (unhold(id) != null) {
                 continue; // held here: it will not run
             }
             Inline running = inline.get(id);
@@ -460,7 +505,7 @@ public final class RootClient implements AutoCloseable {
         List<Long> sent = new ArrayList<>();
         for (RemoteFuture<?> f : futures) {
             pending.remove(f.id());
-            (forkedById.remove(f.id()) != null ? heldHere : sent).add(f.id());
+            (unhold(f.id()) != null ? heldHere : sent).add(f.id());
         }
         long[] idArray = sent.stream().mapToLong(Long::longValue).toArray();
         if (idArray.length == 0) {
@@ -839,6 +884,7 @@ public final class RootClient implements AutoCloseable {
         outbox.clear();
         forkedById.clear();
         forked.clear();
+        forkers.clear();
         if (!failed.isEmpty()) {
             completer.execute(() -> failed.forEach(f -> f.settle(null, e, null, 0)));
         }

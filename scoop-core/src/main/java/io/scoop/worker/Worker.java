@@ -66,7 +66,8 @@ import org.zeromq.ZContext;
  * <p><b>Blocking.</b> A task that waits on another task's future lends its slot: the worker starts one more
  * task thread and lends the broker a slot (LEND: one more credit, and a thread the broker counts as idle when it
  * steals held children), and takes both back when the wait ends (see {@link Blocking}). So recursive trees of
- * tasks run on a single worker without deadlock.
+ * tasks run on a single worker without deadlock. A parent whose thread stays parked outside such a wait (a plain
+ * {@code CompletableFuture} of its children) lends its slot the same way after {@link #COMPENSATE_AFTER_NANOS}.
  */
 public final class Worker {
     private static final long FLUSH_AGE_NANOS = 200_000;
@@ -299,6 +300,9 @@ public final class Worker {
             if (!killDeadlines.isEmpty()) {
                 killIfIgnoredCancel(now);
             }
+            if (!runningJobs.isEmpty()) {
+                compensateParked(now);
+            }
             if (!queue.isEmpty()) {
                 giveBackIfStuck(now);
             }
@@ -426,7 +430,7 @@ public final class Worker {
         }
         int busy = 0;
         for (Job j : runningJobs.keySet()) {
-            if (!j.blocked && now - j.startedAt > threshold) {
+            if (!j.blocked && !j.compensated && now - j.startedAt > threshold) {
                 busy++;
             }
         }
@@ -488,6 +492,7 @@ public final class Worker {
                     if (nested != null) {
                         nested.spillMine(); // children it left unwaited for go out now, not when they age
                     }
+                    endCompensation(j);
                     jobs.remove(j.id);
                     long took = System.nanoTime() - start;
                     adaptPrefetch(took);
@@ -598,6 +603,61 @@ public final class Worker {
         link.send(Messages.lend(name, 1));
     }
 
+    /**
+     * How long a parent task's thread may stay parked in a wait the worker cannot see (a plain
+     * {@code CompletableFuture} of its children, {@code allOf(...).join()}, a latch) before its slot is lent, as
+     * a wait on a future lends it at once: the children it waits for may need that very slot (one worker of one
+     * thread, or every thread waiting so). A task that never submitted a task is never compensated: its wait
+     * (a sleep, I/O) is its own work.
+     */
+    static final long COMPENSATE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong("scoop.compensateAfterMillis", 50));
+
+    /**
+     * From the worker's loop: lends the slot of each running parent whose thread has been parked (not runnable)
+     * for {@link #COMPENSATE_AFTER_NANOS}, outside a wait on a future, and takes it back when the thread runs
+     * again (or the task ends).
+     */
+    private void compensateParked(long now) {
+        for (Job j : runningJobs.keySet()) {
+            Thread t = j.thread();
+            boolean parked = t != null && !j.blocked && j.forked && t.getState() != Thread.State.RUNNABLE;
+            if (!parked) {
+                j.parkedSince = -1;
+                endCompensation(j);
+            } else if (j.parkedSince < 0) {
+                j.parkedSince = now;
+            } else if (now - j.parkedSince >= COMPENSATE_AFTER_NANOS) {
+                startCompensation(j);
+            }
+        }
+    }
+
+    private void startCompensation(Job j) {
+        synchronized (threadLock) {
+            if (j.compensated) {
+                return;
+            }
+            j.compensated = true;
+            allowedThreads++;
+            if (liveThreads < allowedThreads) {
+                startTaskThread();
+            }
+        }
+        link.send(Messages.lend(name, 1));
+    }
+
+    private void endCompensation(Job j) {
+        synchronized (threadLock) {
+            if (!j.compensated) {
+                return;
+            }
+            j.compensated = false;
+            allowedThreads--;
+        }
+        link.send(Messages.lend(name, -1));
+    }
+
     private void reclaimSlot() {
         Job j = CURRENT_JOB.get();
         if (j != null) {
@@ -623,6 +683,12 @@ public final class Worker {
                     if (LOCAL_CHILDREN) {
                         c.runLocally(this::runInline);
                     }
+                    c.onFork(() -> {
+                        Job j = CURRENT_JOB.get();
+                        if (j != null && !j.forked) {
+                            j.forked = true;
+                        }
+                    });
                     nestedClient = c;
                 }
             }
@@ -711,6 +777,12 @@ public final class Worker {
         private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
         /** True while the task waits on another task's future (its slot is lent out). */
         volatile boolean blocked;
+        /** True once the task has submitted a task of its own (it is a parent). */
+        volatile boolean forked;
+        /** True while its slot is lent because its thread stays parked (see compensateParked; set under threadLock). */
+        volatile boolean compensated;
+        /** When the worker's loop first saw its thread parked, or -1 (the loop's own). */
+        long parkedSince = -1;
         private Thread thread;
         private boolean interrupted;
 
@@ -741,6 +813,10 @@ public final class Worker {
         synchronized void finished() {
             thread = null;
             Thread.interrupted();
+        }
+
+        synchronized Thread thread() {
+            return thread;
         }
 
         synchronized boolean wasInterrupted() {
