@@ -51,8 +51,10 @@ final class Scheduler {
     private final java.util.Set<RootState> holders = new java.util.LinkedHashSet<>();
     /** Children asked for by STEAL, for the counts. */
     private long steals;
-    /** A bound on a worker's lent slots, whatever its messages say. */
+    /** A bound on a worker's threads and lent slots, whatever its messages say. */
     private static final int MAX_LENT = 1 << 16;
+    /** How long children asked for by a STEAL count as on their way to idle threads. */
+    private static final long STEAL_IN_FLIGHT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private final Map<Long, Task> tasks = new HashMap<>();
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     /** Tasks that must run on one worker ("worker:NAME") or on one host's workers ("host:NAME"), by target. */
@@ -213,6 +215,9 @@ final class Scheduler {
             return;
         }
         root.lastSeen = ticker.nanos();
+        if (root.stealing > 0) {
+            root.stealing = Math.max(0, root.stealing - items.size()); // the stolen children, come
+        }
         for (TaskItem item : items) {
             if (brokenReason != null) {
                 reply(rootName, new ResultItem(item.id(), Status.BROKEN, 0, utf8(brokenReason)));
@@ -328,7 +333,8 @@ final class Scheduler {
         if (w != null) {
             int step = Integer.signum(c.delta()); // one slot at a time, whatever the message says
             onCredit(new Messages.Credit(c.worker(), step));
-            w.lent = Math.max(0, Math.min(MAX_LENT, w.lent + step));
+            // Not clamped at 0: a worker's -1 may come before its +1 (they leave on different sockets).
+            w.lent = Math.max(-MAX_LENT, Math.min(MAX_LENT, w.lent + step));
         }
     }
 
@@ -340,6 +346,7 @@ final class Scheduler {
         }
         r.lastSeen = ticker.nanos();
         r.holding = Math.max(0, h.count());
+        r.stealing = 0; // it answered its last STEAL (what it sent comes before this on its connection)
         if (r.holding > 0) {
             holders.add(r);
         } else {
@@ -358,11 +365,19 @@ final class Scheduler {
         if (holders.isEmpty() || !queue.isEmpty() || workers.isEmpty()) {
             return;
         }
-        int idle = 0;
+        long idle = 0;
         for (WorkerState w : workers.values()) {
             if (w.credit > 0) {
-                idle += Math.max(0, w.idleThreads());
+                idle += w.idleThreads();
             }
+        }
+        // Children asked for and not come yet are promised to idle threads already: not asked for twice.
+        long now = ticker.nanos();
+        for (RootState r : roots.values()) {
+            if (r.stealing > 0 && now - r.stealAt > STEAL_IN_FLIGHT_NANOS) {
+                r.stealing = 0; // it had fewer to send than asked (they ran meanwhile, or were too young)
+            }
+            idle -= r.stealing;
         }
         if (idle <= 0) {
             return;
@@ -373,9 +388,11 @@ final class Scheduler {
             if (idle <= 0) {
                 break;
             }
-            int n = Math.min(idle, r.holding);
+            int n = (int) Math.min(idle, r.holding);
             idle -= n;
             r.holding = 0;
+            r.stealing = n;
+            r.stealAt = now;
             holders.remove(r);
             steals += n;
             send(r.name, Messages.steal(n));
@@ -880,7 +897,7 @@ final class Scheduler {
 
         WorkerState(String name, int threads, int credit, long pid, String host, long now) {
             this.name = name;
-            this.threads = Math.max(1, threads);
+            this.threads = Math.max(1, Math.min(MAX_LENT, threads)); // a HELLO's claim, bounded
             this.credit = credit;
             this.pid = pid;
             this.host = host;
@@ -889,7 +906,7 @@ final class Scheduler {
 
         /** Threads with nothing to do, as far as the broker knows: slots (its threads and lent ones) not taken. */
         int idleThreads() {
-            return threads + lent - assigned.size();
+            return Math.max(0, threads + Math.max(0, lent) - assigned.size());
         }
 
         @Override
@@ -914,6 +931,9 @@ final class Scheduler {
         long lastSeen;
         /** Children it holds unsent, as its last HOLD said (0 once asked to send them). */
         int holding;
+        /** Children asked of it by its last STEAL and not come yet, and when it was asked. */
+        int stealing;
+        long stealAt;
 
         RootState(String name) {
             this.name = name;

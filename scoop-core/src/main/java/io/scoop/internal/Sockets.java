@@ -209,7 +209,8 @@ public final class Sockets {
      * {@code ZError.IOException} when a connection is torn down while it writes).
      */
     static boolean closedChannel(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) { // bounded: causes may cycle
             if (t instanceof java.nio.channels.ClosedChannelException) {
                 return true;
             }

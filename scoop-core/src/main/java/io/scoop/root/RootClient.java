@@ -212,8 +212,8 @@ public final class RootClient implements AutoCloseable {
      * a method call and a copy instead of a round trip through the broker: as in a work-stealing pool, a busy
      * thread runs its own tasks, and only an idle thread takes the oldest of them. A hand-over through the broker
      * costs 1-3 ms on a loaded 2-core machine, so younger children are better run here: measured on scoop-bench's
-     * W6 (2 workers, warm), 3 ms gave a 2,047-node tree in 5.1 ms and a 16,383-node one in 28 ms, 100 us 9.4 and
-     * 32 ms (1 worker: 7.4 ms for the small tree).
+     * W6 (probe runs of 2026-12-02, 2 workers, 12 trees after 25 s of warm-up, medians), 3 ms gave a 2,047-node
+     * tree in 5.1 ms and a 16,383-node one in 28 ms, 1 ms 8.5 and 38 ms, 100 us 9.4 and 32 ms.
      */
     static final long HOLD_AFTER_NANOS = TimeUnit.MICROSECONDS.toNanos(
             Long.getLong("scoop.holdAfterMicros", 3000));
@@ -384,7 +384,7 @@ public final class RootClient implements AutoCloseable {
 
     /** The broker's STEAL: sends the {@code n} oldest held children, and says again if some are still held. */
     private void onSteal(int n) {
-        spill(n, 0, fk -> true);
+        spill(n, HOLD_AFTER_NANOS, fk -> true); // not one its parent is about to wait for: only those said held
         announced = false;
         Thread t = spiller;
         if (t != null) {

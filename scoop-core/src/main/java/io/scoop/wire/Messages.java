@@ -415,7 +415,7 @@ public final class Messages {
     /**
      * A worker's LEND: a task thread of it waits on another task's future ({@code +1}: its slot is free for
      * another task, one more credit) or has stopped waiting ({@code -1}). The broker counts lent slots to know
-     * which workers have a thread with nothing to do (see {@link #steal}).
+     * which workers have a thread with nothing to do, to answer HOLD with STEAL.
      */
     public static byte[] lend(String worker, int delta) {
         return new WireWriter(24).command(Command.LEND).string(worker).i32(delta).toByteArray();

@@ -91,6 +91,10 @@ public final class Worker {
     private final TaskRunner runner;
     private final Object threadLock = new Object();
     private int allowedThreads;
+    /** Task threads that wait on a future now (their slot lent; see lendSlot), with how many waits deep. */
+    private final Map<Thread, Integer> lending = new ConcurrentHashMap<>();
+    /** LEND steps of the worker's loop not sent yet (loop thread only). */
+    private int loopLends;
     private int liveThreads;
     private int threadSeq;
     private volatile long oldestUnflushed;
@@ -303,6 +307,9 @@ public final class Worker {
             if (!runningJobs.isEmpty()) {
                 compensateParked(now);
             }
+            if (loopLends != 0) {
+                flushLoopLends();
+            }
             if (!queue.isEmpty()) {
                 giveBackIfStuck(now);
             }
@@ -492,7 +499,7 @@ public final class Worker {
                     if (nested != null) {
                         nested.spillMine(); // children it left unwaited for go out now, not when they age
                     }
-                    endCompensation(j);
+                    endCompensation(j, false);
                     jobs.remove(j.id);
                     long took = System.nanoTime() - start;
                     adaptPrefetch(took);
@@ -594,6 +601,7 @@ public final class Worker {
         if (j != null) {
             j.blocked = true;
         }
+        lending.merge(Thread.currentThread(), 1, Integer::sum); // the thread, whichever job (an inline child's) waits
         synchronized (threadLock) {
             allowedThreads++;
             if (liveThreads < allowedThreads) {
@@ -621,22 +629,26 @@ public final class Worker {
     private void compensateParked(long now) {
         for (Job j : runningJobs.keySet()) {
             Thread t = j.thread();
-            boolean parked = t != null && !j.blocked && j.forked && t.getState() != Thread.State.RUNNABLE;
+            boolean parked = t != null && j.forked && !j.blocked && !lending.containsKey(t)
+                    && t.getState() != Thread.State.RUNNABLE;
             if (!parked) {
                 j.parkedSince = -1;
-                endCompensation(j);
+                if (j.compensated) {
+                    endCompensation(j, true);
+                }
             } else if (j.parkedSince < 0) {
                 j.parkedSince = now;
-            } else if (now - j.parkedSince >= COMPENSATE_AFTER_NANOS) {
+            } else if (now - j.parkedSince >= COMPENSATE_AFTER_NANOS && !j.compensated) {
                 startCompensation(j);
             }
         }
     }
 
+    /** Worker loop only. */
     private void startCompensation(Job j) {
         synchronized (threadLock) {
-            if (j.compensated) {
-                return;
+            if (j.compensated || !runningJobs.containsKey(j)) {
+                return; // it ended meanwhile: its end would never take the slot back
             }
             j.compensated = true;
             allowedThreads++;
@@ -644,10 +656,14 @@ public final class Worker {
                 startTaskThread();
             }
         }
-        link.send(Messages.lend(name, 1));
+        lendFromLoop(1);
     }
 
-    private void endCompensation(Job j) {
+    /** Takes back a compensated job's slot: from the worker's loop ({@code fromLoop}) or its task thread at its end. */
+    private void endCompensation(Job j, boolean fromLoop) {
+        if (!j.compensated) {
+            return;
+        }
         synchronized (threadLock) {
             if (!j.compensated) {
                 return;
@@ -655,7 +671,30 @@ public final class Worker {
             j.compensated = false;
             allowedThreads--;
         }
-        link.send(Messages.lend(name, -1));
+        if (fromLoop) {
+            lendFromLoop(-1);
+        } else {
+            link.send(Messages.lend(name, -1));
+        }
+    }
+
+    /**
+     * The worker's loop says LEND on rx, as heartbeats go, so that it never waits for the tx lock behind a task
+     * thread encoding a large result; a step that cannot be queued at once is sent on a later pass.
+     */
+    private void lendFromLoop(int step) {
+        loopLends += step;
+        flushLoopLends();
+    }
+
+    private void flushLoopLends() {
+        while (loopLends != 0) {
+            int step = Integer.signum(loopLends);
+            if (!link.beat(Messages.lend(name, step))) {
+                return;
+            }
+            loopLends -= step;
+        }
     }
 
     private void reclaimSlot() {
@@ -663,6 +702,7 @@ public final class Worker {
         if (j != null) {
             j.blocked = false;
         }
+        lending.computeIfPresent(Thread.currentThread(), (t, n) -> n == 1 ? null : n - 1);
         synchronized (threadLock) {
             allowedThreads--;
         }

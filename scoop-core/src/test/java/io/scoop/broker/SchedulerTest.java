@@ -440,6 +440,46 @@ class SchedulerTest {
     }
 
     @Test
+    void steal_childrenOnTheirWay_areNotAskedOfAnotherHolder_untilTheyComeOrTheAskIsOld() {
+        root("a/root");
+        root("c/root");
+        worker("a", 3);
+        worker("c", 3);
+        submit("a/root", 1, 0);
+        submit("c/root", 2, 0);
+        loop();
+        dispatchedTo("a");
+        dispatchedTo("c");
+        hold("a/root", 5);
+        hold("c/root", 3);
+        worker("b", 3);
+        loop();
+        assertEquals(List.of(1), stealsFrom("a/root"), "the largest holder, for b's one idle thread");
+        assertEquals(List.of(), stealsFrom("c/root"), "b's thread is promised already");
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(25)); // a/root had nothing old enough to send
+        loop();
+        assertEquals(List.of(1), stealsFrom("c/root"), "the promise lapsed: the next holder is asked");
+    }
+
+    @Test
+    void lend_minusBeforePlus_leavesNoPhantomIdleThread() {
+        root("a/root");
+        worker("a", 3);
+        worker("b", 3);
+        root("r");
+        submit("r", 1, 0);
+        submit("r", 2, 0);
+        loop();
+        assertEquals(1, dispatchedTo("a").size());
+        assertEquals(1, dispatchedTo("b").size());
+        lend("a", -1); // a compensation's end overtook its start
+        lend("a", 1);
+        hold("a/root", 4);
+        loop();
+        assertEquals(List.of(), stealsFrom("a/root"), "both threads are busy: no idle thread appeared");
+    }
+
+    @Test
     void steal_holdOfNothingOrFromAStranger_asksNothing() {
         root("a/root");
         worker("a", 3);
