@@ -39,7 +39,7 @@ class BackpressureTest {
     private static final int LIMIT = 1 << 20;
     private static TestCluster cluster;
     private final List<DistributedExecutor> executors = new ArrayList<>();
-    private final List<Process> started = new ArrayList<>();
+    private final ChildProcesses children = new ChildProcesses();
 
     @BeforeAll
     static void startCluster() {
@@ -57,10 +57,7 @@ class BackpressureTest {
             e.shutdownNow();
             assertTrue(e.awaitTermination(20, TimeUnit.SECONDS));
         }
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        children.close();
     }
 
     private DistributedExecutor connect(DistributedExecutor.Builder b) {
@@ -167,9 +164,8 @@ class BackpressureTest {
 
     private void flood(int n, int seconds) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                FloodApp.class.getName(), Integer.toString(n)).redirectErrorStream(true).start();
-        started.add(p);
+        Process p = children.start(new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                FloodApp.class.getName(), Integer.toString(n)).redirectErrorStream(true));
         List<String> out = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),

@@ -37,14 +37,11 @@ class FreshProjectTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private final ChildProcesses children = new ChildProcesses();
 
     @AfterEach
     void killLeftovers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        children.close();
     }
 
     @Test
@@ -168,9 +165,8 @@ class FreshProjectTest {
         List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-q", "-Dmaven.repo.local=" + repo));
         cmd.addAll(goals);
         Path log = Files.createTempFile(dir, "mvn", ".log");
-        Process p = new ProcessBuilder(cmd).directory(in.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        started.add(p);
+        Process p = children.start(new ProcessBuilder(cmd).directory(in.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()));
         boolean ended = p.waitFor(240, TimeUnit.SECONDS);
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(ended, "mvn " + goals + " did not end in 240 s: " + out);

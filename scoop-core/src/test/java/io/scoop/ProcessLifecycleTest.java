@@ -11,18 +11,14 @@ import io.scoop.apps.ShutdownApp;
 import io.scoop.apps.ThrowingRootApp;
 import io.scoop.broker.Broker;
 import io.scoop.internal.LocalWorkers;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -36,14 +32,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * when their root is killed with {@code kill -9}; a worker that lacks a class says which.
  */
 class ProcessLifecycleTest {
-    private final List<Process> started = new ArrayList<>();
+    private final ChildProcesses children = new ChildProcesses();
 
     @AfterEach
     void killLeftovers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        children.close();
     }
 
     private Process fork(Class<?> main, String... args) throws IOException {
@@ -51,28 +44,9 @@ class ProcessLifecycleTest {
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 main.getName()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        started.add(p);
-        return p;
+        return children.start(new ProcessBuilder(command).redirectErrorStream(true));
     }
 
-    private static List<String> collect(Process p) {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return lines;
-    }
 
     private static long pidFrom(List<String> lines) {
         return lines.stream().filter(l -> l.startsWith("worker-pid=")).map(l -> Long.parseLong(l.substring(11)))
@@ -83,7 +57,7 @@ class ProcessLifecycleTest {
     @Test
     void shutdown_programReturnsFromMain_jvmAndWorkersExit() throws Exception {
         Process root = fork(ShutdownApp.class);
-        List<String> out = collect(root);
+        List<String> out = ChildProcesses.lines(root);
         assertTrue(root.waitFor(60, TimeUnit.SECONDS), "the root JVM did not exit after shutdown(): " + out);
         assertEquals(0, root.exitValue(), String.join("\n", out));
         await().atMost(Duration.ofSeconds(5)).until(() -> out.contains("answer=42"));
@@ -99,7 +73,7 @@ class ProcessLifecycleTest {
     @ValueSource(strings = {"early", "refused"})
     void mainThrowsWithoutShutdown_jvmExitsWithStatusOne(String how) throws Exception {
         Process root = fork(ThrowingRootApp.class, how);
-        List<String> out = collect(root);
+        List<String> out = ChildProcesses.lines(root);
         assertTrue(root.waitFor(60, TimeUnit.SECONDS), "the root JVM did not exit: " + out);
         assertEquals(1, root.exitValue(), String.join("\n", out));
         await().atMost(Duration.ofSeconds(5)).until(() -> out.stream().anyMatch(l -> l.contains(how.equals("early")
@@ -110,7 +84,7 @@ class ProcessLifecycleTest {
     @Test
     void rootKilled_embeddedWorkersExit() throws Exception {
         Process root = fork(HangingRootApp.class);
-        List<String> out = collect(root);
+        List<String> out = ChildProcesses.lines(root);
         await().atMost(Duration.ofSeconds(60)).until(() -> out.stream().filter(l -> l.startsWith("worker-pid="))
                 .count() == 2);
         List<Long> workers = out.stream().filter(l -> l.startsWith("worker-pid="))

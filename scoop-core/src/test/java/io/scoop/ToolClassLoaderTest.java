@@ -6,17 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scoop.apps.IsolatedLoaderHost;
 import io.scoop.apps.ToolRunApp;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,14 +26,11 @@ class ToolClassLoaderTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private final ChildProcesses children = new ChildProcesses();
 
     @AfterEach
     void killLeftovers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        children.close();
     }
 
     /** A child JVM whose classpath is the host class alone; the program comes from a URLClassLoader. */
@@ -53,10 +44,10 @@ class ToolClassLoaderTest {
             Files.write(hostClass, in.readAllBytes());
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", hostClasses.toString(), IsolatedLoaderHost.class.getName(),
-                System.getProperty("java.class.path"), ToolRunApp.class.getName()).redirectErrorStream(true).start();
-        started.add(p);
-        List<String> out = collect(p);
+        Process p = children.start(new ProcessBuilder(java, "-cp", hostClasses.toString(),
+                IsolatedLoaderHost.class.getName(), System.getProperty("java.class.path"), ToolRunApp.class.getName())
+                .redirectErrorStream(true));
+        List<String> out = ChildProcesses.lines(p);
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the program did not finish in 90 s: " + out);
         await().atMost(Duration.ofSeconds(5)).until(() -> out.stream().anyMatch(l -> l.startsWith("sum=")));
         String all = String.join("\n", out);
@@ -66,21 +57,4 @@ class ToolClassLoaderTest {
         assertTrue(!all.contains("Could not find or load main class"), all);
     }
 
-    private static List<String> collect(Process p) {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return lines;
-    }
 }

@@ -44,6 +44,8 @@ final class Scheduler {
     private final long noWorkerNanos;
     private final int maxAttempts;
     private final Outbox out;
+    /** The most bytes of tasks or results put in one message (read once: the dispatch path is hot). */
+    private final long batchBytes;
 
     private final Map<String, WorkerState> workers = new LinkedHashMap<>();
     private final Map<String, RootState> roots = new HashMap<>();
@@ -86,6 +88,7 @@ final class Scheduler {
         this.noWorkerNanos = noWorkerNanos;
         this.maxAttempts = maxAttempts;
         this.out = out;
+        this.batchBytes = Sockets.batchBytes();
         this.nextHeartbeat = ticker.nanos() + heartbeatNanos;
         this.monitor = new Monitor(ticker.nanos());
     }
@@ -516,7 +519,7 @@ final class Scheduler {
         // thread waits for work, not into the prefetch of a busy worker.
         java.util.Collections.rotate(ready, -Math.floorMod(rotation++, ready.size()));
         ready.sort((a, b) -> Integer.compare(Math.max(0, b.idleThreads()), Math.max(0, a.idleThreads())));
-        long bound = Sockets.batchBytes();
+        long bound = batchBytes;
         while (!queue.isEmpty() && !ready.isEmpty()) {
             int share = Math.max(1, (queue.size() + ready.size() - 1) / ready.size());
             for (int k = 0; k < ready.size() && !queue.isEmpty(); k++) {
@@ -544,7 +547,7 @@ final class Scheduler {
             }
             List<TaskItem> batch = new ArrayList<>();
             long bytes = 0;
-            long limit = Sockets.batchBytes();
+            long limit = batchBytes;
             for (String target : new String[] {TaskItem.WORKER_TARGET + w.name, TaskItem.HOST_TARGET + w.host}) {
                 PriorityQueue<Task> q = bound.get(target);
                 while (q != null && !q.isEmpty() && batch.size() < w.credit && bytes < limit) {
@@ -585,7 +588,7 @@ final class Scheduler {
             // pass the bound; one item alone is within the payload limit (its worker saw to it).
             List<ResultItem> batch = new ArrayList<>();
             long bytes = 0;
-            long bound = Sockets.batchBytes();
+            long bound = batchBytes;
             for (ResultItem item : e.getValue()) {
                 long size = item.wireBytes();
                 if (!batch.isEmpty() && bytes + size > bound) {

@@ -1,6 +1,7 @@
 package io.scoop.broker;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The status page's JSON, written from a {@link StatusSnapshot} on the page's thread. Every string is escaped for
@@ -8,7 +9,11 @@ import java.util.List;
  * ever sets text, never markup.
  */
 final class StatusJson {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private final StringBuilder b = new StringBuilder(16 * 1024);
+    /** Whether the object or array being written has no member yet (so the next one takes no comma). */
+    private boolean first = true;
 
     private StatusJson() {
     }
@@ -20,133 +25,136 @@ final class StatusJson {
     }
 
     private void snapshot(StatusSnapshot s) {
-        b.append('{');
-        field("takenAt").append(s.takenAt()).append(',');
-        field("startedAt").append(s.startedAt()).append(',');
-        field("address");
-        str(s.address()).append(',');
-        field("secret");
-        str(s.secret()).append(',');
-        field("workerCount").append(s.workers().size()).append(',');
-        field("queued").append(s.queued()).append(',');
-        field("inFlight").append(s.inFlight()).append(',');
-        field("roots").append(s.roots()).append(',');
-        field("done").append(s.ok()).append(',');
-        field("failed").append(s.failed()).append(',');
-        field("badMessages").append(s.badMessages()).append(',');
-        field("joined").append(s.joined()).append(',');
-        field("perSecond").append('[');
-        long[] ps = s.perSecond();
-        for (int i = 0; i < ps.length; i++) {
-            b.append(i == 0 ? "" : ",").append(ps[i]);
+        open('{');
+        num("takenAt", s.takenAt());
+        num("startedAt", s.startedAt());
+        str("address", s.address());
+        str("secret", s.secret());
+        num("workerCount", s.workers().size());
+        num("queued", s.queued());
+        num("inFlight", s.inFlight());
+        num("roots", s.roots());
+        num("done", s.ok());
+        num("failed", s.failed());
+        num("badMessages", s.badMessages());
+        num("joined", s.joined());
+        key("perSecond");
+        open('[');
+        for (long v : s.perSecond()) {
+            comma();
+            b.append(v);
         }
-        b.append("],");
-        field("workers").append('[');
-        List<StatusSnapshot.WorkerRow> ws = s.workers();
-        for (int i = 0; i < ws.size(); i++) {
-            StatusSnapshot.WorkerRow w = ws.get(i);
-            b.append(i == 0 ? "{" : ",{");
-            field("name");
-            str(w.name()).append(',');
-            field("host");
-            str(w.host()).append(',');
-            field("pid").append(w.pid()).append(',');
-            field("threads").append(w.threads()).append(',');
-            field("state");
-            str(w.state()).append(',');
-            field("assigned").append(w.assigned()).append(',');
-            field("running").append('[');
-            for (int k = 0; k < w.running().size(); k++) {
-                var r = w.running().get(k);
-                b.append(k == 0 ? "{" : ",{");
-                field("id").append(r.id()).append(',');
-                field("label");
-                str(r.label()).append('}');
-            }
-            b.append("],");
-            field("cpuPermille").append(w.cpuPermille()).append(',');
-            field("heapUsed").append(w.heapUsed()).append(',');
-            field("heapMax").append(w.heapMax()).append(',');
-            field("done").append(w.done()).append(',');
-            field("failed").append(w.failed()).append(',');
-            field("lastSeen").append(w.lastSeen()).append('}');
-        }
-        b.append("],");
-        field("lostWorkers").append('[');
-        List<StatusSnapshot.LostWorker> ls = s.lostWorkers();
-        for (int i = 0; i < ls.size(); i++) {
-            StatusSnapshot.LostWorker w = ls.get(i);
-            b.append(i == 0 ? "{" : ",{");
-            field("name");
-            str(w.name()).append(',');
-            field("host");
-            str(w.host()).append(',');
-            field("pid").append(w.pid()).append(',');
-            field("at").append(w.at()).append(',');
-            field("reason");
-            str(w.reason()).append('}');
-        }
-        b.append("],");
-        field("failures").append('[');
-        List<StatusSnapshot.Failure> fs = s.failures();
-        for (int i = 0; i < fs.size(); i++) {
-            StatusSnapshot.Failure f = fs.get(i);
-            b.append(i == 0 ? "{" : ",{");
-            field("id").append(f.id()).append(',');
-            field("label");
-            str(f.label()).append(',');
-            field("status");
-            str(f.status()).append(',');
-            field("worker");
-            str(f.worker()).append(',');
-            field("at").append(f.at()).append(',');
-            field("text");
-            str(f.text()).append('}');
-        }
-        b.append("],");
-        field("tasks").append('[');
-        List<StatusSnapshot.TaskRow> ts = s.records();
-        for (int i = 0; i < ts.size(); i++) {
-            StatusSnapshot.TaskRow t = ts.get(i);
-            b.append(i == 0 ? "{" : ",{");
-            field("id").append(t.id()).append(',');
-            field("label");
-            str(t.label()).append(',');
-            field("root");
-            str(t.root()).append(',');
-            field("status");
-            str(t.status()).append(',');
-            field("worker");
-            str(t.worker()).append(',');
-            field("host");
-            str(t.host()).append(',');
-            field("attempt").append(t.attempt()).append(',');
-            field("queuedMs");
-            num(t.queued()).append(',');
-            field("waitMs");
-            num(t.waited()).append(',');
-            field("runMs");
-            num(t.run()).append(',');
-            field("sentBytes").append(t.sentBytes()).append(',');
-            field("returnedBytes").append(t.returnedBytes()).append(',');
-            field("allocatedBytes").append(t.allocated()).append(',');
-            field("endedAt").append(t.endedAt()).append('}');
-        }
-        b.append("]}");
+        close(']');
+        array("workers", s.workers(), w -> {
+            str("name", w.name());
+            str("host", w.host());
+            num("pid", w.pid());
+            num("threads", w.threads());
+            str("state", w.state());
+            num("assigned", w.assigned());
+            array("running", w.running(), r -> {
+                num("id", r.id());
+                str("label", r.label());
+            });
+            num("cpuPermille", w.cpuPermille());
+            num("heapUsed", w.heapUsed());
+            num("heapMax", w.heapMax());
+            num("done", w.done());
+            num("failed", w.failed());
+            num("lastSeen", w.lastSeen());
+        });
+        array("lostWorkers", s.lostWorkers(), w -> {
+            str("name", w.name());
+            str("host", w.host());
+            num("pid", w.pid());
+            num("at", w.at());
+            str("reason", w.reason());
+        });
+        array("failures", s.failures(), f -> {
+            num("id", f.id());
+            str("label", f.label());
+            str("status", f.status());
+            str("worker", f.worker());
+            num("at", f.at());
+            str("text", f.text());
+        });
+        array("tasks", s.records(), t -> {
+            num("id", t.id());
+            str("label", t.label());
+            str("root", t.root());
+            str("status", t.status());
+            str("worker", t.worker());
+            str("host", t.host());
+            num("attempt", t.attempt());
+            millis("queuedMs", t.queued());
+            millis("waitMs", t.waited());
+            millis("runMs", t.run());
+            num("sentBytes", t.sentBytes());
+            num("returnedBytes", t.returnedBytes());
+            num("allocatedBytes", t.allocated());
+            num("endedAt", t.endedAt());
+        });
+        close('}');
     }
 
-    private StringBuilder field(String name) {
-        return b.append('"').append(name).append("\":");
+    /* ---------------- a member at a time: commas are placed here, nowhere else ---------------- */
+
+    private void comma() {
+        if (!first) {
+            b.append(',');
+        }
+        first = false;
     }
 
-    private StringBuilder num(double d) {
+    private void open(char bracket) {
+        b.append(bracket);
+        first = true;
+    }
+
+    private void close(char bracket) {
+        b.append(bracket);
+        first = false;
+    }
+
+    private void key(String name) {
+        comma();
+        b.append('"').append(name).append("\":");
+    }
+
+    private void num(String name, long v) {
+        key(name);
+        b.append(v);
+    }
+
+    /** A duration in ms, to the microsecond; -1 for a value that is not a number. */
+    private void millis(String name, double d) {
+        key(name);
         if (Double.isNaN(d) || Double.isInfinite(d)) {
-            return b.append("-1");
+            b.append("-1");
+        } else {
+            b.append(Math.round(d * 1000) / 1000.0);
         }
-        return b.append(Math.round(d * 1000) / 1000.0);
     }
 
-    private StringBuilder str(String s) {
+    private void str(String name, String v) {
+        key(name);
+        quote(v);
+    }
+
+    /** An array of objects, each written by {@code fields}. */
+    private <T> void array(String name, List<T> items, Consumer<T> fields) {
+        key(name);
+        open('[');
+        for (T item : items) {
+            comma();
+            open('{');
+            fields.accept(item);
+            close('}');
+        }
+        close(']');
+    }
+
+    private void quote(String s) {
         b.append('"');
         if (s != null) {
             for (int i = 0; i < s.length(); i++) {
@@ -158,9 +166,10 @@ final class StatusJson {
                     case '\r' -> b.append("\\r");
                     case '\t' -> b.append("\\t");
                     default -> {
-                        if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029'
-                                || Character.isSurrogate(c) && !validSurrogate(s, i)) {
-                            b.append(String.format("\\u%04x", (int) (Character.isSurrogate(c) ? 0xfffd : c)));
+                        if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
+                            unicode(c);
+                        } else if (Character.isSurrogate(c) && !validSurrogate(s, i)) {
+                            unicode(0xfffd); // a lone half of a pair: the replacement character
                         } else {
                             b.append(c);
                         }
@@ -168,7 +177,12 @@ final class StatusJson {
                 }
             }
         }
-        return b.append('"');
+        b.append('"');
+    }
+
+    private void unicode(int c) {
+        b.append("\\u").append(HEX[c >> 12 & 15]).append(HEX[c >> 8 & 15]).append(HEX[c >> 4 & 15])
+                .append(HEX[c & 15]);
     }
 
     /** Whether the surrogate at {@code i} is half of a well-formed pair (a lone one is replaced). */

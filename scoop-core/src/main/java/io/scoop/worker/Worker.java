@@ -91,6 +91,8 @@ public final class Worker {
     private final TaskRunner runner;
     private final Object threadLock = new Object();
     private int allowedThreads;
+    /** The most bytes of results put in one message (read once: flush is on the hot path). */
+    private final long batchBytes = Sockets.batchBytes();
     /** Task threads that wait on a future now (their slot lent; see lendSlot), with how many waits deep. */
     private final Map<Thread, Integer> lending = new ConcurrentHashMap<>();
     /** LEND steps of the worker's loop not sent yet (loop thread only). */
@@ -562,7 +564,7 @@ public final class Worker {
                 // the bound, and fits in a frame (a larger one would drop the connection, and the results).
                 List<ResultItem> batch = new ArrayList<>();
                 long bytes = 0;
-                long bound = Sockets.batchBytes();
+                long bound = batchBytes;
                 ResultItem r;
                 while ((r = outbox.poll()) != null) {
                     long size = r.wireBytes();
@@ -628,6 +630,9 @@ public final class Worker {
      */
     private void compensateParked(long now) {
         for (Job j : runningJobs.keySet()) {
+            if (!j.forked && !j.compensated) {
+                continue; // not a parent: never compensated (the common case, looked at on every message)
+            }
             Thread t = j.thread();
             boolean parked = t != null && j.forked && !j.blocked && !lending.containsKey(t)
                     && t.getState() != Thread.State.RUNNABLE;

@@ -1,10 +1,6 @@
 package io.scoop.launcher;
 
 import io.scoop.internal.LocalWorkers;
-import java.io.IOException;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Forks worker JVMs on this machine, through scoop-core's {@link LocalWorkers}: each worker's stdin is a pipe
@@ -12,7 +8,7 @@ import java.util.TreeMap;
  * included; their output is forwarded line by line with a {@code [w1] } prefix. With CURVE, the run's key
  * line is the first thing written to that pipe ({@code --keys-stdin}).
  */
-final class LocalSpawner implements Spawner {
+final class LocalSpawner extends ProcessSpawner {
     private final String host;
     private final LocalWorkers workers;
 
@@ -50,30 +46,13 @@ final class LocalSpawner implements Spawner {
     }
 
     @Override
-    public List<String> start(int count) throws IOException {
-        return workers.start(count);
-    }
-
-    @Override
-    public int alive() {
-        return workers.alive();
-    }
-
-    @Override
-    public void close(long graceMillis) {
-        workers.close(graceMillis);
+    LocalWorkers workers() {
+        return workers;
     }
 
     /** Lists the live workers with their pids, e.g. {@code localhost: w1 (pid 4242), w2 (pid 4243)}. */
     @Override
     public String toString() {
-        Map<String, Process> live = new TreeMap<>(workers.processes());
-        StringBuilder sb = new StringBuilder(host()).append(':');
-        String sep = " ";
-        for (Map.Entry<String, Process> e : live.entrySet()) {
-            sb.append(sep).append(e.getKey()).append(" (pid ").append(e.getValue().pid()).append(')');
-            sep = ", ";
-        }
-        return live.isEmpty() ? sb.append(" no live worker").toString() : sb.toString();
+        return describe(host() + ":", "pid");
     }
 }

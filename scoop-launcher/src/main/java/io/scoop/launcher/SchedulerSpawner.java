@@ -2,12 +2,10 @@ package io.scoop.launcher;
 
 import io.scoop.internal.LocalWorkers;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Starts the workers of one node of a batch job through the scheduler ({@code srun}, {@code qrsh -inherit}):
@@ -20,7 +18,7 @@ import java.util.TreeMap;
  * <p>The jars, the prolog and {@code java} are used at the paths they have here: the nodes of a job share
  * a file system at most sites (as srun and qrsh themselves assume for the job's working directory).
  */
-final class SchedulerSpawner implements Spawner {
+final class SchedulerSpawner extends ProcessSpawner {
     private final String node;
     private final SpawnMethod method;
     private final WorkerSetup setup;
@@ -96,31 +94,13 @@ final class SchedulerSpawner implements Spawner {
     }
 
     @Override
-    public List<String> start(int count) throws IOException {
-        return workers.start(count);
+    LocalWorkers workers() {
+        return workers;
     }
 
-    @Override
-    public int alive() {
-        return workers.alive();
-    }
-
-    @Override
-    public void close(long graceMillis) {
-        workers.close(graceMillis);
-    }
-
-    /** The node and its live workers, e.g. {@code node2 (srun): node2/w1 (pid 4242), node2/w2 (pid 4243)}. */
+    /** The node and its live workers, e.g. {@code node2 (srun): node2/w1 (srun pid 4242), node2/w2 (srun pid 43)}. */
     @Override
     public String toString() {
-        Map<String, Process> live = new TreeMap<>(workers.processes());
-        StringBuilder sb = new StringBuilder(node).append(" (").append(method).append("):");
-        String sep = " ";
-        for (Map.Entry<String, Process> e : live.entrySet()) {
-            sb.append(sep).append(e.getKey()).append(" (").append(method).append(" pid ").append(e.getValue().pid())
-                    .append(')');
-            sep = ", ";
-        }
-        return live.isEmpty() ? sb.append(" no live worker").toString() : sb.toString();
+        return describe(node + " (" + method + "):", method + " pid");
     }
 }
