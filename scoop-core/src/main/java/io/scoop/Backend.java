@@ -212,7 +212,7 @@ abstract class Backend {
             });
             this.workers = new LocalWorkers(new LocalWorkers.Spec(broker.address(), classpath, b.jvmOptions,
                     b.threadsPerWorker, b.heartbeatMillis, b.expiryMillis, "w", System.out, System.err, secret),
-                    this::workerExited);
+                    this::workerExited).shareClassData();
             try {
                 workers.start(n).forEach(respawner::started);
                 this.client = new RootClient(broker.context(), broker.inprocAddress(), "root", b.heartbeatMillis,

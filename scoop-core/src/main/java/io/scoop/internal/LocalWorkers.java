@@ -75,6 +75,11 @@ public final class LocalWorkers implements AutoCloseable {
 
     private final Map<String, String> environment;
     private final UnaryOperator<List<String>> wrapper;
+    private volatile CdsArchive cds;
+    /** How long {@link #close} waits for the worker that makes the class-data sharing archive to write it. */
+    static final long TRAINER_GRACE_MILLIS = 5_000;
+    /** The worker that makes the class-data sharing archive, if one does. */
+    private volatile Process trainer;
 
     public LocalWorkers(Spec spec, Listener listener) {
         this(spec, listener, Map.of(), UnaryOperator.identity());
@@ -93,18 +98,38 @@ public final class LocalWorkers implements AutoCloseable {
         this.wrapper = wrapper;
     }
 
+    /**
+     * Starts the workers with a class-data sharing archive (made by the first run, see {@link CdsArchive}) where
+     * one can be used; call before {@link #start}. Only for workers on this machine: the archive is a file here.
+     */
+    public LocalWorkers shareClassData() {
+        this.cds = CdsArchive.forWorkers(spec.classpath(), spec.jvmOptions());
+        return this;
+    }
+
+    /** The archive workers start with (or that the first of them makes), or null if none is used. */
+    public java.nio.file.Path classDataArchive() {
+        CdsArchive c = cds;
+        return c == null ? null : c.path();
+    }
+
     /** Starts {@code n} more workers; returns their names. */
     public synchronized List<String> start(int n) throws IOException {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String name = spec.namePrefix() + (++seq);
-            List<String> cmd = command(name);
+            CdsArchive archive = cds;
+            List<String> sharing = archive == null ? List.of() : archive.nextOptions();
+            List<String> cmd = sharing.isEmpty() ? command(name) : command(name, sharing);
             Process p;
             try {
                 ProcessBuilder pb = new ProcessBuilder(cmd);
                 pb.environment().putAll(environment);
                 p = pb.start();
             } catch (IOException e) {
+                if (CdsArchive.makes(sharing)) {
+                    archive.made(-1);
+                }
                 throw new IOException("the worker command failed: " + String.join(" ", cmd) + ": " + e.getMessage(), e);
             }
             if (spec.keys() != null) {
@@ -127,6 +152,10 @@ public final class LocalWorkers implements AutoCloseable {
             Deque<String> tail = new ArrayDeque<>();
             pump(p.getInputStream(), spec.out(), "[" + name + "] ", null, name);
             Thread errPump = pump(p.getErrorStream(), spec.err(), "[" + name + "] ", tail, name);
+            if (CdsArchive.makes(sharing)) {
+                trainer = p;
+                p.onExit().thenRun(() -> archive.made(p.exitValue()));
+            }
             p.onExit().thenRun(() -> exited(name, p, errPump, tail));
             names.add(name);
         }
@@ -143,7 +172,14 @@ public final class LocalWorkers implements AutoCloseable {
 
     /** The command line that starts worker {@code name}, word by word (with the wrapper applied). */
     public List<String> command(String name) {
-        return wrapper.apply(command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name));
+        return command(name, List.of());
+    }
+
+    /** As {@link #command(String)}, with {@code jvmOptions} first. */
+    private List<String> command(String name, List<String> jvmOptions) {
+        List<String> cmd = command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), spec, name);
+        cmd.addAll(1, jvmOptions);
+        return wrapper.apply(cmd);
     }
 
     /**
@@ -274,9 +310,13 @@ public final class LocalWorkers implements AutoCloseable {
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        // The worker that makes the class-data sharing archive writes it as it exits (about half a second here):
+        // it gets that time, once per JDK, options and classpath.
+        long trainerDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(graceMillis,
+                TRAINER_GRACE_MILLIS));
         for (Process p : processes.values()) {
             try {
-                long left = deadline - System.nanoTime();
+                long left = (p == trainer ? trainerDeadline : deadline) - System.nanoTime();
                 if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) {
                     p.destroyForcibly();
                 }
@@ -291,6 +331,12 @@ public final class LocalWorkers implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // Here, not only when its exit is seen on another thread: this JVM may end as soon as close returns.
+        Process t = trainer;
+        CdsArchive c = cds;
+        if (t != null && c != null && !t.isAlive()) {
+            c.made(t.exitValue());
         }
     }
 

@@ -61,6 +61,11 @@ public final class Log {
         log(logger, Level.INFO, line, null);
     }
 
+    /** What only someone looking into the run wants: why an optional speed-up is not used. */
+    public static void debug(String logger, String line) {
+        log(logger, Level.DEBUG, line, null);
+    }
+
     /**
      * Logs {@code line} (which keeps its {@code scoop …: } prefix either way: the words users and tests know).
      */

@@ -141,6 +141,10 @@ public final class WorkerMain {
             // a broken pipe means the same: the parent is gone
         }
         System.out.flush();
+        if (Boolean.getBoolean(io.scoop.internal.CdsArchive.TRAINING_PROPERTY)) {
+            // The worker that makes the class-data sharing archive: the JVM writes it on an orderly exit only.
+            System.exit(0);
+        }
         Runtime.getRuntime().halt(0);
     }
 }

@@ -148,6 +148,9 @@ final class Launch {
     /** The environment variable that hands the status page's URL to the root (DistributedExecutor.statusPageUrl). */
     static final String STATUS_URL_ENV = "SCOOP_STATUS_URL";
     private Process root;
+    /** The root JVM's class-data sharing archive (null if none), and whether this run's root makes it. */
+    private io.scoop.internal.CdsArchive rootArchive;
+    private boolean rootMakesArchive;
 
     /**
      * @param plan      what to start
@@ -190,6 +193,9 @@ final class Launch {
                 return fatal != null ? FATAL_EXIT_CODE : STOPPED_EXIT_CODE;
             }
             int code = waitFor(p);
+            if (rootMakesArchive) {
+                rootArchive.made(code);
+            }
             if (fatal != null) {
                 return FATAL_EXIT_CODE;
             }
@@ -301,7 +307,13 @@ final class Launch {
             // Once the workers are starting (a run that stops before, on an unreachable host, has nothing to watch).
             log.notice("status page at " + b.statusUrl());
         }
-        ProcessBuilder pb = new ProcessBuilder(plan.rootCommand()).inheritIO();
+        // The root JVM maps a class-data sharing archive of its classes, which its first run makes as it ends.
+        List<String> rootCommand = new ArrayList<>(plan.rootCommand());
+        rootArchive = io.scoop.internal.CdsArchive.forJvm("root", plan.classpath(), plan.rootJvmOptions());
+        List<String> sharing = rootArchive == null ? List.of() : rootArchive.nextOptions();
+        rootMakesArchive = io.scoop.internal.CdsArchive.makes(sharing);
+        rootCommand.addAll(1, sharing);
+        ProcessBuilder pb = new ProcessBuilder(rootCommand).inheritIO();
         pb.environment().putAll(plan.setup().env());
         pb.environment().put(LaunchPlan.BROKER_ENV, localAddress);
         pb.environment().put(RunKeys.ENV, keys.memberLine());

@@ -31,7 +31,7 @@ final class LocalSpawner extends ProcessSpawner {
                     } else {
                         listener.exited(this, name, why);
                     }
-                }, setup.env(), cmd -> setup.wrap(cmd, prolog, host));
+                }, setup.env(), cmd -> setup.wrap(cmd, prolog, host)).shareClassData();
     }
 
     /** The command line of a worker, without its variables (see WorkerSetup). */
