@@ -118,7 +118,7 @@ import org.zeromq.ZContext;
  * for the heartbeat expiry), with {@link RootDroppedException}.
  *
  * <p><b>Limits.</b> At most {@link Builder#maxInFlight maxInFlight} tasks (default 10,000, or 256 MiB
- * encoded) are in flight: beyond that, {@code submit}, {@code execute}, {@code invokeAll} and {@code map}
+ * encoded, or a quarter of the heap if less) are in flight: beyond that, {@code submit}, {@code execute}, {@code invokeAll} and {@code map}
  * wait for results to come back (or are rejected, with {@link Builder#rejectWhenFull}). A task larger than the
  * payload limit (the message limit {@code -Dscoop.maxMessageBytes}, default 64 MiB, less 8 MiB of room) fails
  * at submit with a {@link TaskTooLargeException}, and a result larger than it fails its future with a
@@ -380,21 +380,39 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * {@inheritDoc}
      *
      * <p>Every task is encoded before any is sent, so a task that cannot travel rejects the whole call
-     * and nothing runs; the tasks then travel in shared messages.
+     * and nothing runs; the tasks then travel in shared messages. Memory stays bounded: encoded tasks are kept
+     * only up to the bytes that may be in flight ({@link Builder#maxInFlight}); the tasks after them are checked
+     * the same way without keeping their bytes, and encoded again when there is room to send them.
      */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
         Objects.requireNonNull(tasks, "tasks");
         List<RemoteFuture<T>> futures = new ArrayList<>(tasks.size());
         List<byte[]> payloads = new ArrayList<>(tasks.size());
+        List<Object> travellers = new ArrayList<>(tasks.size());
+        long kept = 0;
         for (Callable<T> t : tasks) {
             Objects.requireNonNull(t, "task");
             RemoteFuture<T> f = RemoteFuture.ofCallable(this, t);
             futures.add(f);
-            payloads.add(encodeTask(travelling(f)));
+            Object traveller = travelling(f);
+            if (kept < gate.maxBytes()) {
+                byte[] payload = encodeTask(traveller);
+                kept += payload.length;
+                payloads.add(payload);
+                travellers.add(null);
+            } else {
+                checkTask(traveller);
+                payloads.add(null);
+                travellers.add(traveller);
+            }
         }
         for (int i = 0; i < futures.size(); i++) {
             byte[] payload = payloads.set(i, null);
+            if (payload == null) {
+                // Checked above; encoded now that the tasks before it have gone out (and taken their room).
+                payload = encodeTask(travellers.set(i, null));
+            }
             admit(futures.get(i), payload.length);
             enqueue(futures.get(i), payload);
         }
@@ -824,12 +842,27 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     private static byte[] encode(Object task, String noun) {
+        byte[][] encoded = new byte[1][];
+        travels(task, noun, () -> {
+            encoded[0] = KryoCodec.encode(task);
+            return encoded[0].length;
+        });
+        return encoded[0];
+    }
+
+    /** Checks that a task can travel, as {@link #encodeTask} does, without keeping its bytes; returns its size. */
+    private static long checkTask(Object task) {
+        return travels(task, "task", () -> KryoCodec.measure(task));
+    }
+
+    /** Runs {@code encoding} on {@code task}, turning its failures and a size over the limit into clear errors. */
+    private static long travels(Object task, String noun, java.util.function.LongSupplier encoding) {
         Object inner = task instanceof TaskEnvelope e ? e.task() : task;
         inner = inner instanceof WriteBack.Task w ? w.inner() : inner;
         inner = inner instanceof RunnableTask r ? r.runnable() : inner;
-        byte[] encoded;
+        long encoded;
         try {
-            encoded = KryoCodec.encode(task);
+            encoded = encoding.getAsLong();
         } catch (TravelException e) {
             throw new TaskNotSerializableException(noun + " " + describe(inner) + " cannot be sent to a worker: "
                     + e.getMessage(), e);
@@ -840,10 +873,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                     + " worker does not need transient, or capture only the data the task needs", e);
         }
         long limit = Sockets.maxPayloadBytes();
-        if (encoded.length > limit) {
-            throw new TaskTooLargeException(noun + " " + describe(inner) + " is " + encoded.length + " bytes encoded,"
+        if (encoded > limit) {
+            throw new TaskTooLargeException(noun + " " + describe(inner) + " is " + encoded + " bytes encoded,"
                     + " above the limit of " + limit + " bytes; it was not sent: " + Sockets.payloadLimitHint(),
-                    encoded.length, limit);
+                    encoded, limit);
         }
         return encoded;
     }
@@ -1103,8 +1136,16 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     public static final class Builder {
         /** The default of {@link #maxInFlight}: tasks. */
         public static final int DEFAULT_MAX_IN_FLIGHT_TASKS = 10_000;
-        /** The default of {@link #maxInFlight}: bytes of encoded tasks, 256 MiB. */
+        /**
+         * The default of {@link #maxInFlight}: bytes of encoded tasks, 256 MiB, or a quarter of this JVM's heap
+         * if that is less (the embedded broker keeps what is in flight in this heap too).
+         */
         public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 256L << 20;
+
+        /** {@link #DEFAULT_MAX_IN_FLIGHT_BYTES}, or a quarter of the heap if less (at least 16 MiB). */
+        static long defaultInFlightBytes() {
+            return Math.min(DEFAULT_MAX_IN_FLIGHT_BYTES, Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4));
+        }
 
         int workers;
         int threadsPerWorker = 1;
@@ -1120,7 +1161,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 && !System.getProperty(MAX_ATTEMPTS_PROPERTY).isBlank();
         int maxFailedStarts = Respawner.DEFAULT_MAX_FAILED_STARTS;
         int maxInFlightTasks = DEFAULT_MAX_IN_FLIGHT_TASKS;
-        long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
+        long maxInFlightBytes = defaultInFlightBytes();
         boolean rejectWhenFull;
         java.time.Duration taskTimeout = taskTimeoutProperty();
         RunKeys keys;
@@ -1379,9 +1420,9 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
          * (submitted and not yet completed) on this executor; {@code submit}, {@code execute}, {@code invokeAll}
          * and {@code map} wait for room beyond that (or fail, see {@link #rejectWhenFull()}). A single task is
          * always admitted when nothing else is in flight. Default {@value #DEFAULT_MAX_IN_FLIGHT_TASKS} tasks or
-         * 256 MiB: enough to keep a thousand worker threads busy, while what the root (and the embedded broker)
-         * holds for them stays a few megabytes for small tasks, so that even a root with {@code -Xmx64m} can
-         * submit without end.
+         * 256 MiB, or a quarter of the heap if less: enough to keep a thousand worker threads busy, while what
+         * the root (and the embedded broker) holds for them stays a few megabytes for small tasks, so that even a
+         * root with {@code -Xmx64m} can submit without end, and tasks of a megabyte fit a root of 256 MB.
          */
         public Builder maxInFlight(int tasks, long payloadBytes) {
             once("maxInFlight", maxInFlightTasks + " tasks / " + maxInFlightBytes + " bytes");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scoop.apps.BigInvokeAllApp;
 import io.scoop.apps.FloodApp;
 import io.scoop.internal.Sockets;
 import java.io.BufferedReader;
@@ -162,10 +163,65 @@ class BackpressureTest {
         flood(1_000_000, 300);
     }
 
+    /**
+     * Issue 13's bound: 500 tasks of 1 MiB each through one {@code invokeAll}, from a root of 256 MB. Every task
+     * is checked before any is sent, but only as many encoded tasks are kept as may be in flight (a quarter of
+     * the heap here); the rest are encoded again as room frees. Before, all 500 MiB were held at once.
+     */
+    @Test
+    void invokeAll_500TasksOf1MiB_fromA256MbRoot_completes() throws Exception {
+        List<String> out = runApp(List.of("-Xmx256m"), BigInvokeAllApp.class, List.of("500", "1"), 180);
+        String summary = out.stream().filter(l -> l.startsWith("invokeAll: ")).findFirst().orElse("");
+        System.out.println(summary);
+        assertTrue(summary.startsWith("invokeAll: 500 tasks of 1 MiB, 0 wrong"), tail(out));
+    }
+
+    /**
+     * With room for one task's bytes, {@code invokeAll} keeps one encoded task and checks the rest without keeping
+     * them: one that cannot travel, late in the list, still rejects the call before anything runs.
+     */
+    @Test
+    void invokeAll_pastTheBytesKept_aTaskThatCannotTravel_stillRejectsTheWholeCall_andNothingRuns()
+            throws Exception {
+        DistributedExecutor ex = connect(DistributedExecutor.builder().maxInFlight(100, 1));
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Callable<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int k = i;
+            tasks.add(() -> ran.incrementAndGet() * 0 + k);
+        }
+        Thread stranger = Thread.currentThread();
+        tasks.add(15, () -> stranger.getName().length());
+        TaskNotSerializableException e = assertThrows(TaskNotSerializableException.class, () -> ex.invokeAll(tasks));
+        assertTrue(e.getMessage().contains("java.lang.Thread"), e.getMessage());
+        assertEquals(0, ran.get(), "nothing ran, so nothing was written back");
+        assertEquals(0, ex.progress().submitted(), "nothing was sent");
+        // Without it, every task is sent, each encoded again when room frees, and all of them come back.
+        tasks.remove(15);
+        List<java.util.concurrent.Future<Integer>> fs = ex.invokeAll(tasks);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i, fs.get(i).get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(20, ran.get(), "each task's increment came back");
+    }
+
     private void flood(int n, int seconds) throws Exception {
+        List<String> out = runApp(List.of("-Xmx64m"), FloodApp.class, List.of(Integer.toString(n)), seconds);
+        String summary = out.stream().filter(l -> l.startsWith("flood: ")).findFirst().orElse("");
+        System.out.println(summary);
+        assertTrue(summary.startsWith("flood: " + n + " tasks, 0 failed"), tail(out));
+    }
+
+    /** Runs {@code app} in a JVM of its own with {@code jvmOptions}; returns its output once it exited with 0. */
+    private List<String> runApp(List<String> jvmOptions, Class<?> app, List<String> args, int seconds)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = children.start(new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                FloodApp.class.getName(), Integer.toString(n)).redirectErrorStream(true));
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), app.getName()));
+        cmd.addAll(args);
+        Process p = children.start(new ProcessBuilder(cmd).redirectErrorStream(true));
         List<String> out = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
@@ -180,12 +236,10 @@ class BackpressureTest {
         });
         reader.setDaemon(true);
         reader.start();
-        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "the flood hung: " + tail(out));
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), app.getSimpleName() + " hung: " + tail(out));
         reader.join(5000);
         assertEquals(0, p.exitValue(), tail(out));
-        String summary = out.stream().filter(l -> l.startsWith("flood: ")).findFirst().orElse("");
-        System.out.println(summary);
-        assertTrue(summary.startsWith("flood: " + n + " tasks, 0 failed"), tail(out));
+        return out;
     }
 
     private static String tail(List<String> out) {

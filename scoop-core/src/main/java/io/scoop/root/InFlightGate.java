@@ -20,6 +20,11 @@ public final class InFlightGate {
         this.reject = reject;
     }
 
+    /** The most encoded bytes in flight. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
     /**
      * Takes room for one task of {@code size} bytes, waiting while there is none; runs {@code beforeWait}
      * (outside the lock) before it first waits, so that tasks this thread queued unsent go out and can complete.

@@ -51,7 +51,17 @@ public final class KryoCodec {
         }
     };
 
+    /**
+     * Each thread's encoding buffer. Up to {@value #KEPT_BUFFER} bytes it is kept as it grew; a larger one is held
+     * softly (the collector takes it back when the heap runs short): a run of 1 MiB tasks would otherwise grow
+     * a new buffer from 4 KiB for each one, copying and dropping twice its size every time.
+     */
     private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(() -> new Output(4096, -1));
+    private static final ThreadLocal<java.lang.ref.SoftReference<Output>> LARGE_OUTPUT = new ThreadLocal<>();
+    private static final int KEPT_BUFFER = 1 << 20;
+    /** Each thread's buffer for {@link #measure}: 64 KiB, dropped into a null stream as it fills. */
+    private static final ThreadLocal<Output> MEASURE = ThreadLocal.withInitial(
+            () -> new Output(java.io.OutputStream.nullOutputStream(), 64 * 1024));
 
     private KryoCodec() {
     }
@@ -59,7 +69,11 @@ public final class KryoCodec {
     /** Encodes {@code value} with its class. Throws {@code KryoException} (or a runtime error) on failure. */
     public static byte[] encode(Object value) {
         Kryo kryo = POOL.obtain();
-        Output out = OUTPUT.get();
+        java.lang.ref.SoftReference<Output> large = LARGE_OUTPUT.get();
+        Output out = large == null ? null : large.get();
+        if (out == null) {
+            out = OUTPUT.get();
+        }
         try {
             out.reset();
             kryo.setClassLoader(loader());
@@ -68,9 +82,30 @@ public final class KryoCodec {
         } finally {
             kryo.reset();
             POOL.free(kryo);
-            if (out.getBuffer().length > (1 << 20)) {
+            if (out.getBuffer().length > KEPT_BUFFER && (large == null || large.get() != out)) {
+                // It grew past what is kept for sure: held softly from now on, the small one kept for later.
+                LARGE_OUTPUT.set(new java.lang.ref.SoftReference<>(out));
                 OUTPUT.remove();
             }
+        }
+    }
+
+    /**
+     * The length {@link #encode} would return for {@code value}, found by encoding it into a small buffer that is
+     * counted and dropped as it fills: the same checks and failures as {@code encode}, without keeping the bytes.
+     */
+    public static long measure(Object value) {
+        Kryo kryo = POOL.obtain();
+        Output out = MEASURE.get();
+        out.setOutputStream(java.io.OutputStream.nullOutputStream()); // and back to 0 bytes counted
+        try {
+            kryo.setClassLoader(loader());
+            kryo.writeClassAndObject(out, value);
+            out.flush();
+            return out.total();
+        } finally {
+            kryo.reset();
+            POOL.free(kryo);
         }
     }
 
