@@ -118,8 +118,8 @@ import org.zeromq.ZContext;
  * for the heartbeat expiry), with {@link RootDroppedException}.
  *
  * <p><b>Limits.</b> At most {@link Builder#maxInFlight maxInFlight} tasks (default 10,000, or 256 MiB
- * encoded, or a quarter of the heap if less) are in flight: beyond that, {@code submit}, {@code execute}, {@code invokeAll} and {@code map}
- * wait for results to come back (or are rejected, with {@link Builder#rejectWhenFull}). A task larger than the
+ * encoded, or a quarter of the heap if less, at least 16 MiB) are in flight: beyond that, {@code submit},
+ * {@code execute}, {@code invokeAll} and {@code map} wait for results to come back (or are rejected, with {@link Builder#rejectWhenFull}). A task larger than the
  * payload limit (the message limit {@code -Dscoop.maxMessageBytes}, default 64 MiB, less 8 MiB of room) fails
  * at submit with a {@link TaskTooLargeException}, and a result larger than it fails its future with a
  * {@link ResultNotSerializableException}: each message is copied a few times on its way, and every socket
@@ -381,40 +381,46 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      *
      * <p>Every task is encoded before any is sent, so a task that cannot travel rejects the whole call
      * and nothing runs; the tasks then travel in shared messages. Memory stays bounded: encoded tasks are kept
-     * only up to the bytes that may be in flight ({@link Builder#maxInFlight}); the tasks after them are checked
-     * the same way without keeping their bytes, and encoded again when there is room to send them.
+     * only up to the bytes that may be in flight ({@link Builder#maxInFlight}, per call); the tasks after them
+     * are checked the same way without keeping their bytes (encoded into a counted null stream: twice the
+     * encoding work for them), and encoded again as they are sent, with what earlier tasks wrote back into their
+     * captured containers by then. If one fails only then (it grew past the payload limit meanwhile, say), the
+     * tasks already sent are cancelled and the call throws.
      */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
         Objects.requireNonNull(tasks, "tasks");
         List<RemoteFuture<T>> futures = new ArrayList<>(tasks.size());
         List<byte[]> payloads = new ArrayList<>(tasks.size());
-        List<Object> travellers = new ArrayList<>(tasks.size());
         long kept = 0;
         for (Callable<T> t : tasks) {
             Objects.requireNonNull(t, "task");
             RemoteFuture<T> f = RemoteFuture.ofCallable(this, t);
             futures.add(f);
-            Object traveller = travelling(f);
             if (kept < gate.maxBytes()) {
-                byte[] payload = encodeTask(traveller);
+                byte[] payload = encodeTask(travelling(f));
                 kept += payload.length;
                 payloads.add(payload);
-                travellers.add(null);
             } else {
-                checkTask(traveller);
+                checkTask(travelling(f, false));
                 payloads.add(null);
-                travellers.add(traveller);
             }
         }
-        for (int i = 0; i < futures.size(); i++) {
-            byte[] payload = payloads.set(i, null);
-            if (payload == null) {
-                // Checked above; encoded now that the tasks before it have gone out (and taken their room).
-                payload = encodeTask(travellers.set(i, null));
+        try {
+            for (int i = 0; i < futures.size(); i++) {
+                byte[] payload = payloads.set(i, null);
+                if (payload == null) {
+                    // Checked above; built and encoded now, its write-back stamped now, as it is sent.
+                    payload = encodeTask(travelling(futures.get(i)));
+                }
+                admit(futures.get(i), payload.length);
+                enqueue(futures.get(i), payload);
             }
-            admit(futures.get(i), payload.length);
-            enqueue(futures.get(i), payload);
+        } catch (RuntimeException | Error e) {
+            for (RemoteFuture<T> f : futures) {
+                f.cancel(true);
+            }
+            throw e;
         }
         client.flush();
         List<Future<T>> out = new ArrayList<>(futures);
@@ -747,12 +753,22 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * arrays, collections or counters, wrapped again so that what it writes into them comes back (WriteBack).
      */
     private Object travelling(RemoteFuture<?> f) {
+        return travelling(f, true);
+    }
+
+    /**
+     * As {@link #travelling(RemoteFuture)}; with {@code register} false, only builds what would travel (to check
+     * it), without stamping the future's write-back or setting its policy.
+     */
+    private Object travelling(RemoteFuture<?> f, boolean register) {
         Object task = f.task();
         Callable<?> call = f.isCallable() ? (Callable<?>) task : new RunnableTask((Runnable) task);
         if (!(task instanceof MapChunk)) {
             Object[] containers = WriteBack.containersOf(task);
             if (containers.length > 0) {
-                f.writesBackTo(writeBack, containers);
+                if (register) {
+                    f.writesBackTo(writeBack, containers);
+                }
                 call = new WriteBack.Task(call, containers);
             }
         }
@@ -763,8 +779,10 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         // A task that retries on its own exceptions has a limit: its own, else this executor's.
         int attempts = options.maxAttemptsOrZero() == 0 && !options.retryTypes().isEmpty() ? maxAttempts
                 : options.maxAttemptsOrZero();
-        f.policy(new TaskPolicy(options.labelOrNull(), priority != null ? priority : childPriority(),
-                attempts, options.retryTypes(), options.target(), options.outputDir()));
+        if (register) {
+            f.policy(new TaskPolicy(options.labelOrNull(), priority != null ? priority : childPriority(),
+                    attempts, options.retryTypes(), options.target(), options.outputDir()));
+        }
         if (options.labelOrNull() == null && options.timeoutNanos() == 0 && options.outputDir() == null) {
             return call;
         }

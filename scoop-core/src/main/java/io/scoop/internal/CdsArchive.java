@@ -44,12 +44,12 @@ public final class CdsArchive {
     public static final String PROPERTY = "scoop.cds";
     /** The directory archives are kept in. */
     public static final String DIR_PROPERTY = "scoop.cdsDir";
-    /** Set on the worker that makes the archive: it exits through {@code System.exit} so that the JVM writes it. */
-    public static final String TRAINING_PROPERTY = "scoop.cdsTraining";
     /** Archives kept in the directory (the ones used last). */
     static final int KEEP = 16;
     /** A claim to make an archive older than this is taken to be left by a JVM that died while it made it. */
     static final long CLAIM_EXPIRY_MILLIS = 10 * 60_000L;
+    /** A note that an archive could not be made is forgotten after a week (the JDK may have changed). */
+    static final long FAILED_EXPIRY_MILLIS = 7 * 24 * 3600_000L;
 
     /** The JVM's own notices about archives (a refused archive, a failed write): off, as the archive is only a cache. */
     static final String QUIET = "-Xlog:cds*=off";
@@ -59,7 +59,7 @@ public final class CdsArchive {
     private final Path partial;
     private final Path failed;
     private boolean asked;
-    private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+    private boolean finished;
 
     private CdsArchive(Path dir, String kind, String key) {
         String name = kind + "-" + key;
@@ -109,7 +109,7 @@ public final class CdsArchive {
      * JVM to ask, those that make it; else none.
      */
     public synchronized List<String> nextOptions() {
-        if (Files.isRegularFile(archive)) {
+        if (Files.isRegularFile(archive, java.nio.file.LinkOption.NOFOLLOW_LINKS) && ours(archive)) {
             try {
                 Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis()));
             } catch (IOException e) {
@@ -121,40 +121,55 @@ public final class CdsArchive {
             return List.of();
         }
         asked = true;
-        return List.of("-XX:ArchiveClassesAtExit=" + partial, QUIET, "-D" + TRAINING_PROPERTY + "=true");
+        return List.of("-XX:ArchiveClassesAtExit=" + partial, QUIET);
     }
 
-    /** Whether {@code options} (from {@link #nextOptions}) make the archive. */
-    public static boolean makes(List<String> options) {
-        return options.size() == 3;
+    /** Whether {@code command} (a JVM's, or options from {@link #nextOptions}) makes an archive as the JVM exits. */
+    public static boolean makes(List<String> command) {
+        for (String o : command) {
+            if (o.startsWith("-XX:ArchiveClassesAtExit")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * The worker that made the archive exited: keeps what it wrote if it exited with 0, else drops it; then
-     * lets another JVM try, and drops the archives used longest ago.
+     * The JVM that made the archive exited ({@code exitCode}; -1 if it never started), or was killed by
+     * {@code close} while it wrote it ({@code killed}): keeps what it wrote if it exited with 0, else drops it;
+     * then lets another JVM try, and drops the archives used longest ago. Once only; a second caller waits for
+     * the first to finish (the JVM may end as soon as {@code close} returns).
      */
-    public void made(int exitCode) {
-        if (!finished.compareAndSet(false, true)) {
+    public synchronized void made(int exitCode, boolean killed) {
+        if (finished) {
             return;
         }
+        finished = true;
         try {
             if (exitCode == 0 && Files.isRegularFile(partial) && Files.size(partial) > 0) {
                 Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                Log.debug(Log.ROOT, "scoop: made the class-data sharing archive " + archive + " for worker JVMs");
-            } else if (exitCode == 0) {
+                Log.debug(Log.ROOT, "scoop: made the class-data sharing archive " + archive);
+            } else if (exitCode == 0 || killed) {
                 // It exited in order and the JVM wrote nothing: it cannot archive these classes (a jar whose
-                // manifest adds a directory, say). Not tried again for this key; a worker killed is tried again.
-                Files.write(failed, new byte[0]);
-                Log.debug(Log.ROOT, "scoop: the JVM could not make a class-data sharing archive for these workers;"
-                        + " they start without one (" + failed + " says so; delete it to try again)");
+                // manifest adds a directory, say); or it took longer than close waits. Not tried again for this
+                // key (a JVM killed otherwise, by a signal to the run, is tried again).
+                Files.write(failed, (killed ? "killed while writing it\n" : "nothing written\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                Log.debug(Log.ROOT, "scoop: no class-data sharing archive could be made for " + archive + " ("
+                        + failed + " says why; delete it to try again)");
             }
         } catch (IOException e) {
             Log.debug(Log.ROOT, "scoop: could not keep the class-data sharing archive " + archive + ": " + e);
         } finally {
             deleteQuietly(partial);
-            deleteQuietly(claim);
+            releaseClaim();
             prune(archive.getParent());
         }
+    }
+
+    /** As {@link #made(int, boolean)}, for a JVM that exited by itself. */
+    public void made(int exitCode) {
+        made(exitCode, false);
     }
 
     /** The archive's path (whether or not it exists yet). */
@@ -162,24 +177,52 @@ public final class CdsArchive {
         return archive;
     }
 
+    /**
+     * Claims the making of the archive: a file holding this JVM's pid, created only if absent. A claim whose
+     * JVM is gone, or older than {@value #CLAIM_EXPIRY_MILLIS} ms, is taken over.
+     */
     private boolean claim() {
-        try {
-            Files.createFile(claim);
-            return true;
-        } catch (FileAlreadyExistsException e) {
+        String me = Long.toString(ProcessHandle.current().pid());
+        for (int tries = 0; tries < 2; tries++) {
             try {
-                if (System.currentTimeMillis() - Files.getLastModifiedTime(claim).toMillis() > CLAIM_EXPIRY_MILLIS) {
-                    Files.deleteIfExists(claim);
-                    Files.createFile(claim);
-                    return true;
+                Files.write(claim, me.getBytes(StandardCharsets.US_ASCII), java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                if (!stale(claim)) {
+                    return false;
                 }
-            } catch (IOException again) {
-                // another JVM took it first
+                deleteQuietly(claim); // then try once more: of two JVMs that both saw it stale, one creates it
+            } catch (IOException e) {
+                Log.debug(Log.ROOT, "scoop: no class-data sharing archive: cannot write " + claim + ": " + e);
+                return false;
             }
-            return false;
+        }
+        return false;
+    }
+
+    /** Deletes the claim if it is this JVM's. */
+    private void releaseClaim() {
+        try {
+            String holder = Files.readString(claim, StandardCharsets.US_ASCII).strip();
+            if (holder.equals(Long.toString(ProcessHandle.current().pid()))) {
+                Files.deleteIfExists(claim);
+            }
         } catch (IOException e) {
-            Log.debug(Log.ROOT, "scoop: no class-data sharing archive: cannot write " + claim + ": " + e);
-            return false;
+            // gone already
+        }
+    }
+
+    /** Whether a claim file's JVM is gone, or the claim is older than the expiry. */
+    static boolean stale(Path claimFile) {
+        try {
+            if (System.currentTimeMillis() - Files.getLastModifiedTime(claimFile).toMillis() > CLAIM_EXPIRY_MILLIS) {
+                return true;
+            }
+            String holder = Files.readString(claimFile, StandardCharsets.US_ASCII).strip();
+            return holder.isEmpty() || ProcessHandle.of(Long.parseLong(holder)).map(h -> !h.isAlive()).orElse(true);
+        } catch (IOException | RuntimeException e) {
+            return false; // being written or removed: not ours to take
         }
     }
 
@@ -191,6 +234,18 @@ public final class CdsArchive {
         for (String o : jvmOptions) {
             if (!o.startsWith("-Xlog")) { // where the JVM logs does not change what it archives
                 s.append(o).append('\n');
+            }
+        }
+        // The JDK's own base archive, which ours extends: regenerated in place (a JDK update), it makes ours stale.
+        for (String base : List.of("classes.jsa", "classes_nocoops.jsa")) {
+            Path b = Path.of(System.getProperty("java.home"), "lib", "server", base);
+            try {
+                if (Files.isRegularFile(b)) {
+                    s.append(b).append(' ').append(Files.size(b)).append(' ')
+                            .append(Files.getLastModifiedTime(b).toMillis()).append('\n');
+                }
+            } catch (IOException e) {
+                // not part of the key
             }
         }
         for (String entry : classpath.split(java.io.File.pathSeparator)) {
@@ -224,13 +279,21 @@ public final class CdsArchive {
         String configured = System.getProperty(DIR_PROPERTY);
         Path dir;
         if (configured != null && !configured.isBlank()) {
-            dir = Path.of(configured);
+            dir = Path.of(configured).toAbsolutePath();
         } else {
+            // As the XDG base directory rules have it, a relative XDG_CACHE_HOME is ignored; and a home that is not
+            // an absolute path (a user without a passwd entry: "?") gets no cache rather than one in the working
+            // directory.
             String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+            Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+                    : Path.of(System.getProperty("user.home", "?"), ".cache");
+            if (!base.isAbsolute()) {
+                Log.debug(Log.ROOT, "scoop: no class-data sharing archive: no cache directory (" + base
+                        + " is not an absolute path; set -D" + DIR_PROPERTY + ")");
+                return null;
+            }
             dir = base.resolve("scoop").resolve("cds");
         }
-        dir = dir.toAbsolutePath();
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir.getParent());
@@ -248,28 +311,59 @@ public final class CdsArchive {
             }
             return dir;
         } catch (IOException e) {
-            Log.debug(Log.ROOT, "scoop: no class-data sharing archive for workers: cannot use " + dir + ": " + e);
+            Log.debug(Log.ROOT, "scoop: no class-data sharing archive: cannot use " + dir + ": " + e);
             return null;
         }
     }
 
-    /** Whether {@code dir} is this user's and nobody else can write to it (warns once if not). */
+    /**
+     * Whether {@code file} (an archive found in the directory) is this user's and nobody else's to write: one
+     * planted before the directory was made private is not used.
+     */
+    private static boolean ours(Path file) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return mine(file) && !perms.contains(PosixFilePermission.GROUP_WRITE)
+                    && !perms.contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (UnsupportedOperationException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code p} belongs to the user this JVM runs as (by uid where the file system has one). */
+    private static boolean mine(Path p) throws IOException {
+        try {
+            Object uid = Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return uid.equals(self);
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            return Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName()
+                    .equals(System.getProperty("user.name"));
+        }
+    }
+
+    /**
+     * Whether {@code dir} is this user's and nobody else can write to it (warns once if not). Not checked on a
+     * file system without POSIX permissions (Windows: the user's own profile).
+     */
     private static boolean safe(Path dir) throws IOException {
         Set<PosixFilePermission> perms;
         try {
             perms = Files.getPosixFilePermissions(dir);
         } catch (UnsupportedOperationException e) {
-            return true; // not POSIX: the user's own profile directory
+            return true;
         }
         String owner = Files.getOwner(dir).getName();
         boolean others = perms.contains(PosixFilePermission.GROUP_WRITE)
                 || perms.contains(PosixFilePermission.OTHERS_WRITE);
-        if (others || !owner.equals(System.getProperty("user.name"))) {
-            warnOnce("scoop: not using class-data sharing archives for worker JVMs in " + dir + ": it "
+        if (others || !mine(dir)) {
+            warnOnce("scoop: not using class-data sharing archives in " + dir + ": it "
                     + (others ? "can be written by other users" : "belongs to " + owner) + ", and an archive planted"
-                    + " there would change the classes every worker runs; make it yours alone (chmod 700 " + dir
-                    + "), choose another with -D" + DIR_PROPERTY + "=DIR, or turn archives off with -D" + PROPERTY
-                    + "=false");
+                    + " there would change the classes that worker and root JVMs run; make it yours alone (chmod 700 "
+                    + dir + "), choose another with -D" + DIR_PROPERTY + "=DIR, or turn archives off with -D"
+                    + PROPERTY + "=false");
             return false;
         }
         return true;
@@ -291,10 +385,11 @@ public final class CdsArchive {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "{worker,root}-*")) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
+                long age = now - Files.getLastModifiedTime(p).toMillis();
                 if (n.endsWith(".jsa")) {
                     archives.add(p);
-                } else if (!n.endsWith(".failed")
-                        && now - Files.getLastModifiedTime(p).toMillis() > CLAIM_EXPIRY_MILLIS) {
+                } else if (n.endsWith(".failed") ? age > FAILED_EXPIRY_MILLIS
+                        : n.endsWith(".making") ? stale(p) : age > CLAIM_EXPIRY_MILLIS) {
                     deleteQuietly(p);
                 }
             }

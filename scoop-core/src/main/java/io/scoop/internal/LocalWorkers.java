@@ -78,8 +78,11 @@ public final class LocalWorkers implements AutoCloseable {
     private volatile CdsArchive cds;
     /** How long {@link #close} waits for the worker that makes the class-data sharing archive to write it. */
     static final long TRAINER_GRACE_MILLIS = 5_000;
-    /** The worker that makes the class-data sharing archive, if one does. */
+    /** The worker that makes the class-data sharing archive, if one does, and whether close killed it. */
     private volatile Process trainer;
+    private volatile boolean trainerKilled;
+    /** Workers that write a class-data sharing archive as they exit: ours, or the user's own option. */
+    private final java.util.Set<Process> archiving = ConcurrentHashMap.newKeySet();
 
     public LocalWorkers(Spec spec, Listener listener) {
         this(spec, listener, Map.of(), UnaryOperator.identity());
@@ -141,6 +144,9 @@ public final class LocalWorkers implements AutoCloseable {
                     // exit code and last words. Only a live worker that will not take its keys is an error here.
                     if (!exitsSoon(p)) {
                         p.destroyForcibly();
+                        if (CdsArchive.makes(sharing)) {
+                            archive.made(-1);
+                        }
                         throw new IOException("could not hand the run's keys to worker " + name + " (pid " + p.pid()
                                 + ") through its standard input: " + e.getMessage(), e);
                     }
@@ -152,9 +158,13 @@ public final class LocalWorkers implements AutoCloseable {
             Deque<String> tail = new ArrayDeque<>();
             pump(p.getInputStream(), spec.out(), "[" + name + "] ", null, name);
             Thread errPump = pump(p.getErrorStream(), spec.err(), "[" + name + "] ", tail, name);
+            if (CdsArchive.makes(cmd)) {
+                // This worker writes an archive as it exits (ours, or one its options ask for): close waits for it.
+                archiving.add(p);
+            }
             if (CdsArchive.makes(sharing)) {
                 trainer = p;
-                p.onExit().thenRun(() -> archive.made(p.exitValue()));
+                p.onExit().thenRun(() -> archive.made(p.exitValue(), trainerKilled));
             }
             p.onExit().thenRun(() -> exited(name, p, errPump, tail));
             names.add(name);
@@ -310,14 +320,17 @@ public final class LocalWorkers implements AutoCloseable {
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        // The worker that makes the class-data sharing archive writes it as it exits (about half a second here):
-        // it gets that time, once per JDK, options and classpath.
+        // A worker that writes a class-data sharing archive writes it as it exits (about half a second here): it
+        // gets that time, once per JDK, options and classpath.
         long trainerDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(graceMillis,
                 TRAINER_GRACE_MILLIS));
         for (Process p : processes.values()) {
             try {
-                long left = (p == trainer ? trainerDeadline : deadline) - System.nanoTime();
+                long left = (archiving.contains(p) ? trainerDeadline : deadline) - System.nanoTime();
                 if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    if (p == trainer) {
+                        trainerKilled = true;
+                    }
                     p.destroyForcibly();
                 }
             } catch (InterruptedException e) {
@@ -336,7 +349,7 @@ public final class LocalWorkers implements AutoCloseable {
         Process t = trainer;
         CdsArchive c = cds;
         if (t != null && c != null && !t.isAlive()) {
-            c.made(t.exitValue());
+            c.made(t.exitValue(), trainerKilled);
         }
     }
 

@@ -52,13 +52,16 @@ public final class KryoCodec {
     };
 
     /**
-     * Each thread's encoding buffer. Up to {@value #KEPT_BUFFER} bytes it is kept as it grew; a larger one is held
-     * softly (the collector takes it back when the heap runs short): a run of 1 MiB tasks would otherwise grow
-     * a new buffer from 4 KiB for each one, copying and dropping twice its size every time.
+     * Each thread's encoding buffer. Up to {@value #KEPT_BUFFER} bytes it is kept as it grew; a larger one, up to
+     * {@value #SOFT_BUFFER} bytes, is held softly (the collector takes it back when the heap runs short): a run
+     * of 1 MiB tasks (or a 16 MiB shared value made anew) would otherwise grow a new buffer from 4 KiB each time,
+     * copying and dropping twice its size.
      */
     private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(() -> new Output(4096, -1));
     private static final ThreadLocal<java.lang.ref.SoftReference<Output>> LARGE_OUTPUT = new ThreadLocal<>();
     private static final int KEPT_BUFFER = 1 << 20;
+    /** The largest buffer held softly; a larger one is dropped after its encode. */
+    private static final int SOFT_BUFFER = 32 << 20;
     /** Each thread's buffer for {@link #measure}: 64 KiB, dropped into a null stream as it fills. */
     private static final ThreadLocal<Output> MEASURE = ThreadLocal.withInitial(
             () -> new Output(java.io.OutputStream.nullOutputStream(), 64 * 1024));
@@ -82,7 +85,15 @@ public final class KryoCodec {
         } finally {
             kryo.reset();
             POOL.free(kryo);
-            if (out.getBuffer().length > KEPT_BUFFER && (large == null || large.get() != out)) {
+            int capacity = out.getBuffer().length;
+            if (capacity > SOFT_BUFFER) {
+                // Past what is worth keeping at all (a task of tens of MiB): dropped, as before.
+                if (large != null && large.get() == out) {
+                    LARGE_OUTPUT.remove();
+                } else {
+                    OUTPUT.remove();
+                }
+            } else if (capacity > KEPT_BUFFER && (large == null || large.get() != out)) {
                 // It grew past what is kept for sure: held softly from now on, the small one kept for later.
                 LARGE_OUTPUT.set(new java.lang.ref.SoftReference<>(out));
                 OUTPUT.remove();

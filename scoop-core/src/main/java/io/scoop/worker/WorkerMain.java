@@ -141,8 +141,21 @@ public final class WorkerMain {
             // a broken pipe means the same: the parent is gone
         }
         System.out.flush();
-        if (Boolean.getBoolean(io.scoop.internal.CdsArchive.TRAINING_PROPERTY)) {
-            // The worker that makes the class-data sharing archive: the JVM writes it on an orderly exit only.
+        if (io.scoop.internal.CdsArchive.makes(
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())) {
+            // This JVM writes a class-data sharing archive (Scoop's, or one its options ask for), which HotSpot
+            // does on an orderly exit only. Shutdown hooks run then: one that a task left hanging does not keep
+            // this worker alive past 10 s.
+            Thread guard = new Thread(() -> {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    // halt anyway
+                }
+                Runtime.getRuntime().halt(0);
+            }, "scoop-exit-guard");
+            guard.setDaemon(true);
+            guard.start();
             System.exit(0);
         }
         Runtime.getRuntime().halt(0);

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.scoop.DistributedExecutor;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -96,6 +98,7 @@ class CdsArchiveTest {
 
     @Test
     void notUsed_forDirectoriesOnTheClasspath_whenTurnedOff_orWhenOthersCanWriteTheDirectory() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
         assertNotNull(CdsArchive.forWorkers(jarClasspath, List.of()));
         assertNull(CdsArchive.forWorkers(System.getProperty("java.class.path"), List.of()),
                 "target/classes is a directory: the JVM cannot archive from it");
@@ -112,6 +115,48 @@ class CdsArchiveTest {
         assertNull(CdsArchive.forWorkers(jarClasspath, List.of()), "a directory others can write to");
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwx------"));
         assertNotNull(CdsArchive.forWorkers(jarClasspath, List.of()));
+    }
+
+    @Test
+    void theClaimToMakeIt_isTakenOverFromAJvmThatIsGone_notFromALiveOne_andAFailureIsNotRetried() throws Exception {
+        CdsArchive a = CdsArchive.forWorkers(jarClasspath, List.of());
+        assertNotNull(a);
+        Path claim = a.path().resolveSibling(a.path().getFileName().toString().replace(".jsa", ".making"));
+        // A live JVM (this one's parent: the build) holds the claim: nobody else makes the archive meanwhile.
+        long live = ProcessHandle.current().parent().map(ProcessHandle::pid).orElseThrow();
+        Files.writeString(claim, Long.toString(live));
+        assertEquals(List.of(), CdsArchive.forWorkers(jarClasspath, List.of()).nextOptions());
+        // Its JVM is gone (killed while it made it): the claim is taken over.
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(claim, Long.toString(gone.pid()));
+        CdsArchive b = CdsArchive.forWorkers(jarClasspath, List.of());
+        List<String> makes = b.nextOptions();
+        assertTrue(CdsArchive.makes(makes), makes.toString());
+        assertEquals(Long.toString(ProcessHandle.current().pid()), Files.readString(claim));
+        assertEquals(List.of(), b.nextOptions(), "one worker of a run makes it, not each");
+        // It exited in order and wrote nothing (the JVM could not archive these classes): not tried again.
+        b.made(0);
+        assertTrue(Files.notExists(claim), "the claim is let go");
+        Path failed = claim.resolveSibling(claim.getFileName().toString().replace(".making", ".failed"));
+        assertTrue(Files.exists(failed), "a note says it failed");
+        assertEquals(List.of(), CdsArchive.forWorkers(jarClasspath, List.of()).nextOptions());
+        Files.delete(failed);
+        assertTrue(CdsArchive.makes(CdsArchive.forWorkers(jarClasspath, List.of()).nextOptions()),
+                "deleting the note lets a run try again");
+    }
+
+    @Test
+    void anArchiveThatOthersCanWrite_isNotUsed() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        CdsArchive a = CdsArchive.forWorkers(jarClasspath, List.of());
+        Files.write(a.path(), new byte[1000]);
+        Files.setPosixFilePermissions(a.path(), PosixFilePermissions.fromString("rw-rw-rw-"));
+        List<String> options = CdsArchive.forWorkers(jarClasspath, List.of()).nextOptions();
+        assertTrue(options.stream().noneMatch(o -> o.startsWith("-XX:SharedArchiveFile")), options.toString());
+        Files.setPosixFilePermissions(a.path(), PosixFilePermissions.fromString("r--r--r--"));
+        options = CdsArchive.forWorkers(jarClasspath, List.of()).nextOptions();
+        assertTrue(options.contains("-XX:SharedArchiveFile=" + a.path()), options.toString());
     }
 
     @Test

@@ -207,6 +207,11 @@ final class Launch {
             say("root (pid " + p.pid() + ") exited with code " + code);
             return code;
         } finally {
+            if (rootMakesArchive) {
+                // A root that never started, or was stopped: its claim on making the archive is let go.
+                Process r = root;
+                rootArchive.made(r == null || r.isAlive() ? -1 : r.exitValue());
+            }
             stop("the launcher is ending");
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
