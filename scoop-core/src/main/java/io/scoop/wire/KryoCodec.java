@@ -141,12 +141,7 @@ public final class KryoCodec {
             return null;
         }
         try {
-            java.lang.invoke.SerializedLambda sl = LambdaSerializer.form(value).lambda();
-            Object[] out = new Object[sl.getCapturedArgCount()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = sl.getCapturedArg(i);
-            }
-            return out;
+            return LambdaSerializer.capturedValues(value);
         } catch (RuntimeException e) {
             return null;
         }

@@ -150,6 +150,19 @@ record LambdaRecipe(String capturingClass, String interfaceClass, String interfa
                 site(host, s.implOwner(), s.implName(), s.implDescriptor()), getters(type, fields));
     }
 
+    /** The values {@code lambda} (an instance of this recipe's class) captured, in order. */
+    Object[] capturedValues(Object lambda) {
+        Object[] values = new Object[captured.length];
+        for (int i = 0; i < values.length; i++) {
+            try {
+                values[i] = captured[i].invoke(lambda);
+            } catch (Throwable e) {
+                throw new IllegalStateException("could not read a captured value of " + site, e);
+            }
+        }
+        return values;
+    }
+
     /** The lambda's serialized form, with its captured values. */
     SerializedLambda form(Object lambda) {
         Object[] values = new Object[captured.length];

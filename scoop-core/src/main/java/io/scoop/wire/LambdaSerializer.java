@@ -82,38 +82,144 @@ final class LambdaSerializer extends Serializer<Object> {
         return new Form(recipe.form(lambda), false, recipe.site());
     }
 
+    /**
+     * What every instance of one lambda class writes alike, encoded once: the call site (the flag, the nine names
+     * and signatures, the count of captured values), where it was written (for messages), and how to read an
+     * instance's captured values (a plain lambda's fields; null for a serializable one, read by writeReplace).
+     */
+    private record Header(byte[] bytes, String site, LambdaRecipe recipe) {
+    }
+
+    /** Per lambda class: its header, made from its first instance. */
+    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<Header>> HEADERS = new ClassValue<>() {
+        @Override
+        protected java.util.concurrent.atomic.AtomicReference<Header> computeValue(Class<?> type) {
+            return new java.util.concurrent.atomic.AtomicReference<>();
+        }
+    };
+
+    /** The longest call site a reader accepts (the real ones take about 150 bytes). */
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    private static Header header(Object lambda) {
+        java.util.concurrent.atomic.AtomicReference<Header> ref = HEADERS.get(lambda.getClass());
+        Header h = ref.get();
+        if (h == null) {
+            Form form = form(lambda);
+            SerializedLambda sl = form.lambda();
+            Output o = new Output(256, -1);
+            o.writeBoolean(form.serializable());
+            o.writeString(sl.getCapturingClass());
+            o.writeString(sl.getFunctionalInterfaceClass());
+            o.writeString(sl.getFunctionalInterfaceMethodName());
+            o.writeString(sl.getFunctionalInterfaceMethodSignature());
+            o.writeVarInt(sl.getImplMethodKind(), true);
+            o.writeString(sl.getImplClass());
+            o.writeString(sl.getImplMethodName());
+            o.writeString(sl.getImplMethodSignature());
+            o.writeString(sl.getInstantiatedMethodType());
+            o.writeVarInt(sl.getCapturedArgCount(), true);
+            LambdaRecipe recipe = null;
+            if (!form.serializable()) {
+                try {
+                    recipe = LambdaRecipe.of(lambda);
+                } catch (LambdaRecipe.NotShippable e) {
+                    throw new TravelException(e.getMessage(), null);
+                }
+            }
+            h = new Header(o.toBytes(), form.site(), recipe);
+            ref.compareAndSet(null, h);
+        }
+        return h;
+    }
+
+    /** The values {@code lambda} captured, in order. */
+    static Object[] capturedValues(Object lambda) {
+        return capturedValues(lambda, header(lambda));
+    }
+
+    private static Object[] capturedValues(Object lambda, Header h) {
+        if (h.recipe() != null) {
+            return h.recipe().capturedValues(lambda);
+        }
+        SerializedLambda sl;
+        try {
+            sl = (SerializedLambda) WRITE_REPLACE.get(lambda.getClass()).invoke(lambda);
+        } catch (Throwable e) {
+            throw new KryoException("could not take the serialized form of lambda " + lambda.getClass().getName(), e);
+        }
+        Object[] out = new Object[sl.getCapturedArgCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = sl.getCapturedArg(i);
+        }
+        return out;
+    }
+
+    /**
+     * Writes the lambda's call site (its class's header: its length, then its bytes) and its captured values. The
+     * header is the same for every instance, so a reader that has seen it looks up its factory by those bytes
+     * without reading the names again.
+     */
     @Override
     public void write(Kryo kryo, Output out, Object lambda) {
-        Form form = form(lambda);
-        SerializedLambda sl = form.lambda();
-        String site = form.site();
-        out.writeBoolean(form.serializable());
-        out.writeString(sl.getCapturingClass());
-        out.writeString(sl.getFunctionalInterfaceClass());
-        out.writeString(sl.getFunctionalInterfaceMethodName());
-        out.writeString(sl.getFunctionalInterfaceMethodSignature());
-        out.writeVarInt(sl.getImplMethodKind(), true);
-        out.writeString(sl.getImplClass());
-        out.writeString(sl.getImplMethodName());
-        out.writeString(sl.getImplMethodSignature());
-        out.writeString(sl.getInstantiatedMethodType());
-        out.writeVarInt(sl.getCapturedArgCount(), true);
-        for (int i = 0; i < sl.getCapturedArgCount(); i++) {
-            Object value = sl.getCapturedArg(i);
+        Header h = header(lambda);
+        Object[] values = capturedValues(lambda, h);
+        out.writeVarInt(h.bytes().length, true);
+        out.writeBytes(h.bytes());
+        for (Object value : values) {
             try {
                 kryo.writeClassAndObject(out, value);
             } catch (TravelException e) {
-                throw new TravelException(site + " captures " + e.getMessage(), e);
+                throw new TravelException(h.site() + " captures " + e.getMessage(), e);
             } catch (RuntimeException | StackOverflowError e) {
-                throw new TravelException(site + " captures " + Untravelable.article(value.getClass()) + ", which "
-                        + Untravelable.why(e) + ". Capture only the data the task needs (or make the fields the"
-                        + " worker does not need transient)", e);
+                throw new TravelException(h.site() + " captures " + Untravelable.article(value.getClass())
+                        + ", which " + Untravelable.why(e) + ". Capture only the data the task needs (or make the"
+                        + " fields the worker does not need transient)", e);
             }
         }
     }
 
+    /** A header read before, with the factory it named in a class loader, and its count of captured values. */
+    private record Known(byte[] header, int hash, ClassLoader loader, MethodHandle factory, int count) {
+    }
+
+    /** Each thread's last headers, by hash (a bulk of tasks repeats one lambda). */
+    private static final ThreadLocal<Known[]> KNOWN = ThreadLocal.withInitial(() -> new Known[8]);
+
     @Override
     public Object read(Kryo kryo, Input in, Class<? extends Object> type) {
+        int length = in.readVarInt(true);
+        if (length <= 0 || length > MAX_HEADER_BYTES
+                || in.getInputStream() == null && length > in.limit() - in.position()) {
+            throw new KryoException("a lambda's call site of " + length + " bytes announced (at most "
+                    + MAX_HEADER_BYTES + ", and no more than the bytes left)");
+        }
+        byte[] header = in.readBytes(length);
+        ClassLoader loader = kryo.getClassLoader();
+        int hash = java.util.Arrays.hashCode(header);
+        Known[] known = KNOWN.get();
+        int slot = hash & (known.length - 1);
+        Known k = known[slot];
+        if (k == null || k.hash() != hash || k.loader() != loader || !java.util.Arrays.equals(k.header(), header)) {
+            k = known(header, hash, loader);
+            known[slot] = k;
+        }
+        Object[] captured = new Object[k.count()];
+        for (int i = 0; i < captured.length; i++) {
+            captured[i] = kryo.readClassAndObject(in);
+        }
+        try {
+            return k.factory().invokeExact(captured);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new KryoException(t);
+        }
+    }
+
+    /** Reads a header's names and finds (or makes) the factory of its lambda. */
+    private static Known known(byte[] header, int hash, ClassLoader loader) {
+        Input in = new Input(header);
         boolean serializable = in.readBoolean();
         String capturing = in.readString();
         String fi = in.readString();
@@ -125,14 +231,13 @@ final class LambdaSerializer extends Serializer<Object> {
         String implSig = in.readString();
         String instantiated = in.readString();
         int count = in.readVarInt(true);
-        if (count > 255) {
+        if (count < 0 || count > 255) {
             throw new KryoException("a lambda cannot capture " + count + " values (the JVM's limit is 255)");
         }
-        Object[] captured = new Object[count];
-        for (int i = 0; i < captured.length; i++) {
-            captured[i] = kryo.readClassAndObject(in);
+        if (in.position() != header.length || capturing == null || fi == null || fiName == null || fiSig == null
+                || implClass == null || implName == null || implSig == null || instantiated == null) {
+            throw new KryoException("a lambda's call site is malformed");
         }
-        ClassLoader loader = kryo.getClassLoader();
         Class<?> capturingClass = load(capturing, loader);
         String key = String.join(" ", fi, fiName, fiSig, Integer.toString(implKind), implClass, implName, implSig,
                 instantiated, Integer.toString(count), Boolean.toString(serializable));
@@ -149,13 +254,7 @@ final class LambdaSerializer extends Serializer<Object> {
             }
             FACTORIES.get(capturingClass).putIfAbsent(key, factory);
         }
-        try {
-            return factory.invokeExact(captured);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new KryoException(t);
-        }
+        return new Known(header, hash, loader, factory, count);
     }
 
     private static MethodHandle factory(Class<?> capturing, Class<?> fi, String fiName, String fiSig, int implKind,

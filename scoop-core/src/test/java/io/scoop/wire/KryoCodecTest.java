@@ -125,4 +125,62 @@ class KryoCodecTest {
         RuntimeException e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(hostile));
         assertEquals(true, String.valueOf(e.getMessage()).contains("bytes are left"), e.getMessage());
     }
+
+    /**
+     * Plain lambdas of several call sites, in turn, many times: each decodes to its own lambda with its own
+     * captured values (a reader keeps the call sites it has seen, by their bytes).
+     */
+    @Test
+    void decode_plainLambdasOfSeveralSites_interleaved_eachIsItself() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            int k = i;
+            String s = "s" + i;
+            Callable<Integer> a = () -> k + 1;
+            Callable<String> b = () -> s + k;
+            Function<Integer, Integer> c = x -> x * k;
+            Callable<Integer> d = () -> k - 1;
+            assertEquals(k + 1, roundTrip(a).call());
+            assertEquals(s + k, roundTrip(b).call());
+            assertEquals(3 * k, roundTrip(c).apply(3));
+            assertEquals(k - 1, roundTrip(d).call());
+        }
+    }
+
+    /** A lambda's call site is read within its announced length, and a hostile length allocates nothing large. */
+    @Test
+    void decode_aLambdaWithAHostileCallSite_isRefused() {
+        int k = 7;
+        Callable<Integer> a = () -> k + 1;
+        byte[] bytes = KryoCodec.encode(a);
+        // Find the call site's length (a varint) right before the header, which starts with the serializable flag
+        // (0) and the capturing class's name.
+        String name = KryoCodecTest.class.getName().replace('.', '/');
+        int at = indexOf(bytes, name.substring(0, 10).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(true, at > 3, "the capturing class's name is in the encoding");
+        int lengthAt = at - 3; // [length varint, 2 bytes for ~150][flag 0][name...]
+        assertEquals(0, bytes[at - 1]);
+        byte[] huge = bytes.clone();
+        huge[lengthAt] = (byte) 0xff;
+        huge[lengthAt + 1] = (byte) 0x7f;
+        RuntimeException e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(huge));
+        assertEquals(true, String.valueOf(e.getMessage()).contains("call site"), e.getMessage());
+        byte[] garbled = bytes.clone();
+        for (int i = at; i < at + 40 && i < garbled.length; i++) {
+            garbled[i] = (byte) 0x80;
+        }
+        assertThrows(RuntimeException.class, () -> KryoCodec.decode(garbled));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }
