@@ -127,10 +127,19 @@ final class LambdaSerializer extends Serializer<Object> {
                     throw new TravelException(e.getMessage(), null);
                 }
             }
+            if (o.position() > MAX_HEADER_BYTES) {
+                throw new TravelException(form.site() + " cannot be sent to a worker: its call site takes "
+                        + o.position() + " bytes, more than the " + MAX_HEADER_BYTES + " a worker reads", null);
+            }
             h = new Header(o.toBytes(), form.site(), recipe);
-            ref.compareAndSet(null, h);
+            h = ref.compareAndSet(null, h) ? h : ref.get();
         }
         return h;
+    }
+
+    /** The header every instance of {@code lambda}'s class writes (for tests). */
+    static byte[] headerOf(Object lambda) {
+        return header(lambda).bytes().clone();
     }
 
     /** The values {@code lambda} captured, in order. */
@@ -183,7 +192,10 @@ final class LambdaSerializer extends Serializer<Object> {
     private record Known(byte[] header, int hash, ClassLoader loader, MethodHandle factory, int count) {
     }
 
-    /** Each thread's last headers, by hash (a bulk of tasks repeats one lambda). */
+    /**
+     * Each thread's last headers, by hash (a bulk of tasks repeats one lambda). At most 8 a thread, each holding
+     * its class loader and factory until another header takes its slot: a worker's task threads use one loader.
+     */
     private static final ThreadLocal<Known[]> KNOWN = ThreadLocal.withInitial(() -> new Known[8]);
 
     @Override
@@ -220,19 +232,37 @@ final class LambdaSerializer extends Serializer<Object> {
     /** Reads a header's names and finds (or makes) the factory of its lambda. */
     private static Known known(byte[] header, int hash, ClassLoader loader) {
         Input in = new Input(header);
-        boolean serializable = in.readBoolean();
-        String capturing = in.readString();
-        String fi = in.readString();
-        String fiName = in.readString();
-        String fiSig = in.readString();
-        int implKind = in.readVarInt(true);
-        String implClass = in.readString();
-        String implName = in.readString();
-        String implSig = in.readString();
-        String instantiated = in.readString();
-        int count = in.readVarInt(true);
+        boolean serializable;
+        String capturing;
+        String fi;
+        String fiName;
+        String fiSig;
+        int implKind;
+        String implClass;
+        String implName;
+        String implSig;
+        String instantiated;
+        int count;
+        try {
+            serializable = in.readBoolean();
+            capturing = string(in, header);
+            fi = string(in, header);
+            fiName = string(in, header);
+            fiSig = string(in, header);
+            implKind = in.readVarInt(true);
+            implClass = string(in, header);
+            implName = string(in, header);
+            implSig = string(in, header);
+            instantiated = string(in, header);
+            count = in.readVarInt(true);
+        } catch (KryoException e) {
+            throw new KryoException("a lambda's call site is malformed: " + e.getMessage(), e);
+        }
         if (count < 0 || count > 255) {
             throw new KryoException("a lambda cannot capture " + count + " values (the JVM's limit is 255)");
+        }
+        if (implKind < MethodHandleInfo.REF_invokeVirtual || implKind > MethodHandleInfo.REF_invokeInterface) {
+            throw new KryoException("a lambda's call site is malformed: method handle kind " + implKind);
         }
         if (in.position() != header.length || capturing == null || fi == null || fiName == null || fiSig == null
                 || implClass == null || implName == null || implSig == null || instantiated == null) {
@@ -252,9 +282,46 @@ final class LambdaSerializer extends Serializer<Object> {
             } catch (Throwable t) {
                 throw new KryoException(t);
             }
-            FACTORIES.get(capturingClass).putIfAbsent(key, factory);
+            MethodHandle first = FACTORIES.get(capturingClass).putIfAbsent(key, factory);
+            if (first != null) {
+                factory = first; // another thread made it at the same time: one factory per call site
+            }
         }
         return new Known(header, hash, loader, factory, count);
+    }
+
+    /**
+     * Reads one of Kryo's strings from a header, refusing first a length that the header's bytes cannot hold:
+     * Kryo allocates the characters a length announces before it reads them. Kryo writes a string either as ASCII
+     * bytes whose last has its top bit set, or as a flag byte (top bit set) whose low 6 bits, then 7-bit groups
+     * while bit 6 (then bit 7) says more follow, give the character count + 1.
+     */
+    private static String string(Input in, byte[] header) {
+        int p = in.position();
+        if (p >= header.length) {
+            throw new KryoException("a name is missing");
+        }
+        int b = header[p];
+        if ((b & 0x80) != 0) {
+            long n = b & 0x3F;
+            boolean more = (b & 0x40) != 0;
+            int q = p + 1;
+            int shift = 6;
+            while (more) {
+                if (q >= header.length || shift > 34) {
+                    throw new KryoException("a name's length is cut short");
+                }
+                int c = header[q++];
+                n |= (long) (c & 0x7F) << shift;
+                shift += 7;
+                more = (c & 0x80) != 0;
+            }
+            if (n - 1 > header.length - q) {
+                throw new KryoException("a name of " + (n - 1) + " characters announced, with " + (header.length - q)
+                        + " bytes left");
+            }
+        }
+        return in.readString();
     }
 
     private static MethodHandle factory(Class<?> capturing, Class<?> fi, String fiName, String fiSig, int implKind,

@@ -146,29 +146,55 @@ class KryoCodecTest {
         }
     }
 
-    /** A lambda's call site is read within its announced length, and a hostile length allocates nothing large. */
+    /**
+     * A lambda's call site is read within its announced length: a length past the bytes left, a call site with
+     * bytes after its last field, a count over the JVM's 255, and a name announcing a billion characters are each
+     * refused, saying so, before anything large is allocated.
+     */
     @Test
     void decode_aLambdaWithAHostileCallSite_isRefused() {
         int k = 7;
         Callable<Integer> a = () -> k + 1;
         byte[] bytes = KryoCodec.encode(a);
-        // Find the call site's length (a varint) right before the header, which starts with the serializable flag
-        // (0) and the capturing class's name.
-        String name = KryoCodecTest.class.getName().replace('.', '/');
-        int at = indexOf(bytes, name.substring(0, 10).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals(true, at > 3, "the capturing class's name is in the encoding");
-        int lengthAt = at - 3; // [length varint, 2 bytes for ~150][flag 0][name...]
-        assertEquals(0, bytes[at - 1]);
-        byte[] huge = bytes.clone();
-        huge[lengthAt] = (byte) 0xff;
-        huge[lengthAt + 1] = (byte) 0x7f;
-        RuntimeException e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(huge));
-        assertEquals(true, String.valueOf(e.getMessage()).contains("call site"), e.getMessage());
-        byte[] garbled = bytes.clone();
-        for (int i = at; i < at + 40 && i < garbled.length; i++) {
-            garbled[i] = (byte) 0x80;
+        byte[] header = LambdaSerializer.headerOf(a);
+        assertEquals(true, indexOf(bytes, header) > 0, "the call site is in the encoding");
+
+        assertRefused(withHeader(bytes, header, header, 65_537), "call site of 65537 bytes");
+        assertRefused(withHeader(bytes, header, header, 0), "call site of 0 bytes");
+        byte[] trailing = Arrays.copyOf(header, header.length + 1);
+        assertRefused(withHeader(bytes, header, trailing, trailing.length), "malformed");
+        // The count is the header's last byte (1 here); 256 takes two.
+        assertEquals(1, header[header.length - 1]);
+        byte[] tooMany = Arrays.copyOf(header, header.length + 1);
+        tooMany[header.length - 1] = (byte) 0x80;
+        tooMany[header.length] = 0x02;
+        assertRefused(withHeader(bytes, header, tooMany, tooMany.length), "cannot capture 256");
+        // Not serializable, then a string flagged UTF-8 announcing about 2^34 characters in 6 bytes.
+        byte[] huge = {0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0x7f};
+        assertRefused(withHeader(bytes, header, huge, huge.length), "malformed");
+    }
+
+    private static void assertRefused(byte[] hostile, String says) {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(hostile));
+        assertEquals(true, String.valueOf(e.getMessage()).contains(says), says + ": " + e.getMessage());
+    }
+
+    /** {@code bytes} with the call site {@code old} (and its length before it) replaced by {@code header}. */
+    private static byte[] withHeader(byte[] bytes, byte[] old, byte[] header, int announced) {
+        int at = indexOf(bytes, old);
+        int lengthBytes = old.length < 128 ? 1 : 2;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(bytes, 0, at - lengthBytes);
+        for (int v = announced; ; v >>>= 7) {
+            if ((v & ~0x7F) == 0) {
+                out.write(v);
+                break;
+            }
+            out.write((v & 0x7F) | 0x80);
         }
-        assertThrows(RuntimeException.class, () -> KryoCodec.decode(garbled));
+        out.write(header, 0, header.length);
+        out.write(bytes, at + old.length, bytes.length - at - old.length);
+        return out.toByteArray();
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
