@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scoop.apps.BigInvokeAllApp;
 import io.scoop.apps.FloodApp;
 import io.scoop.internal.Sockets;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -170,10 +166,9 @@ class BackpressureTest {
      */
     @Test
     void invokeAll_500TasksOf1MiB_fromA256MbRoot_completes() throws Exception {
-        List<String> out = runApp(List.of("-Xmx256m"), BigInvokeAllApp.class, List.of("500", "1"), 180);
-        String summary = out.stream().filter(l -> l.startsWith("invokeAll: ")).findFirst().orElse("");
+        String summary = runApp(List.of("-Xmx256m"), BigInvokeAllApp.class, List.of("500", "1"), 180, "invokeAll: ");
         System.out.println(summary);
-        assertTrue(summary.startsWith("invokeAll: 500 tasks of 1 MiB, 0 wrong"), tail(out));
+        assertTrue(summary.startsWith("invokeAll: 500 tasks of 1 MiB, 0 wrong"), summary);
     }
 
     /**
@@ -206,40 +201,30 @@ class BackpressureTest {
     }
 
     private void flood(int n, int seconds) throws Exception {
-        List<String> out = runApp(List.of("-Xmx64m"), FloodApp.class, List.of(Integer.toString(n)), seconds);
-        String summary = out.stream().filter(l -> l.startsWith("flood: ")).findFirst().orElse("");
+        String summary = runApp(List.of("-Xmx64m"), FloodApp.class, List.of(Integer.toString(n)), seconds, "flood: ");
         System.out.println(summary);
-        assertTrue(summary.startsWith("flood: " + n + " tasks, 0 failed"), tail(out));
+        assertTrue(summary.startsWith("flood: " + n + " tasks, 0 failed"), summary);
     }
 
-    /** Runs {@code app} in a JVM of its own with {@code jvmOptions}; returns its output once it exited with 0. */
-    private List<String> runApp(List<String> jvmOptions, Class<?> app, List<String> args, int seconds)
+    /**
+     * Runs {@code app} in a JVM of its own with {@code jvmOptions}; once it exited with 0, returns its output line
+     * that starts with {@code summary}.
+     */
+    private String runApp(List<String> jvmOptions, Class<?> app, List<String> args, int seconds, String summary)
             throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(java);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), app.getName()));
         cmd.addAll(args);
         Process p = children.start(new ProcessBuilder(cmd).redirectErrorStream(true));
-        List<String> out = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    out.add(line);
-                }
-            } catch (IOException e) {
-                // ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        List<String> out = ChildProcesses.lines(p);
         assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), app.getSimpleName() + " hung: " + tail(out));
-        reader.join(5000);
         assertEquals(0, p.exitValue(), tail(out));
-        return out;
+        // The reader may still be on the last lines.
+        return await().atMost(Duration.ofSeconds(10)).until(
+                () -> out.stream().filter(l -> l.startsWith(summary)).findFirst().orElse(null),
+                java.util.Objects::nonNull);
     }
 
     private static String tail(List<String> out) {

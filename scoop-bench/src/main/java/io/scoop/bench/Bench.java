@@ -21,7 +21,7 @@ import java.util.concurrent.Future;
  * table per workload: median, min and max over the runs, and the ratio of each row to each baseline.
  *
  * <pre>
- *   cd /work/main &amp;&amp; mvn -q -B -pl scoop-core install -DskipTests &amp;&amp; mvn -q -B -pl scoop-bench package
+ *   mvn -q -B package -DskipTests     (from the repository's root)
  *   java -jar scoop-bench/target/scoop-bench.jar [W1|W2|W3|W5|LAMBDA|all ...] [--runs 5] [--warmup N]
  *        [--warmup-seconds S] [--worker-opts "default|-XX:+UseSerialGC"] [--w5-opts "A|B"] [--launcher PATH] [--quiet-wait S] [--no-cpu]
  * </pre>

@@ -335,9 +335,12 @@ final class Scheduler {
         WorkerState w = workers.get(c.worker());
         if (w != null) {
             int step = Integer.signum(c.delta()); // one slot at a time, whatever the message says
-            onCredit(new Messages.Credit(c.worker(), step));
-            // Not clamped at 0: a worker's -1 may come before its +1 (they leave on different sockets).
-            w.lent = Math.max(-MAX_LENT, Math.min(MAX_LENT, w.lent + step));
+            // Not clamped at 0: a worker's -1 may come before its +1 (they leave on different sockets). Clamped at
+            // +-MAX_LENT, and the credit moves only as far as the lent slots did: LENDs past the bound change nothing.
+            int lent = Math.max(-MAX_LENT, Math.min(MAX_LENT, w.lent + step));
+            w.credit += lent - w.lent;
+            w.lent = lent;
+            w.lastSeen = ticker.nanos();
         }
     }
 
@@ -349,7 +352,9 @@ final class Scheduler {
         }
         r.lastSeen = ticker.nanos();
         r.holding = Math.max(0, h.count());
-        r.stealing = 0; // it answered its last STEAL (what it sent comes before this on its connection)
+        // Not taken as the answer to its last STEAL: the children it sends may go out after this HOLD (a send
+        // that finds the lock taken leaves them to the next one). They end the ask when they come (onTasks), or
+        // its age does.
         if (r.holding > 0) {
             holders.add(r);
         } else {
@@ -518,7 +523,7 @@ final class Scheduler {
         // In turn, but a worker with idle threads first: a task that comes alone (a stolen child) goes where a
         // thread waits for work, not into the prefetch of a busy worker.
         java.util.Collections.rotate(ready, -Math.floorMod(rotation++, ready.size()));
-        ready.sort((a, b) -> Integer.compare(Math.max(0, b.idleThreads()), Math.max(0, a.idleThreads())));
+        ready.sort((a, b) -> Integer.compare(b.idleThreads(), a.idleThreads()));
         long bound = batchBytes;
         while (!queue.isEmpty() && !ready.isEmpty()) {
             int share = Math.max(1, (queue.size() + ready.size() - 1) / ready.size());

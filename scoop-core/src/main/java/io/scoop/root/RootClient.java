@@ -369,7 +369,9 @@ public final class RootClient implements AutoCloseable {
         if (head != null && now - head.at() >= SPILL_AFTER_NANOS) {
             spill(Integer.MAX_VALUE, SPILL_AFTER_NANOS, fk -> true);
         }
-        // By thread, not by child: a parent that forked 100,000 children is looked at once, not 100,000 times.
+        // By thread, not by child: a parent that forked 100,000 children is looked at once, not 100,000 times;
+        // and the held children are walked once for all the parked threads.
+        java.util.Set<Thread> parked = null;
         for (Map.Entry<Thread, java.util.concurrent.atomic.AtomicInteger> e : forkers.entrySet()) {
             Thread t = e.getKey();
             if (e.getValue().get() <= 0) {
@@ -377,8 +379,15 @@ public final class RootClient implements AutoCloseable {
                     forkers.remove(t, e.getValue());
                 }
             } else if (t.getState() != Thread.State.RUNNABLE) {
-                spill(Integer.MAX_VALUE, PARKED_SPILL_AFTER_NANOS, fk -> fk.by() == t);
+                if (parked == null) {
+                    parked = new java.util.HashSet<>();
+                }
+                parked.add(t);
             }
+        }
+        if (parked != null) {
+            java.util.Set<Thread> these = parked;
+            spill(Integer.MAX_VALUE, PARKED_SPILL_AFTER_NANOS, fk -> these.contains(fk.by()));
         }
     }
 

@@ -165,16 +165,9 @@ record LambdaRecipe(String capturingClass, String interfaceClass, String interfa
 
     /** The lambda's serialized form, with its captured values. */
     SerializedLambda form(Object lambda) {
-        Object[] values = new Object[captured.length];
-        for (int i = 0; i < values.length; i++) {
-            try {
-                values[i] = captured[i].invoke(lambda);
-            } catch (Throwable e) {
-                throw new IllegalStateException("could not read a captured value of " + site, e);
-            }
-        }
         return new SerializedLambda(definingClass(lambda.getClass()), interfaceClass, interfaceMethod,
-                interfaceDescriptor, implKind, implClass, implName, implDescriptor, instantiatedDescriptor, values);
+                interfaceDescriptor, implKind, implClass, implName, implDescriptor, instantiatedDescriptor,
+                capturedValues(lambda));
     }
 
     /** "the lambda at Main.main(Main.java:42)" or "the method reference Main::work". */

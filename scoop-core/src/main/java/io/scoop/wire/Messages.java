@@ -403,7 +403,7 @@ public final class Messages {
 
     public static Credit readCredit(byte[] body) {
         WireReader r = new WireReader(body).afterCommand();
-        Credit c = new Credit(r.string(), r.i32());
+        Credit c = new Credit(r.string(MAX_NAME_BYTES, "a worker's name"), r.i32());
         r.end();
         return c;
     }

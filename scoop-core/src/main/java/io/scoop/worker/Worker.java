@@ -664,11 +664,12 @@ public final class Worker {
         lendFromLoop(1);
     }
 
-    /** Takes back a compensated job's slot: from the worker's loop ({@code fromLoop}) or its task thread at its end. */
+    /**
+     * Takes back a compensated job's slot: from the worker's loop ({@code fromLoop}) or its task thread at its end.
+     * Always under the lock: the loop may be starting the compensation (it saw the job running) just as the task
+     * ends, and a look without the lock could miss it and leave the slot lent for good.
+     */
     private void endCompensation(Job j, boolean fromLoop) {
-        if (!j.compensated) {
-            return;
-        }
         synchronized (threadLock) {
             if (!j.compensated) {
                 return;

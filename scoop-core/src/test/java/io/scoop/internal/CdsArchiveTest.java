@@ -103,11 +103,16 @@ class CdsArchiveTest {
         assertNull(CdsArchive.forWorkers(System.getProperty("java.class.path"), List.of()),
                 "target/classes is a directory: the JVM cannot archive from it");
         assertNull(CdsArchive.forWorkers(jarClasspath, List.of("-Xshare:off")), "the user's own choice");
+        String saved = System.getProperty(CdsArchive.PROPERTY);
         System.setProperty(CdsArchive.PROPERTY, "false");
         try {
             assertNull(CdsArchive.forWorkers(jarClasspath, List.of()));
         } finally {
-            System.clearProperty(CdsArchive.PROPERTY);
+            if (saved == null) {
+                System.clearProperty(CdsArchive.PROPERTY);
+            } else {
+                System.setProperty(CdsArchive.PROPERTY, saved);
+            }
         }
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
