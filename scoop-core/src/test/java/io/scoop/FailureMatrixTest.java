@@ -407,8 +407,13 @@ class FailureMatrixTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> pool.workerCount() == WORKERS);
     }
 
-    /** Starts a worker for each one that died (the TestCluster, unlike the embedded default, does not). */
+    /**
+     * Starts a worker for each one that died (the TestCluster, unlike the embedded default, does not), once the
+     * broker has counted the death: the root's count comes with the broker's heartbeat and may still be the old one.
+     */
     private static void replaceLostWorkers() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.workerCount()
+                == cluster.processes().values().stream().filter(Process::isAlive).count());
         long alive = cluster.processes().values().stream().filter(Process::isAlive).count();
         if (alive < WORKERS) {
             cluster.addWorkers((int) (WORKERS - alive));
