@@ -392,13 +392,14 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         Objects.requireNonNull(tasks, "tasks");
         List<RemoteFuture<T>> futures = new ArrayList<>(tasks.size());
         List<byte[]> payloads = new ArrayList<>(tasks.size());
+        io.scoop.wire.SharedArrays.Batch batch = io.scoop.wire.SharedArrays.batch(tasks);
         long kept = 0;
         for (Callable<T> t : tasks) {
             Objects.requireNonNull(t, "task");
             RemoteFuture<T> f = RemoteFuture.ofCallable(this, t);
             futures.add(f);
             if (kept < gate.maxBytes()) {
-                byte[] payload = encodeTask(travelling(f));
+                byte[] payload = encodeFor(f, batch);
                 kept += payload.length;
                 payloads.add(payload);
             } else {
@@ -411,7 +412,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
                 byte[] payload = payloads.set(i, null);
                 if (payload == null) {
                     // Checked above; built and encoded now, its write-back stamped now, as it is sent.
-                    payload = encodeTask(travelling(futures.get(i)));
+                    payload = encodeFor(futures.get(i), batch);
                 }
                 admit(futures.get(i), payload.length);
                 enqueue(futures.get(i), payload);
@@ -726,7 +727,7 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     private void send(RemoteFuture<?> f) {
-        byte[] payload = encodeTask(travelling(f));
+        byte[] payload = encodeFor(f);
         admit(f, payload.length);
         enqueue(f, payload);
         client.flush();
@@ -855,6 +856,55 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * @throws TaskTooLargeException        if it encodes to more than the payload limit
      * @throws TaskNotSerializableException if it cannot be encoded
      */
+    /**
+     * Encodes what travels for {@code f} ({@link #travelling}). A large array of primitives that it captured and
+     * that an earlier task already sent, unchanged, goes to the broker once and travels by its key (see
+     * {@link io.scoop.wire.SharedArrays}); the broker keeps it while a task in flight needs it.
+     */
+    private byte[] encodeFor(RemoteFuture<?> f) {
+        return encodeFor(f, null);
+    }
+
+    /** As {@link #encodeFor(RemoteFuture)}, one of the tasks of a call that sends several ({@code batch}). */
+    private byte[] encodeFor(RemoteFuture<?> f, io.scoop.wire.SharedArrays.Batch batch) {
+        Object task = travelling(f);
+        if (f.task() instanceof MapChunk) {
+            return encodeTask(task); // its function is shared by map; its items are each its own
+        }
+        try (io.scoop.wire.SharedArrays.Session s = io.scoop.wire.SharedArrays.open(arraySink, batch)) {
+            byte[] payload = encodeTask(task);
+            java.util.Set<String> keys = s.keep();
+            if (!keys.isEmpty()) {
+                RootClient c = client;
+                f.whenComplete((value, failure) -> keys.forEach(c::unshare));
+            }
+            return payload;
+        }
+    }
+
+    /** Where {@link #encodeFor} puts the arrays it sends once: with the broker, held once per task. */
+    private final io.scoop.wire.SharedArrays.Sink arraySink = new io.scoop.wire.SharedArrays.Sink() {
+        @Override
+        public boolean share(String key, byte[] bytes) {
+            try {
+                client.share(key, bytes, 60_000);
+                return true;
+            } catch (RuntimeException e) {
+                return false; // refused (the broker holds too much) or broken: the array goes with the task
+            }
+        }
+
+        @Override
+        public boolean hold(String key) {
+            return client.holdShared(key);
+        }
+
+        @Override
+        public void release(String key) {
+            client.unshare(key);
+        }
+    };
+
     static byte[] encodeTask(Object task) {
         return encode(task, "task");
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -22,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Large values travel once per worker: explicitly (share) and for map's large functions, on real workers. */
+/**
+ * Large values travel once per worker: explicitly (share), for map's large functions, and for large arrays that
+ * tasks capture (from their second use), on real workers.
+ */
 class SharedDataTest {
     private static final int MB16 = 16 << 20;
 
@@ -166,5 +170,71 @@ class SharedDataTest {
             System.gc();
             return cluster.brokerStats().sharedValues() == before;
         });
+    }
+
+    @Test
+    void invokeAll_fortyLambdasCapturingSixteenMegabytes_sendItOncePerWorker_andLetItGoAfter() throws Exception {
+        Map<String, Long> cachedBefore = cachedOnEachWorker();
+        int sharedBefore = cluster.brokerStats().sharedValues();
+        byte[] big = data(5);
+        List<Callable<Long>> tasks = new ArrayList<>();
+        for (int p = 0; p < 40; p++) {
+            int param = p;
+            tasks.add(() -> checksum(big, param)); // a plain lambda, as a thread pool's user writes it
+        }
+        List<Future<Long>> results = pool.invokeAll(tasks);
+        for (int p = 0; p < 40; p++) {
+            assertEquals(checksum(big, p), results.get(p).get());
+        }
+        assertTrue(fetchesSince() <= 2, "fetched " + fetchesSince() + " times for 2 workers");
+        // The tasks of one call that capture the same array take it by key from the first (a task sent alone
+        // takes it so from the second time: anArrayChangedAtTheRoot...).
+        for (int p = 0; p < 40; p++) {
+            long sent = TaskRecord.of(results.get(p)).orElseThrow().sentBytes();
+            assertTrue(sent < 4096, "task " + p + " travels without the array: " + sent + " bytes");
+        }
+        Map<String, Long> cached = cachedOnEachWorker();
+        cached.forEach((worker, n) -> assertTrue(n <= cachedBefore.get(worker) + 1,
+                "values cached on " + worker + ": " + cachedBefore.get(worker) + ", then " + n));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == sharedBefore);
+    }
+
+    @Test
+    void anArraySentOnce_eachTaskWritesItsOwnCopy_andTheWritesComeBack() throws Exception {
+        int sharedBefore = cluster.brokerStats().sharedValues();
+        int[] counts = new int[100_000]; // 400 KB
+        List<Callable<Long>> tasks = new ArrayList<>();
+        for (int p = 0; p < 20; p++) {
+            int i = p;
+            tasks.add(() -> {
+                counts[i] = i + 1;
+                return java.util.Arrays.stream(counts).asLongStream().sum();
+            });
+        }
+        List<Future<Long>> results = pool.invokeAll(tasks);
+        for (int p = 0; p < 20; p++) {
+            assertEquals(p + 1, results.get(p).get(), "task " + p + " saw only its own write");
+            assertEquals(p + 1, counts[p], "its write came back to the root's array");
+        }
+        assertTrue(TaskRecord.of(results.get(19)).orElseThrow().sentBytes() < 4096, "sent once, by its key");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == sharedBefore);
+    }
+
+    @Test
+    void anArrayChangedAtTheRoot_travelsAgain_withItsNewContent() {
+        int sharedBefore = cluster.brokerStats().sharedValues();
+        long[] table = new long[50_000]; // 400 KB
+        assertEquals(0L, pool.submit(() -> table[5]).join());
+        CompletableFuture<Long> second = pool.submit(() -> table[5]);
+        assertEquals(0L, second.join());
+        assertTrue(TaskRecord.of(second).orElseThrow().sentBytes() < 4096, "the second time by its key");
+        table[5] = 7;
+        CompletableFuture<Long> changed = pool.submit(() -> table[5]);
+        assertEquals(7L, changed.join(), "the change reached the worker");
+        assertTrue(TaskRecord.of(changed).orElseThrow().sentBytes() > 400_000, "a new value, inline once more");
+        CompletableFuture<Long> again = pool.submit(() -> table[5]);
+        assertEquals(7L, again.join());
+        assertTrue(TaskRecord.of(again).orElseThrow().sentBytes() < 4096, "then by its new key");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == sharedBefore);
     }
 }

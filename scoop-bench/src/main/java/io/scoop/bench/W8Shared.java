@@ -17,8 +17,10 @@ import java.util.stream.IntStream;
  * {@value #WORKERS} workers, wall time per sweep, against the same sweep with no data at all (each task
  * computes on its parameter alone). Rows: {@code map} whose function captures the array (Scoop sends a function
  * of 64 KiB or more once per worker, by itself); {@code share} once, then {@code invokeAll} of plain lambdas
- * that capture the {@code Shared} handle; and {@code invokeAll} of lambdas that capture the array itself,
- * which sends it with every task (what sharing saves). Those rows make a new array each run (one element
+ * that capture the {@code Shared} handle; and {@code invokeAll} of lambdas that capture the array itself, which
+ * Scoop sends once by itself (a large array of primitives captured by several tasks of one call, or by a task
+ * sent alone for the second time, goes by key), yet each task decodes its own copy of it on its worker and
+ * compares it afterwards for writes to carry back. Those rows make a new array each run (one element
  * changes), so every run pays the whole trip: encoding and hashing at the root, the broker, a fetch per worker.
  * Two more rows show the steady state of a program that sweeps the same data again: a handle shared once
  * before the runs (the workers have their copies), and {@code map} over the same array (encoded and hashed
@@ -120,7 +122,7 @@ final class W8Shared {
                         return check(out.size());
                     }), procs, null);
             cs.add(mapSame);
-            Contender copied = new Contender("invokeAll of () -> score(data, p): the array with every task", () -> {
+            Contender copied = new Contender("invokeAll of () -> score(data, p): the array captured, sent once by key", () -> {
                 double[] data = fresh(base, round);
                 return W3CpuBound.millis(() -> {
                     List<Callable<Double>> tasks = new ArrayList<>();
@@ -139,8 +141,9 @@ final class W8Shared {
                 rows.put(x, t.add(x.label, "ms", false, x.metric(0)));
             }
             t.baseline("no data", rows.get(none));
-            t.note("each run: a new " + MIB + " MiB array (encoded, hashed and sent to the broker once, fetched once"
-                    + " by each worker) or, in the last row, the array encoded into each of the " + PARAMS + " tasks");
+            t.note("each run: a new " + MIB + " MiB array, encoded, hashed and sent to the broker once, fetched once"
+                    + " by each worker; in the last row each task also decodes its own copy on its worker and compares"
+                    + " it afterwards (writes into captured arrays come back to the root)");
             t.note(machine);
             t.print(c.out());
         } finally {

@@ -36,8 +36,15 @@ public final class SharedStore {
 
     /** The key of an encoded value: its SHA-256, in hex. */
     public static String keyOf(byte[] encoded) {
+        return keyOf(encoded, 0, encoded.length);
+    }
+
+    /** The key of {@code length} bytes of {@code encoded} from {@code offset}. */
+    public static String keyOf(byte[] encoded, int offset, int length) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(encoded));
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(encoded, offset, length);
+            return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }
@@ -62,20 +69,35 @@ public final class SharedStore {
      * @throws IllegalStateException if this JVM cannot have it, or this thread is interrupted while it waits
      */
     public static Object resolve(String key) {
+        return resolve(key, false);
+    }
+
+    /**
+     * The encoded bytes of {@code key} (a captured array sent once), kept as {@link #resolve} keeps values, under
+     * the same bound; the caller decodes its own copy from them and must not change them.
+     *
+     * @throws IllegalStateException as {@link #resolve}
+     */
+    public static byte[] bytesOf(String key) {
+        return (byte[]) resolve(key, true);
+    }
+
+    private static Object resolve(String key, boolean raw) {
+        String slot = raw ? "raw:" + key : key;
         while (true) {
-            WeakReference<Object> own = OWN.get(key);
+            WeakReference<Object> own = raw ? null : OWN.get(key);
             Object value = own == null ? null : own.get();
             if (value != null) {
                 return value;
             }
             synchronized (CACHE) {
-                Cached c = CACHE.get(key);
+                Cached c = CACHE.get(slot);
                 if (c != null) {
                     return c.value;
                 }
             }
             CompletableFuture<Object> mine = new CompletableFuture<>();
-            CompletableFuture<Object> loading = LOADING.putIfAbsent(key, mine);
+            CompletableFuture<Object> loading = LOADING.putIfAbsent(slot, mine);
             if (loading != null) {
                 try {
                     return loading.get();
@@ -91,14 +113,14 @@ public final class SharedStore {
                 }
             }
             try {
-                Object v = load(key);
-                LOADING.remove(key, mine);
+                Object v = load(key, slot, raw);
+                LOADING.remove(slot, mine);
                 mine.complete(v);
                 return v;
             } catch (Throwable e) {
                 // Whatever ended the load (an OutOfMemoryError or StackOverflowError while decoding, too), the
                 // threads that wait for it must hear of it. Out of the map first, so that a retry loads anew.
-                LOADING.remove(key, mine);
+                LOADING.remove(slot, mine);
                 mine.completeExceptionally(interrupted(e) ? new RetryLoad() : e);
                 throw e;
             }
@@ -128,7 +150,7 @@ public final class SharedStore {
         }
     }
 
-    private static Object load(String key) {
+    private static Object load(String key, String slot, boolean raw) {
         Function<String, byte[]> f = fetcher;
         if (f == null) {
             throw new IllegalStateException("it was shared by another JVM, and this one is not a worker that could"
@@ -138,9 +160,9 @@ public final class SharedStore {
         if (bytes == null) {
             throw new IllegalStateException("the broker no longer has it: the executor that shared it has ended");
         }
-        Object value = KryoCodec.decode(bytes);
+        Object value = raw ? bytes : KryoCodec.decode(bytes);
         synchronized (CACHE) {
-            Cached previous = CACHE.put(key, new Cached(value, bytes.length));
+            Cached previous = CACHE.put(slot, new Cached(value, bytes.length));
             if (previous != null) {
                 // loaded twice (a load that ended as another began): counted once
                 cachedBytes -= previous.bytes;
@@ -149,7 +171,7 @@ public final class SharedStore {
             Iterator<Map.Entry<String, Cached>> it = CACHE.entrySet().iterator();
             while (cachedBytes > MAX_CACHED_BYTES && it.hasNext()) {
                 Map.Entry<String, Cached> e = it.next();
-                if (e.getKey().equals(key)) {
+                if (e.getKey().equals(slot)) {
                     continue;
                 }
                 cachedBytes -= e.getValue().bytes;

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,17 +19,24 @@ public final class PayloadAdvisor {
     /** Tasks at least this large (encoded) are reported. */
     public static final int REPORT_FROM = 1 << 20;
     private static final int NAMED = 3;
-    private static final Set<Class<?>> REPORTED = ConcurrentHashMap.newKeySet();
+    /** Per task class: how many of its tasks were large so far, up to 2 (reported). */
+    private static final java.util.Map<Class<?>, Integer> LARGE = new ConcurrentHashMap<>();
 
     private PayloadAdvisor() {
     }
 
-    /** Reports {@code task}, encoded to {@code size} bytes, if it is large and its class was not reported yet. */
+    /**
+     * Reports {@code task}, encoded to {@code size} bytes, if it is the second large task of its class (the first
+     * may carry arrays that later tasks send by key only: {@link io.scoop.wire.SharedArrays}).
+     */
     public static void check(Object task, long size) {
-        if (size < REPORT_FROM || task == null || !REPORTED.add(task.getClass())) {
+        if (size < REPORT_FROM || task == null) {
             return;
         }
-        Log.warn(Log.ROOT, advice(task, size));
+        int seen = LARGE.merge(task.getClass(), 1, (a, b) -> Math.min(a + b, 3));
+        if (seen == 2) {
+            Log.warn(Log.ROOT, advice(task, size));
+        }
     }
 
     /** What the report says: the size, the heaviest captured values, and the hint. */

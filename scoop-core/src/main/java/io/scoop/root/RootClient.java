@@ -586,6 +586,18 @@ public final class RootClient implements AutoCloseable {
         }
     }
 
+    /** Takes one more hold on a value the broker keeps for this root; false if this root holds it no more. */
+    public boolean holdShared(String key) {
+        synchronized (sharedHolds) {
+            Integer holds = sharedHolds.get(key);
+            if (holds == null) {
+                return false;
+            }
+            sharedHolds.put(key, holds + 1);
+            return true;
+        }
+    }
+
     /** Gives up one hold on a shared value; the broker lets it go when this root holds it no more. */
     public void unshare(String key) {
         synchronized (sharedHolds) {

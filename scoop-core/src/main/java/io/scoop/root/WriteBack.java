@@ -166,9 +166,13 @@ public final class WriteBack {
         /** Runs on the worker: copies, runs, compares. */
         @Override
         public Object call() throws Exception {
+            // An array decoded from a key (sent once for many tasks) is compared with those bytes afterwards,
+            // not copied first.
+            Map<Object, byte[]> origins = io.scoop.wire.SharedArrays.takeOrigins();
             Object[] before = new Object[containers.length];
             for (int i = 0; i < before.length; i++) {
-                before[i] = copy(containers[i]);
+                byte[] origin = origins.get(containers[i]);
+                before[i] = origin != null ? new Origin(origin) : copy(containers[i]);
             }
             Object value = inner.call();
             Object[] changes = new Object[containers.length];
@@ -284,7 +288,17 @@ public final class WriteBack {
     }
 
     @SuppressWarnings("unchecked")
+    /** An array's state before its task ran, as the bytes it was decoded from. */
+    private record Origin(byte[] bytes) {
+    }
+
     private static Object diff(Object before, Object now) {
+        if (before instanceof Origin o) {
+            if (io.scoop.wire.SharedArrays.firstChange(now, o.bytes) < 0) {
+                return null;
+            }
+            before = io.scoop.wire.SharedArrays.decodeOrigin(now.getClass(), o.bytes);
+        }
         if (now.getClass().isArray()) {
             List<Integer> idx = new ArrayList<>();
             List<Object> values = new ArrayList<>();

@@ -198,6 +198,7 @@ public final class KryoCodec {
         kryo.setDefaultSerializer(new com.esotericsoftware.kryo.SerializerFactory.FieldSerializerFactory(config));
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
         PrimitiveArraySerializer.registerAll(kryo);
+        SharedArrays.registerAll(kryo);
         return kryo;
     }
 }

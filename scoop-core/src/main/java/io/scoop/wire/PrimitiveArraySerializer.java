@@ -118,6 +118,15 @@ final class PrimitiveArraySerializer<T> extends Serializer<T> {
         }
         int length = copier.length(array);
         output.writeVarInt(length + 1, true);
+        long bytes = (long) length * width;
+        byte[] into = output.getBuffer();
+        if (output.getOutputStream() == null && bytes <= into.length - output.position()) {
+            // Room in the buffer already: one copy, straight into it.
+            copier.toBuffer(array, 0, length, ByteBuffer.wrap(into, output.position(), (int) bytes)
+                    .slice().order(ByteOrder.LITTLE_ENDIAN));
+            output.setPosition(output.position() + (int) bytes);
+            return;
+        }
         int perRun = RUN_BYTES / width;
         byte[] run = new byte[Math.min(length, perRun) * width];
         ByteBuffer buf = ByteBuffer.wrap(run).order(ByteOrder.LITTLE_ENDIAN);
@@ -141,6 +150,13 @@ final class PrimitiveArraySerializer<T> extends Serializer<T> {
                     + (input.limit() - input.position()) + " bytes are left");
         }
         T array = copier.allocate(length);
+        if (input.getInputStream() == null) {
+            // All in the buffer (checked above): one copy, straight from it.
+            copier.fromBuffer(ByteBuffer.wrap(input.getBuffer(), input.position(), (int) bytes).slice()
+                    .order(ByteOrder.LITTLE_ENDIAN), array, 0, length);
+            input.setPosition(input.position() + (int) bytes);
+            return array;
+        }
         int perRun = RUN_BYTES / width;
         byte[] run = new byte[Math.min(length, perRun) * width];
         ByteBuffer buf = ByteBuffer.wrap(run).order(ByteOrder.LITTLE_ENDIAN);

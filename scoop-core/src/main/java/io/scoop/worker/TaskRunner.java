@@ -26,6 +26,7 @@ final class TaskRunner {
         // Decoding runs the user's code too (a captured value's readObject or Kryo read): it may be interrupted
         // by a cancel, and the task's time limit counts from the moment the envelope's header is read.
         job.started();
+        io.scoop.wire.SharedArrays.takeOrigins(); // none left over from a task that failed before it ran
         try {
             task = TaskEnvelope.decode(() -> KryoCodec.decode(job.payload), header -> {
                 job.label = header.label();
@@ -69,6 +70,7 @@ final class TaskRunner {
         } finally {
             job.allocated = allocatedBefore < 0 ? -1 : allocatedBytes() - allocatedBefore;
             job.finished();
+            io.scoop.wire.SharedArrays.takeOrigins(); // what it decoded is its own, not held for the next
             TaskOutput.end(job.output);
             TaskContext.exit(previous);
             job.files = OutputFiles.collect(context.outputDirectoryIfMade(), returnsFiles, Sockets.maxPayloadBytes() / 2);

@@ -1,0 +1,357 @@
+package io.scoop.wire;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.scoop.internal.SharedStore;
+import java.lang.ref.WeakReference;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+import java.util.zip.CRC32C;
+
+/**
+ * Large arrays of primitives that tasks capture travel once, not with every task: the implicit twin of
+ * {@code pool.share(value)}. While the root encodes a task ({@link #open}), an array of at least
+ * {@link #FROM_BYTES} that it has already sent with an earlier task, unchanged, goes to the broker once under the
+ * hash of its bytes; the task carries the key, and a worker fetches the bytes the first time one of its tasks
+ * needs them and keeps them (with the shared values, within their bound). Each task still gets its own copy of
+ * the array, decoded from those bytes, so what a task writes into it stays its own, as when the array travelled
+ * with it.
+ *
+ * <p>Why from the second time: a value sent with one task only would cost a hash and a fetch more than it
+ * saves. The array is known again by identity; a CRC-32C of its bytes, taken each time, tells whether it changed
+ * in between (a change makes it a new value, sent inline once more). The layout: a byte, 0 for the array's
+ * own encoding next, 1 for a key (the SHA-256 of that encoding, in hex) whose bytes are that encoding.
+ */
+public final class SharedArrays {
+    /** The smallest array (in bytes of its elements) sent once: 64 KiB. */
+    public static final int FROM_BYTES = 64 * 1024;
+
+    private static final int INLINE = 0;
+    private static final int SHARED = 1;
+    private static final int KEY_CHARS = 64;
+    /** Arrays remembered by identity, most recent first: enough for the data a sweep's tasks capture. */
+    private static final int SEEN = 64;
+
+    private static final ThreadLocal<Session> CURRENT = new ThreadLocal<>();
+    private static final Seen[] SEEN_RING = new Seen[SEEN];
+    private static int seenNext;
+
+    private SharedArrays() {
+    }
+
+    /** Where the root puts a value to send once: true if the broker has it (or now will), false to send inline. */
+    public interface Sink {
+        boolean share(String key, byte[] bytes);
+
+        /** Takes one more hold on {@code key} if the broker still keeps it for this root; false if not. */
+        boolean hold(String key);
+
+        /** The task that took {@code key} was not sent after all, or is done with it. */
+        void release(String key);
+    }
+
+    /**
+     * The arrays sent by key in one call that sends several tasks ({@code invokeAll}): within the call an array
+     * is taken to stay as it was (a thread pool's tasks would see the change racing with them too), so it is
+     * encoded and checked once for the call, not once per task.
+     */
+    public static final class Batch {
+        private final Map<Object, String> keys = new IdentityHashMap<>(4);
+        /** Large arrays that more than one task of the call captured: sent by key from the first. */
+        private final Set<Object> repeated = java.util.Collections.newSetFromMap(new IdentityHashMap<>(4));
+    }
+
+    /** A batch for one call's tasks, without looking at them first. */
+    public static Batch batch() {
+        return new Batch();
+    }
+
+    /**
+     * A batch for {@code tasks}, which notes the large arrays that lambdas among them capture in common, so that
+     * those go by key from the first task on (a lambda's captured values only: other arrays go by key from
+     * their second use).
+     */
+    public static Batch batch(Iterable<?> tasks) {
+        Batch b = new Batch();
+        Map<Object, Boolean> seen = null;
+        for (Object task : tasks) {
+            Object[] captured = KryoCodec.capturedValues(task);
+            if (captured == null) {
+                continue;
+            }
+            for (Object v : captured) {
+                if (v != null && v.getClass().isArray() && v.getClass().getComponentType().isPrimitive()
+                        && java.lang.reflect.Array.getLength(v) >= FROM_BYTES / 8) {
+                    if (seen == null) {
+                        seen = new IdentityHashMap<>();
+                    }
+                    if (seen.put(v, Boolean.TRUE) != null) {
+                        b.repeated.add(v);
+                    }
+                }
+            }
+        }
+        return b;
+    }
+
+    /** The keys one task's encoding took, to give back when the task is done (or never sent). */
+    public static final class Session implements AutoCloseable {
+        private final Sink sink;
+        private Batch batch; // made when a large array is first met (most tasks have none)
+        private Set<String> keys = Set.of();
+        private boolean kept;
+
+        private Session(Sink sink, Batch batch) {
+            this.sink = sink;
+            this.batch = batch;
+        }
+
+        /** Whether this task may use {@code key}: it holds it already, or the sink now holds it for it. */
+        private boolean hold(String key, byte[] encoded, int offset, int length) {
+            if (keys.contains(key) || (encoded == null ? sink.hold(key)
+                    : sink.share(key, Arrays.copyOfRange(encoded, offset, offset + length)))) {
+                if (keys.isEmpty()) {
+                    keys = new LinkedHashSet<>();
+                }
+                keys.add(key);
+                return true;
+            }
+            return false;
+        }
+
+        /** The keys taken, now the caller's to release; empty if none. */
+        public Set<String> keep() {
+            kept = true;
+            return keys;
+        }
+
+        @Override
+        public void close() {
+            CURRENT.remove();
+            if (!kept) {
+                keys.forEach(sink::release);
+            }
+        }
+    }
+
+    /**
+     * Starts encoding one task on this thread: arrays seen before go to {@code sink}. Close it after.
+     *
+     * @param batch the call's batch, or null for a task sent alone
+     */
+    public static Session open(Sink sink, Batch batch) {
+        Session s = new Session(sink, batch);
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** The arrays this thread decoded from a key, with the bytes they came from (for {@link #takeOrigins}). */
+    private static final ThreadLocal<Map<Object, byte[]>> ORIGINS = new ThreadLocal<>();
+
+    /**
+     * The arrays decoded from a key on this thread since the last call, each with the bytes it was decoded from
+     * (its state before the task ran: see {@link #firstChange}); empty if none.
+     */
+    public static Map<Object, byte[]> takeOrigins() {
+        Map<Object, byte[]> m = ORIGINS.get();
+        if (m == null) {
+            return Map.of();
+        }
+        ORIGINS.remove();
+        return m;
+    }
+
+    /**
+     * The first element at which {@code array} differs from the array encoded in {@code origin} (what
+     * {@link #takeOrigins} gave for it), or -1 if none: a compare in bulk, without decoding the origin.
+     */
+    public static int firstChange(Object array, byte[] origin) {
+        Input in = new Input(origin);
+        int length = in.readVarInt(true) - 1;
+        int at = in.position();
+        if (array instanceof byte[] b) {
+            return length != b.length ? 0 : Arrays.mismatch(b, 0, length, origin, at, at + length);
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(origin, at, origin.length - at).slice()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (array instanceof double[] d) {
+            return length != d.length ? 0 : java.nio.DoubleBuffer.wrap(d).mismatch(buf.asDoubleBuffer().limit(length));
+        }
+        if (array instanceof long[] l) {
+            return length != l.length ? 0 : java.nio.LongBuffer.wrap(l).mismatch(buf.asLongBuffer().limit(length));
+        }
+        if (array instanceof int[] i) {
+            return length != i.length ? 0 : java.nio.IntBuffer.wrap(i).mismatch(buf.asIntBuffer().limit(length));
+        }
+        float[] f = (float[]) array;
+        return length != f.length ? 0 : java.nio.FloatBuffer.wrap(f).mismatch(buf.asFloatBuffer().limit(length));
+    }
+
+    /** The array encoded in {@code origin}, decoded anew (the state before a task that changed it ran). */
+    public static Object decodeOrigin(Class<?> type, byte[] origin) {
+        Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(false);
+        PrimitiveArraySerializer.registerAll(kryo);
+        return kryo.getRegistration(type).getSerializer().read(kryo, new Input(origin), (Class) type);
+    }
+
+    private record Seen(WeakReference<Object> array, int length, long crc, String key) {
+    }
+
+    /**
+     * The key of {@code array} if it was seen unchanged before (computed now if not yet), or if it will be seen
+     * again ({@code again}); else null, and it is remembered.
+     */
+    private static String seenBefore(Object array, byte[] encoded, int offset, int length, long crc,
+            boolean again) {
+        synchronized (SEEN_RING) {
+            for (int i = 0; i < SEEN; i++) {
+                Seen s = SEEN_RING[i];
+                if (s != null && s.array.get() == array) {
+                    if (s.length == length && s.crc == crc) {
+                        if (s.key != null) {
+                            return s.key;
+                        }
+                        String key = SharedStore.keyOf(encoded, offset, length);
+                        SEEN_RING[i] = new Seen(s.array, length, crc, key);
+                        return key;
+                    }
+                    // changed: a new value, inline once more unless more tasks of this call take it
+                    String key = again ? SharedStore.keyOf(encoded, offset, length) : null;
+                    SEEN_RING[i] = new Seen(s.array, length, crc, key);
+                    return key;
+                }
+            }
+            String key = again ? SharedStore.keyOf(encoded, offset, length) : null;
+            SEEN_RING[seenNext] = new Seen(new WeakReference<>(array), length, crc, key);
+            seenNext = (seenNext + 1) % SEEN;
+            return key;
+        }
+    }
+
+    /** Wraps the serializers of {@code byte[]}, {@code double[]}, {@code long[]}, {@code int[]}, {@code float[]}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static void registerAll(Kryo kryo) {
+        wrap(kryo, byte[].class, a -> ((byte[]) a).length);
+        wrap(kryo, double[].class, a -> 8L * ((double[]) a).length);
+        wrap(kryo, long[].class, a -> 8L * ((long[]) a).length);
+        wrap(kryo, int[].class, a -> 4L * ((int[]) a).length);
+        wrap(kryo, float[].class, a -> 4L * ((float[]) a).length);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void wrap(Kryo kryo, Class<?> type, ToLongFunction<Object> bytes) {
+        Serializer inner = kryo.getRegistration(type).getSerializer();
+        kryo.register(type, new Wrapper(inner, bytes));
+    }
+
+    private static final class Wrapper extends Serializer<Object> {
+        private final Serializer<Object> inner;
+        private final ToLongFunction<Object> bytes;
+
+        Wrapper(Serializer<Object> inner, ToLongFunction<Object> bytes) {
+            this.inner = inner;
+            this.bytes = bytes;
+            setAcceptsNull(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Object array) {
+            Session s = CURRENT.get();
+            if (s == null || array == null || bytes.applyAsLong(array) < FROM_BYTES) {
+                output.writeByte(INLINE);
+                inner.write(kryo, output, array);
+                return;
+            }
+            if (s.batch == null) {
+                s.batch = new Batch();
+            }
+            String known = s.batch.keys.get(array);
+            if (known != null && s.hold(known, null, 0, 0)) {
+                output.writeByte(SHARED);
+                output.writeAscii(known);
+                return;
+            }
+            // Encoded inline first, in place when the output is one buffer (the usual case: the bytes are then
+            // copied once); taken back and replaced by the key if it goes by key (a primitive array's encoding
+            // touches no state of Kryo's: nothing else is undone).
+            boolean inPlace = output.getOutputStream() == null;
+            int flagAt = output.position();
+            byte[] encoded;
+            int offset;
+            int length;
+            if (inPlace) {
+                output.writeByte(INLINE);
+                offset = output.position();
+                inner.write(kryo, output, array);
+                encoded = output.getBuffer();
+                length = output.position() - offset;
+            } else {
+                Output alone = new Output((int) Math.min(Integer.MAX_VALUE - 16, bytes.applyAsLong(array) + 16), -1);
+                inner.write(kryo, alone, array);
+                encoded = alone.getBuffer();
+                offset = 0;
+                length = alone.position();
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(encoded, offset, length);
+            String key = seenBefore(array, encoded, offset, length, crc.getValue(), s.batch.repeated.contains(array));
+            if (key != null && s.hold(key, encoded, offset, length)) {
+                s.batch.keys.put(array, key);
+                if (inPlace) {
+                    output.setPosition(flagAt);
+                }
+                output.writeByte(SHARED);
+                output.writeAscii(key);
+                return;
+            }
+            if (!inPlace) {
+                output.writeByte(INLINE);
+                output.writeBytes(encoded, 0, length);
+            }
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class<?> type) {
+            int form = input.readByte();
+            if (form == INLINE) {
+                return inner.read(kryo, input, (Class) type);
+            }
+            if (form != SHARED) {
+                throw new KryoException("an array announced in form " + form + ", not 0 (inline) or 1 (shared)");
+            }
+            String key = input.readString();
+            if (key == null || key.length() != KEY_CHARS || !key.chars().allMatch(c -> c >= '0' && c <= '9'
+                    || c >= 'a' && c <= 'f')) {
+                throw new KryoException("a shared array's key is not 64 hex digits");
+            }
+            byte[] encoded;
+            try {
+                encoded = SharedStore.bytesOf(key);
+            } catch (RuntimeException e) {
+                throw new KryoException("a captured array sent once (" + key.substring(0, 12) + "...) could not be"
+                        + " had here: " + e.getMessage(), e);
+            }
+            Object array = inner.read(kryo, new Input(encoded), (Class) type);
+            Map<Object, byte[]> origins = ORIGINS.get();
+            if (origins == null) {
+                origins = new IdentityHashMap<>();
+                ORIGINS.set(origins);
+            }
+            origins.put(array, encoded);
+            return array;
+        }
+
+        @Override
+        public Object copy(Kryo kryo, Object original) {
+            return inner.copy(kryo, original);
+        }
+    }
+}
