@@ -237,4 +237,34 @@ class SharedDataTest {
         assertTrue(TaskRecord.of(again).orElseThrow().sentBytes() < 4096, "then by its new key");
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == sharedBefore);
     }
+
+    @Test
+    void aGridOfRows_capturedInCommon_travelsOnce_andAChangedRowTravelsAgain() throws Exception {
+        int sharedBefore = cluster.brokerStats().sharedValues();
+        double[][] grid = new double[256][1024]; // 2 MiB in rows of 8 KiB, each under the 64 KiB of one array
+        for (int r = 0; r < grid.length; r++) {
+            for (int c = 0; c < grid[r].length; c++) {
+                grid[r][c] = r + c / 1024.0;
+            }
+        }
+        List<Callable<Double>> tasks = new ArrayList<>();
+        for (int p = 0; p < 40; p++) {
+            int row = p;
+            tasks.add(() -> grid[row][row] + grid.length);
+        }
+        List<Future<Double>> results = pool.invokeAll(tasks);
+        for (int p = 0; p < 40; p++) {
+            assertEquals(p + p / 1024.0 + 256, results.get(p).get());
+            long sent = TaskRecord.of(results.get(p)).orElseThrow().sentBytes();
+            assertTrue(sent < 4096, "task " + p + " travels without the grid: " + sent + " bytes");
+        }
+        CompletableFuture<Double> alone = pool.submit(() -> grid[7][7]);
+        assertEquals(7 + 7 / 1024.0, alone.join());
+        assertTrue(TaskRecord.of(alone).orElseThrow().sentBytes() < 4096, "unchanged: by its key");
+        grid[7][7] = -1;
+        CompletableFuture<Double> changed = pool.submit(() -> grid[7][7]);
+        assertEquals(-1.0, changed.join(), "the changed row reached the worker");
+        assertTrue(TaskRecord.of(changed).orElseThrow().sentBytes() > 2_000_000, "a new value, inline once more");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == sharedBefore);
+    }
 }

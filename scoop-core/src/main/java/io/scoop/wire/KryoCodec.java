@@ -102,6 +102,23 @@ public final class KryoCodec {
     }
 
     /**
+     * Encodes {@code value} as {@link #encode} does, into a buffer of its own: for a value encoded apart while
+     * another encoding is under way on this thread (which holds this thread's buffer).
+     */
+    public static byte[] encodeAlone(Object value) {
+        Kryo kryo = POOL.obtain();
+        Output out = new Output(4096, -1);
+        try {
+            kryo.setClassLoader(loader());
+            kryo.writeClassAndObject(out, value);
+            return out.toBytes();
+        } finally {
+            kryo.reset();
+            POOL.free(kryo);
+        }
+    }
+
+    /**
      * The length {@link #encode} would return for {@code value}, found by encoding it into a small buffer that is
      * counted and dropped as it fills: the same checks and failures as {@code encode}, without keeping the bytes.
      */

@@ -18,16 +18,17 @@ import java.util.zip.CRC32C;
 /**
  * Large arrays of primitives that tasks capture travel once, not with every task: the implicit twin of
  * {@code pool.share(value)}. While the root encodes a task ({@link #open}), an array of at least
- * {@link #FROM_BYTES} that it has already sent with an earlier task, unchanged, goes to the broker once under the
- * hash of its bytes; the task carries the key, and a worker fetches the bytes the first time one of its tasks
- * needs them and keeps them (with the shared values, within their bound). Each task still gets its own copy of
- * the array, decoded from those bytes, so what a task writes into it stays its own, as when the array travelled
- * with it.
+ * {@link #FROM_BYTES} that several tasks of one call capture ({@link #batch(Iterable)}), or that an earlier task
+ * already took, unchanged, goes to the broker once under the hash of its bytes; the task carries the key, and a
+ * worker fetches the bytes the first time one of its tasks needs them and keeps them (with the shared values,
+ * within their bound). Each task still gets its own copy of the array, decoded from those bytes, so what a task
+ * writes into it stays its own, as when the array travelled with it.
  *
- * <p>Why from the second time: a value sent with one task only would cost a hash and a fetch more than it
- * saves. The array is known again by identity; a CRC-32C of its bytes, taken each time, tells whether it changed
- * in between (a change makes it a new value, sent inline once more). The layout: a byte, 0 for the array's
- * own encoding next, 1 for a key (the SHA-256 of that encoding, in hex) whose bytes are that encoding.
+ * <p>Why not from the first time for a task sent alone: a value sent with one task only would cost a hash and a
+ * fetch more than it saves. The array is known again by identity; two CRCs of its bytes (CRC-32C and CRC-32,
+ * 64 bits together), taken each time, tell whether it changed in between (a change makes it a new value, sent
+ * inline once more). The layout: a byte, 0 for the array's own encoding next, 1 for a key (the SHA-256 of that
+ * encoding, in hex) whose bytes are that encoding.
  */
 public final class SharedArrays {
     /** The smallest array (in bytes of its elements) sent once: 64 KiB. */
@@ -87,8 +88,11 @@ public final class SharedArrays {
                 continue;
             }
             for (Object v : captured) {
-                if (v != null && v.getClass().isArray() && v.getClass().getComponentType().isPrimitive()
-                        && java.lang.reflect.Array.getLength(v) >= FROM_BYTES / 8) {
+                // (a first sift: arrays of 8-byte elements at least as large; the encoder checks the real size)
+                if (v != null && v.getClass().isArray() && (v.getClass().getComponentType().isPrimitive()
+                        && java.lang.reflect.Array.getLength(v) >= FROM_BYTES / 8 || v instanceof Object[] rows
+                        && rows.getClass().getComponentType().isArray()
+                        && rows.getClass().getComponentType().getComponentType().isPrimitive())) {
                     if (seen == null) {
                         seen = new IdentityHashMap<>();
                     }
@@ -202,38 +206,48 @@ public final class SharedArrays {
         return kryo.getRegistration(type).getSerializer().read(kryo, new Input(origin), (Class) type);
     }
 
-    private record Seen(WeakReference<Object> array, int length, long crc, String key) {
+    private record Seen(WeakReference<Object> array, int length, long check, String key) {
     }
 
     /**
      * The key of {@code array} if it was seen unchanged before (computed now if not yet), or if it will be seen
      * again ({@code again}); else null, and it is remembered.
      */
-    private static String seenBefore(Object array, byte[] encoded, int offset, int length, long crc,
+    private static String seenBefore(Object array, byte[] encoded, int offset, int length, long check,
             boolean again) {
+        boolean unchanged = false;
+        synchronized (SEEN_RING) {
+            Seen s = find(array);
+            if (s != null && s.length == length && s.check == check) {
+                if (s.key != null) {
+                    return s.key;
+                }
+                unchanged = true;
+            }
+        }
+        // changed or new: a new value, inline once more unless more tasks of this call take it. The hash is
+        // taken outside the lock (16 MiB take some 10 ms), and kept for the next task that takes the array.
+        String key = unchanged || again ? SharedStore.keyOf(encoded, offset, length) : null;
         synchronized (SEEN_RING) {
             for (int i = 0; i < SEEN; i++) {
-                Seen s = SEEN_RING[i];
-                if (s != null && s.array.get() == array) {
-                    if (s.length == length && s.crc == crc) {
-                        if (s.key != null) {
-                            return s.key;
-                        }
-                        String key = SharedStore.keyOf(encoded, offset, length);
-                        SEEN_RING[i] = new Seen(s.array, length, crc, key);
-                        return key;
-                    }
-                    // changed: a new value, inline once more unless more tasks of this call take it
-                    String key = again ? SharedStore.keyOf(encoded, offset, length) : null;
-                    SEEN_RING[i] = new Seen(s.array, length, crc, key);
+                if (SEEN_RING[i] != null && SEEN_RING[i].array.get() == array) {
+                    SEEN_RING[i] = new Seen(SEEN_RING[i].array, length, check, key);
                     return key;
                 }
             }
-            String key = again ? SharedStore.keyOf(encoded, offset, length) : null;
-            SEEN_RING[seenNext] = new Seen(new WeakReference<>(array), length, crc, key);
+            SEEN_RING[seenNext] = new Seen(new WeakReference<>(array), length, check, key);
             seenNext = (seenNext + 1) % SEEN;
             return key;
         }
+    }
+
+    private static Seen find(Object array) {
+        for (Seen s : SEEN_RING) {
+            if (s != null && s.array.get() == array) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Wraps the serializers of {@code byte[]}, {@code double[]}, {@code long[]}, {@code int[]}, {@code float[]}. */
@@ -244,12 +258,153 @@ public final class SharedArrays {
         wrap(kryo, long[].class, a -> 8L * ((long[]) a).length);
         wrap(kryo, int[].class, a -> 4L * ((int[]) a).length);
         wrap(kryo, float[].class, a -> 4L * ((float[]) a).length);
+        wrapRows(kryo, byte[][].class, 1);
+        wrapRows(kryo, double[][].class, 8);
+        wrapRows(kryo, long[][].class, 8);
+        wrapRows(kryo, int[][].class, 4);
+        wrapRows(kryo, float[][].class, 4);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void wrapRows(Kryo kryo, Class<?> type, int width) {
+        Serializer inner = kryo.getRegistration(type).getSerializer();
+        kryo.register(type, new RowsWrapper(inner, width));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void wrap(Kryo kryo, Class<?> type, ToLongFunction<Object> bytes) {
         Serializer inner = kryo.getRegistration(type).getSerializer();
         kryo.register(type, new Wrapper(inner, bytes));
+    }
+
+    /** The key {@code array} (encoded as given) goes by, held for the session's task; null to send it inline. */
+    private static String keyFor(Session s, Object array, byte[] encoded, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(encoded, offset, length);
+        java.util.zip.CRC32 crc2 = new java.util.zip.CRC32();
+        crc2.update(encoded, offset, length);
+        long check = crc.getValue() << 32 | crc2.getValue();
+        String key = seenBefore(array, encoded, offset, length, check, s.batch.repeated.contains(array));
+        if (key != null && s.hold(key, encoded, offset, length)) {
+            s.batch.keys.put(array, key);
+            return key;
+        }
+        return null;
+    }
+
+    /** The key a batch already gave {@code array}, held for the session's task; null if none. */
+    private static String knownKey(Session s, Object array) {
+        if (s.batch == null) {
+            s.batch = new Batch();
+        }
+        String known = s.batch.keys.get(array);
+        return known != null && s.hold(known, null, 0, 0) ? known : null;
+    }
+
+    private static String readKey(Input input) {
+        String key = input.readString();
+        if (key == null || key.length() != KEY_CHARS || !key.chars().allMatch(c -> c >= '0' && c <= '9'
+                || c >= 'a' && c <= 'f')) {
+            throw new KryoException("a shared array's key is not 64 hex digits");
+        }
+        return key;
+    }
+
+    private static byte[] fetch(String key) {
+        try {
+            return SharedStore.bytesOf(key);
+        } catch (RuntimeException e) {
+            throw new KryoException("a captured array sent once (" + key.substring(0, 12) + "...) could not be"
+                    + " had here: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Arrays of arrays of primitives (a {@code double[][]} grid) of {@link #FROM_BYTES} or more in all: encoded
+     * as one value, apart from the task around them (their rows are theirs alone: a row the task also holds
+     * elsewhere arrives as a copy of its own), and sent by key as {@link Wrapper} sends a single array.
+     */
+    private static final class RowsWrapper extends Serializer<Object> {
+        private static final int BLOB = 2;
+        private final Serializer<Object> inner;
+        private final int width;
+
+        RowsWrapper(Serializer<Object> inner, int width) {
+            this.inner = inner;
+            this.width = width;
+            setAcceptsNull(true);
+        }
+
+        private long bytes(Object[] rows) {
+            long n = 0;
+            for (Object row : rows) {
+                n += row == null ? 0 : (long) java.lang.reflect.Array.getLength(row) * width;
+                if (n >= FROM_BYTES) {
+                    return n;
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Object array) {
+            Session s = CURRENT.get();
+            if (s == null || array == null || bytes((Object[]) array) < FROM_BYTES) {
+                output.writeByte(INLINE);
+                inner.write(kryo, output, array);
+                return;
+            }
+            String key = knownKey(s, array);
+            if (key == null) {
+                byte[] blob;
+                CURRENT.remove(); // encoded alone: inline inside, however large its rows
+                try {
+                    blob = KryoCodec.encodeAlone(array);
+                } finally {
+                    CURRENT.set(s);
+                }
+                key = keyFor(s, array, blob, 0, blob.length);
+                if (key == null) {
+                    output.writeByte(BLOB);
+                    output.writeVarInt(blob.length, true);
+                    output.writeBytes(blob);
+                    return;
+                }
+            }
+            output.writeByte(SHARED);
+            output.writeAscii(key);
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class<?> type) {
+            int form = input.readByte();
+            byte[] blob;
+            if (form == INLINE) {
+                return inner.read(kryo, input, (Class) type);
+            } else if (form == BLOB) {
+                int n = input.readVarInt(true);
+                if (n < 0 || input.getInputStream() == null && n > input.limit() - input.position()) {
+                    throw new KryoException("an array of arrays of " + n + " bytes announced, but only "
+                            + (input.limit() - input.position()) + " bytes are left");
+                }
+                blob = input.readBytes(n);
+            } else if (form == SHARED) {
+                blob = fetch(readKey(input));
+            } else {
+                throw new KryoException("an array announced in form " + form + ", not 0, 1 or 2");
+            }
+            Object array = KryoCodec.decode(blob);
+            if (!type.isInstance(array)) {
+                throw new KryoException("an array of arrays decoded to " + (array == null ? "null"
+                        : array.getClass().getTypeName()) + ", not " + type.getTypeName());
+            }
+            return array;
+        }
+
+        @Override
+        public Object copy(Kryo kryo, Object original) {
+            return inner.copy(kryo, original);
+        }
     }
 
     private static final class Wrapper extends Serializer<Object> {
@@ -270,11 +425,8 @@ public final class SharedArrays {
                 inner.write(kryo, output, array);
                 return;
             }
-            if (s.batch == null) {
-                s.batch = new Batch();
-            }
-            String known = s.batch.keys.get(array);
-            if (known != null && s.hold(known, null, 0, 0)) {
+            String known = knownKey(s, array);
+            if (known != null) {
                 output.writeByte(SHARED);
                 output.writeAscii(known);
                 return;
@@ -300,11 +452,8 @@ public final class SharedArrays {
                 offset = 0;
                 length = alone.position();
             }
-            CRC32C crc = new CRC32C();
-            crc.update(encoded, offset, length);
-            String key = seenBefore(array, encoded, offset, length, crc.getValue(), s.batch.repeated.contains(array));
-            if (key != null && s.hold(key, encoded, offset, length)) {
-                s.batch.keys.put(array, key);
+            String key = keyFor(s, array, encoded, offset, length);
+            if (key != null) {
                 if (inPlace) {
                     output.setPosition(flagAt);
                 }
@@ -327,18 +476,7 @@ public final class SharedArrays {
             if (form != SHARED) {
                 throw new KryoException("an array announced in form " + form + ", not 0 (inline) or 1 (shared)");
             }
-            String key = input.readString();
-            if (key == null || key.length() != KEY_CHARS || !key.chars().allMatch(c -> c >= '0' && c <= '9'
-                    || c >= 'a' && c <= 'f')) {
-                throw new KryoException("a shared array's key is not 64 hex digits");
-            }
-            byte[] encoded;
-            try {
-                encoded = SharedStore.bytesOf(key);
-            } catch (RuntimeException e) {
-                throw new KryoException("a captured array sent once (" + key.substring(0, 12) + "...) could not be"
-                        + " had here: " + e.getMessage(), e);
-            }
+            byte[] encoded = fetch(readKey(input));
             Object array = inner.read(kryo, new Input(encoded), (Class) type);
             Map<Object, byte[]> origins = ORIGINS.get();
             if (origins == null) {

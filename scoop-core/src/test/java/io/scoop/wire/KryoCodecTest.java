@@ -109,6 +109,35 @@ class KryoCodecTest {
         assertEquals(true, back[0] == back[6], "the same array twice stays one array");
     }
 
+    /** Arrays of arrays of primitives (jagged, null rows, empty) round-trip as before outside a task's encoding. */
+    @Test
+    void encode_arraysOfPrimitiveArrays_roundTrip() {
+        double[][] grid = {{1.5, -0.0}, null, {}, new double[20_000]};
+        grid[3][19_999] = Double.NaN;
+        int[][] counts = new int[300][100];
+        counts[299][99] = 7;
+        Object[] back = roundTrip(new Object[] {grid, counts, new byte[0][], null, grid});
+        double[][] g = (double[][]) back[0];
+        assertArrayEquals(grid[0], g[0]);
+        assertEquals(null, g[1]);
+        assertEquals(0, g[2].length);
+        assertArrayEquals(grid[3], g[3]);
+        assertEquals(7, ((int[][]) back[1])[299][99]);
+        assertEquals(0, ((byte[][]) back[2]).length);
+        assertEquals(true, back[0] == back[4], "the same grid twice stays one grid");
+    }
+
+    /** An array's form byte other than inline, by key or (for arrays of arrays) apart is refused by its value. */
+    @Test
+    void decode_anArrayInAnUnknownForm_isRefused() {
+        byte[] bytes = KryoCodec.encode(new long[] {1, 2, 3});
+        int at = bytes.length - 26; // the form byte, before the length + 1 and the 24 bytes
+        assertEquals(0, bytes[at]);
+        bytes[at] = 7;
+        RuntimeException e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(bytes));
+        assertEquals(true, String.valueOf(e.getMessage()).contains("form 7"), e.getMessage());
+    }
+
     /** A length the bytes left cannot hold is refused before the array is allocated. */
     @Test
     void decode_anArrayLengthPastTheEnd_isRefused() {
