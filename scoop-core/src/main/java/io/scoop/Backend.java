@@ -42,6 +42,11 @@ abstract class Backend {
     /** For {@code toString}: "embedded, 2 local workers, token", "connected to …", "nested on w1". */
     abstract String mode();
 
+    /** Whether this executor submits from a task on a worker (its children may run on that very worker). */
+    boolean nested() {
+        return false;
+    }
+
     /** The broker address tasks go to. */
     String brokerAddress() {
         return client().address();
@@ -109,6 +114,11 @@ abstract class Backend {
         @Override
         String mode() {
             return mode;
+        }
+
+        @Override
+        boolean nested() {
+            return true;
         }
 
         @Override

@@ -391,33 +391,42 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
         Objects.requireNonNull(tasks, "tasks");
         List<RemoteFuture<T>> futures = new ArrayList<>(tasks.size());
-        List<byte[]> payloads = new ArrayList<>(tasks.size());
+        List<Encoded> encoded = new ArrayList<>(tasks.size());
         io.scoop.wire.SharedArrays.Batch batch = io.scoop.wire.SharedArrays.batch(tasks);
-        long kept = 0;
-        for (Callable<T> t : tasks) {
-            Objects.requireNonNull(t, "task");
-            RemoteFuture<T> f = RemoteFuture.ofCallable(this, t);
-            futures.add(f);
-            if (kept < gate.maxBytes()) {
-                byte[] payload = encodeFor(f, batch);
-                kept += payload.length;
-                payloads.add(payload);
-            } else {
-                checkTask(travelling(f, false));
-                payloads.add(null);
-            }
-        }
         try {
-            for (int i = 0; i < futures.size(); i++) {
-                byte[] payload = payloads.set(i, null);
-                if (payload == null) {
-                    // Checked above; built and encoded now, its write-back stamped now, as it is sent.
-                    payload = encodeFor(futures.get(i), batch);
+            long kept = 0;
+            for (Callable<T> t : tasks) {
+                Objects.requireNonNull(t, "task");
+                RemoteFuture<T> f = RemoteFuture.ofCallable(this, t);
+                futures.add(f);
+                if (kept < gate.maxBytes()) {
+                    Encoded e = encodeFor(f, batch);
+                    kept += e.payload().length;
+                    encoded.add(e);
+                } else {
+                    checkTask(travelling(f, false));
+                    encoded.add(null);
                 }
-                admit(futures.get(i), payload.length);
-                enqueue(futures.get(i), payload);
+            }
+            // The tasks encoded from here on may see what earlier ones wrote back: an array is checked again.
+            batch.recheck();
+            for (int i = 0; i < futures.size(); i++) {
+                Encoded e = encoded.get(i);
+                if (e == null) {
+                    // Checked above; built and encoded now, its write-back stamped now, as it is sent.
+                    e = encodeFor(futures.get(i), batch);
+                }
+                encoded.set(i, null); // its keys are admitHolding's now
+                admitHolding(futures.get(i), e);
+                enqueue(futures.get(i), e.payload());
             }
         } catch (RuntimeException | Error e) {
+            // The shared arrays that tasks not admitted hold are let go here; the admitted ones' when cancelled.
+            for (Encoded left : encoded) {
+                if (left != null) {
+                    left.keys().forEach(client::unshare);
+                }
+            }
             for (RemoteFuture<T> f : futures) {
                 f.cancel(true);
             }
@@ -727,10 +736,27 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
     }
 
     private void send(RemoteFuture<?> f) {
-        byte[] payload = encodeFor(f);
-        admit(f, payload.length);
-        enqueue(f, payload);
+        Encoded e = encodeFor(f, null);
+        admitHolding(f, e);
+        enqueue(f, e.payload());
         client.flush();
+    }
+
+    /**
+     * Admits a task ({@link #admit}) whose encoding holds shared arrays: they are let go when it is done, or at
+     * once if it is not admitted.
+     */
+    private void admitHolding(RemoteFuture<?> f, Encoded e) {
+        try {
+            admit(f, e.payload().length);
+        } catch (RuntimeException | Error x) {
+            e.keys().forEach(client::unshare);
+            throw x;
+        }
+        if (!e.keys().isEmpty()) {
+            RootClient c = client;
+            f.whenComplete((value, failure) -> e.keys().forEach(c::unshare));
+        }
     }
 
     /** Queues an admitted task: at once, or, when it has dependencies, once they have succeeded. */
@@ -856,29 +882,26 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
      * @throws TaskTooLargeException        if it encodes to more than the payload limit
      * @throws TaskNotSerializableException if it cannot be encoded
      */
-    /**
-     * Encodes what travels for {@code f} ({@link #travelling}). A large array of primitives that it captured and
-     * that an earlier task already sent, unchanged, goes to the broker once and travels by its key (see
-     * {@link io.scoop.wire.SharedArrays}); the broker keeps it while a task in flight needs it.
-     */
-    private byte[] encodeFor(RemoteFuture<?> f) {
-        return encodeFor(f, null);
+    /** A task's bytes, and the keys of the shared arrays they name, held until the task is done. */
+    private record Encoded(byte[] payload, java.util.Set<String> keys) {
     }
 
-    /** As {@link #encodeFor(RemoteFuture)}, one of the tasks of a call that sends several ({@code batch}). */
-    private byte[] encodeFor(RemoteFuture<?> f, io.scoop.wire.SharedArrays.Batch batch) {
+    /**
+     * Encodes what travels for {@code f} ({@link #travelling}). A large array of primitives that it captured and
+     * that other tasks of the same call capture too ({@code batch}), or that an earlier task already sent,
+     * unchanged, goes to the broker once and travels by its key (see {@link io.scoop.wire.SharedArrays}); the
+     * keys it took are held for it (see {@link #admitHolding}). Not so in a task on a worker: its children may
+     * run on that worker, which would send the array to the broker only to fetch it back.
+     */
+    private Encoded encodeFor(RemoteFuture<?> f, io.scoop.wire.SharedArrays.Batch batch) {
         Object task = travelling(f);
-        if (f.task() instanceof MapChunk) {
-            return encodeTask(task); // its function is shared by map; its items are each its own
+        if (f.task() instanceof MapChunk || backend.nested()) {
+            // a map's function is shared by map itself, and its items are each their own
+            return new Encoded(encodeTask(task), java.util.Set.of());
         }
         try (io.scoop.wire.SharedArrays.Session s = io.scoop.wire.SharedArrays.open(arraySink, batch)) {
             byte[] payload = encodeTask(task);
-            java.util.Set<String> keys = s.keep();
-            if (!keys.isEmpty()) {
-                RootClient c = client;
-                f.whenComplete((value, failure) -> keys.forEach(c::unshare));
-            }
-            return payload;
+            return new Encoded(payload, s.keep());
         }
     }
 

@@ -267,4 +267,26 @@ class SharedDataTest {
         assertTrue(TaskRecord.of(changed).orElseThrow().sentBytes() > 2_000_000, "a new value, inline once more");
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.brokerStats().sharedValues() == sharedBefore);
     }
+
+    @Test
+    void aGridAndOneOfItsRows_capturedTogether_stayOneRowOnTheWorker() throws Exception {
+        double[][] grid = new double[64][2048]; // 1 MiB, sent once
+        double[] row = grid[5];
+        List<Callable<Double>> tasks = new ArrayList<>();
+        for (int p = 0; p < 10; p++) {
+            int i = p;
+            tasks.add(() -> {
+                double before = grid[5][i];
+                row[i] = 100 + i;
+                return grid[5][i] + before + (row == grid[5] ? 0 : 1000);
+            });
+        }
+        List<Future<Double>> results = pool.invokeAll(tasks);
+        for (int p = 0; p < 10; p++) {
+            assertEquals(100.0 + p, results.get(p).get(), "task " + p + ": the row it wrote is the grid's row");
+            assertEquals(100.0 + p, row[p], "its write came back to the root's row");
+            long sent = TaskRecord.of(results.get(p)).orElseThrow().sentBytes();
+            assertTrue(sent < 4096, "task " + p + ": the grid by its key, the row as a reference: " + sent + " bytes");
+        }
+    }
 }

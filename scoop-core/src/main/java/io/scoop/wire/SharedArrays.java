@@ -41,6 +41,20 @@ public final class SharedArrays {
     private static final int SEEN = 64;
 
     private static final ThreadLocal<Session> CURRENT = new ThreadLocal<>();
+    /** Keys the broker refused to keep (it held too much), and when: not offered again for a while. */
+    private static final Map<String, Long> REFUSED = new java.util.HashMap<>();
+    private static final long RETRY_REFUSED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    private static boolean refused(String key) {
+        synchronized (REFUSED) {
+            Long at = REFUSED.get(key);
+            if (at != null && System.nanoTime() - at > RETRY_REFUSED_NANOS) {
+                REFUSED.remove(key);
+                return false;
+            }
+            return at != null;
+        }
+    }
     private static final Seen[] SEEN_RING = new Seen[SEEN];
     private static int seenNext;
 
@@ -67,6 +81,15 @@ public final class SharedArrays {
         private final Map<Object, String> keys = new IdentityHashMap<>(4);
         /** Large arrays that more than one task of the call captured: sent by key from the first. */
         private final Set<Object> repeated = java.util.Collections.newSetFromMap(new IdentityHashMap<>(4));
+        private boolean trusted = true;
+
+        /**
+         * From now on each array is checked again before its key is used (the tasks encoded from here on are
+         * sent after earlier ones, whose writes into captured arrays may have come back meanwhile).
+         */
+        public void recheck() {
+            trusted = false;
+        }
     }
 
     /** A batch for one call's tasks, without looking at them first. */
@@ -111,16 +134,18 @@ public final class SharedArrays {
         private Batch batch; // made when a large array is first met (most tasks have none)
         private Set<String> keys = Set.of();
         private boolean kept;
+        private final Session outer;
 
-        private Session(Sink sink, Batch batch) {
+        private Session(Sink sink, Batch batch, Session outer) {
             this.sink = sink;
             this.batch = batch;
+            this.outer = outer;
         }
 
         /** Whether this task may use {@code key}: it holds it already, or the sink now holds it for it. */
         private boolean hold(String key, byte[] encoded, int offset, int length) {
-            if (keys.contains(key) || (encoded == null ? sink.hold(key)
-                    : sink.share(key, Arrays.copyOfRange(encoded, offset, offset + length)))) {
+            if (keys.contains(key) || sink.hold(key) || encoded != null && !refused(key)
+                    && share(key, Arrays.copyOfRange(encoded, offset, offset + length))) {
                 if (keys.isEmpty()) {
                     keys = new LinkedHashSet<>();
                 }
@@ -136,9 +161,26 @@ public final class SharedArrays {
             return keys;
         }
 
+        private boolean share(String key, byte[] bytes) {
+            if (sink.share(key, bytes)) {
+                return true;
+            }
+            synchronized (REFUSED) {
+                if (REFUSED.size() >= SEEN) {
+                    REFUSED.clear();
+                }
+                REFUSED.put(key, System.nanoTime());
+            }
+            return false;
+        }
+
         @Override
         public void close() {
-            CURRENT.remove();
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
             if (!kept) {
                 keys.forEach(sink::release);
             }
@@ -151,7 +193,7 @@ public final class SharedArrays {
      * @param batch the call's batch, or null for a task sent alone
      */
     public static Session open(Sink sink, Batch batch) {
-        Session s = new Session(sink, batch);
+        Session s = new Session(sink, batch, CURRENT.get());
         CURRENT.set(s);
         return s;
     }
@@ -183,19 +225,33 @@ public final class SharedArrays {
         if (array instanceof byte[] b) {
             return length != b.length ? 0 : Arrays.mismatch(b, 0, length, origin, at, at + length);
         }
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(origin, at, origin.length - at).slice()
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        if (array instanceof double[] d) {
-            return length != d.length ? 0 : java.nio.DoubleBuffer.wrap(d).mismatch(buf.asDoubleBuffer().limit(length));
+        // Bit for bit (a NaN of other bits, or -0.0 for 0.0, is a write too): a run at a time is laid out as it
+        // was encoded, in a small buffer, and compared with the origin's bytes.
+        int width = array instanceof double[] || array instanceof long[] ? 8 : 4;
+        if (length != java.lang.reflect.Array.getLength(array)) {
+            return 0;
         }
-        if (array instanceof long[] l) {
-            return length != l.length ? 0 : java.nio.LongBuffer.wrap(l).mismatch(buf.asLongBuffer().limit(length));
+        int perRun = 8192;
+        byte[] run = new byte[Math.min(length, perRun) * width];
+        for (int off = 0; off < length; off += perRun) {
+            int n = Math.min(perRun, length - off);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(run).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (array instanceof double[] d) {
+                buf.asDoubleBuffer().put(d, off, n);
+            } else if (array instanceof long[] l) {
+                buf.asLongBuffer().put(l, off, n);
+            } else if (array instanceof int[] i) {
+                buf.asIntBuffer().put(i, off, n);
+            } else {
+                buf.asFloatBuffer().put((float[]) array, off, n);
+            }
+            int from = at + off * width;
+            int m = Arrays.mismatch(run, 0, n * width, origin, from, from + n * width);
+            if (m >= 0) {
+                return off + m / width;
+            }
         }
-        if (array instanceof int[] i) {
-            return length != i.length ? 0 : java.nio.IntBuffer.wrap(i).mismatch(buf.asIntBuffer().limit(length));
-        }
-        float[] f = (float[]) array;
-        return length != f.length ? 0 : java.nio.FloatBuffer.wrap(f).mismatch(buf.asFloatBuffer().limit(length));
+        return -1;
     }
 
     /** The array encoded in {@code origin}, decoded anew (the state before a task that changed it ran). */
@@ -297,7 +353,7 @@ public final class SharedArrays {
         if (s.batch == null) {
             s.batch = new Batch();
         }
-        String known = s.batch.keys.get(array);
+        String known = s.batch.trusted ? s.batch.keys.get(array) : null;
         return known != null && s.hold(known, null, 0, 0) ? known : null;
     }
 
@@ -349,11 +405,39 @@ public final class SharedArrays {
         @Override
         public void write(Kryo kryo, Output output, Object array) {
             Session s = CURRENT.get();
-            if (s == null || array == null || bytes((Object[]) array) < FROM_BYTES) {
+            if (s == null || array == null || bytes((Object[]) array) < FROM_BYTES || rowWrittenBefore(kryo, array)) {
                 output.writeByte(INLINE);
                 inner.write(kryo, output, array);
                 return;
             }
+            writeApart(kryo, output, s, array);
+            // Its rows count as written here, in order, as the reader counts them: a row the task also holds
+            // elsewhere (after this) is written as a reference to the grid's own row.
+            com.esotericsoftware.kryo.ReferenceResolver refs = kryo.getReferenceResolver();
+            if (kryo.getReferences() && refs != null) {
+                for (Object row : (Object[]) array) {
+                    if (row != null) {
+                        refs.addWrittenObject(row);
+                    }
+                }
+            }
+        }
+
+        /** Whether a row was written before the grid in this task (it must stay that very row: inline then). */
+        private static boolean rowWrittenBefore(Kryo kryo, Object array) {
+            com.esotericsoftware.kryo.ReferenceResolver refs = kryo.getReferenceResolver();
+            if (!kryo.getReferences() || refs == null) {
+                return false;
+            }
+            for (Object row : (Object[]) array) {
+                if (row != null && refs.getWrittenId(row) != -1) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void writeApart(Kryo kryo, Output output, Session s, Object array) {
             String key = knownKey(s, array);
             if (key == null) {
                 byte[] blob;
@@ -397,6 +481,16 @@ public final class SharedArrays {
             if (!type.isInstance(array)) {
                 throw new KryoException("an array of arrays decoded to " + (array == null ? "null"
                         : array.getClass().getTypeName()) + ", not " + type.getTypeName());
+            }
+            // Its rows take the reference numbers the writer gave them (see write), in the same order.
+            kryo.reference(array);
+            com.esotericsoftware.kryo.ReferenceResolver refs = kryo.getReferenceResolver();
+            if (kryo.getReferences() && refs != null) {
+                for (Object row : (Object[]) array) {
+                    if (row != null) {
+                        refs.setReadObject(refs.nextReadId(row.getClass()), row);
+                    }
+                }
             }
             return array;
         }
