@@ -225,30 +225,36 @@ public final class SharedArrays {
         if (array instanceof byte[] b) {
             return length != b.length ? 0 : Arrays.mismatch(b, 0, length, origin, at, at + length);
         }
-        // Bit for bit (a NaN of other bits, or -0.0 for 0.0, is a write too): a run at a time is laid out as it
-        // was encoded, in a small buffer, and compared with the origin's bytes.
-        int width = array instanceof double[] || array instanceof long[] ? 8 : 4;
+        // Compared as the write-back compares a copy (Arrays.mismatch: -0.0 differs from 0.0, NaNs of other bits
+        // do not), a run at a time: the origin's run is laid into a small array of the same type first.
         if (length != java.lang.reflect.Array.getLength(array)) {
             return 0;
         }
         int perRun = 8192;
-        byte[] run = new byte[Math.min(length, perRun) * width];
+        java.nio.ByteBuffer all = java.nio.ByteBuffer.wrap(origin).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Object run = java.lang.reflect.Array.newInstance(array.getClass().getComponentType(), Math.min(length, perRun));
         for (int off = 0; off < length; off += perRun) {
             int n = Math.min(perRun, length - off);
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(run).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int m;
             if (array instanceof double[] d) {
-                buf.asDoubleBuffer().put(d, off, n);
+                all.position(at + off * 8);
+                all.asDoubleBuffer().get((double[]) run, 0, n);
+                m = Arrays.mismatch(d, off, off + n, (double[]) run, 0, n);
             } else if (array instanceof long[] l) {
-                buf.asLongBuffer().put(l, off, n);
+                all.position(at + off * 8);
+                all.asLongBuffer().get((long[]) run, 0, n);
+                m = Arrays.mismatch(l, off, off + n, (long[]) run, 0, n);
             } else if (array instanceof int[] i) {
-                buf.asIntBuffer().put(i, off, n);
+                all.position(at + off * 4);
+                all.asIntBuffer().get((int[]) run, 0, n);
+                m = Arrays.mismatch(i, off, off + n, (int[]) run, 0, n);
             } else {
-                buf.asFloatBuffer().put((float[]) array, off, n);
+                all.position(at + off * 4);
+                all.asFloatBuffer().get((float[]) run, 0, n);
+                m = Arrays.mismatch((float[]) array, off, off + n, (float[]) run, 0, n);
             }
-            int from = at + off * width;
-            int m = Arrays.mismatch(run, 0, n * width, origin, from, from + n * width);
             if (m >= 0) {
-                return off + m / width;
+                return off + m;
             }
         }
         return -1;
