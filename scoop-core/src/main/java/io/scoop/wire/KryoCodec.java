@@ -71,7 +71,6 @@ public final class KryoCodec {
 
     /** Encodes {@code value} with its class. Throws {@code KryoException} (or a runtime error) on failure. */
     public static byte[] encode(Object value) {
-        Kryo kryo = POOL.obtain();
         java.lang.ref.SoftReference<Output> large = LARGE_OUTPUT.get();
         Output out = large == null ? null : large.get();
         if (out == null) {
@@ -79,12 +78,9 @@ public final class KryoCodec {
         }
         try {
             out.reset();
-            kryo.setClassLoader(loader());
-            kryo.writeClassAndObject(out, value);
+            write(out, value);
             return out.toBytes();
         } finally {
-            kryo.reset();
-            POOL.free(kryo);
             int capacity = out.getBuffer().length;
             if (capacity > SOFT_BUFFER) {
                 // Past what is worth keeping at all (a task of tens of MiB): dropped, as before.
@@ -106,12 +102,17 @@ public final class KryoCodec {
      * another encoding is under way on this thread (which holds this thread's buffer).
      */
     public static byte[] encodeAlone(Object value) {
-        Kryo kryo = POOL.obtain();
         Output out = new Output(4096, -1);
+        write(out, value);
+        return out.toBytes();
+    }
+
+    /** Writes {@code value} with its class into {@code out}, with a Kryo of the pool. */
+    private static void write(Output out, Object value) {
+        Kryo kryo = POOL.obtain();
         try {
             kryo.setClassLoader(loader());
             kryo.writeClassAndObject(out, value);
-            return out.toBytes();
         } finally {
             kryo.reset();
             POOL.free(kryo);
@@ -123,19 +124,13 @@ public final class KryoCodec {
      * counted and dropped as it fills: the same checks and failures as {@code encode}, without keeping the bytes.
      */
     public static long measure(Object value) {
-        Kryo kryo = POOL.obtain();
         Output out = MEASURE.get();
         out.setOutputStream(java.io.OutputStream.nullOutputStream()); // and back to 0 bytes counted
-        try {
-            kryo.setClassLoader(loader());
-            kryo.writeClassAndObject(out, value);
-            out.flush();
-            return out.total();
-        } finally {
-            kryo.reset();
-            POOL.free(kryo);
-        }
+        write(out, value);
+        out.flush();
+        return out.total();
     }
+
 
     /** Decodes what {@link #encode} wrote, loading classes with the thread's context class loader. */
     public static Object decode(byte[] bytes) {
