@@ -153,8 +153,9 @@ public final class SharedStore {
     private static Object load(String key, String slot, boolean raw) {
         Function<String, byte[]> f = fetcher;
         if (f == null) {
-            throw new IllegalStateException("it was shared by another JVM, and this one is not a worker that could"
-                    + " fetch it: return results, not Shared handles, to the root");
+            throw new IllegalStateException(raw ? "this JVM is not a worker that could fetch it"
+                    : "it was shared by another JVM, and this one is not a worker that could fetch it: return"
+                    + " results, not Shared handles, to the root");
         }
         byte[] bytes = f.apply(key);
         if (bytes == null) {

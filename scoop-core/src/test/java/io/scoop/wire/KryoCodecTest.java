@@ -138,6 +138,39 @@ class KryoCodecTest {
         assertEquals(true, String.valueOf(e.getMessage()).contains("form 7"), e.getMessage());
     }
 
+    /**
+     * The forms a root uses for arrays sent once, forged: a key that is not 64 hex digits, a grid apart whose
+     * announced length passes the end, and a well-formed key in a JVM that is no worker (nothing to fetch from).
+     */
+    @Test
+    void decode_forgedArrayKeysAndLengths_areRefusedByTheirReasons() {
+        byte[] one = KryoCodec.encode(new long[] {1, 2, 3});
+        int at = one.length - 26; // the form byte
+        com.esotericsoftware.kryo.io.Output forged = new com.esotericsoftware.kryo.io.Output(256, -1);
+        forged.writeBytes(one, 0, at);
+        forged.writeByte(1);
+        forged.writeString("zz");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(forged.toBytes()));
+        assertEquals(true, String.valueOf(e.getMessage()).contains("not 64 hex digits"), e.getMessage());
+
+        com.esotericsoftware.kryo.io.Output unknown = new com.esotericsoftware.kryo.io.Output(256, -1);
+        unknown.writeBytes(one, 0, at);
+        unknown.writeByte(1);
+        unknown.writeString("ab".repeat(32));
+        e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(unknown.toBytes()));
+        assertEquals(true, String.valueOf(e.getMessage()).contains("could not be had here"), e.getMessage());
+
+        byte[] grid = KryoCodec.encode(new double[0][]);
+        int form = grid.length - 2; // the form byte, then the length + 1 (1)
+        assertEquals(0, grid[form]);
+        com.esotericsoftware.kryo.io.Output apart = new com.esotericsoftware.kryo.io.Output(256, -1);
+        apart.writeBytes(grid, 0, form);
+        apart.writeByte(2);
+        apart.writeVarInt(1_000_000, true);
+        e = assertThrows(RuntimeException.class, () -> KryoCodec.decode(apart.toBytes()));
+        assertEquals(true, String.valueOf(e.getMessage()).contains("bytes are left"), e.getMessage());
+    }
+
     /** A length the bytes left cannot hold is refused before the array is allocated. */
     @Test
     void decode_anArrayLengthPastTheEnd_isRefused() {
