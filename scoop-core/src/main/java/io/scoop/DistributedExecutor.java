@@ -876,12 +876,6 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         return ctx == null ? 0 : ctx.priority() + 1;
     }
 
-    /**
-     * Encodes a task, or explains why it cannot travel.
-     *
-     * @throws TaskTooLargeException        if it encodes to more than the payload limit
-     * @throws TaskNotSerializableException if it cannot be encoded
-     */
     /** A task's bytes, and the keys of the shared arrays they name, held until the task is done. */
     private record Encoded(byte[] payload, java.util.Set<String> keys) {
     }
@@ -928,6 +922,12 @@ public class DistributedExecutor extends AbstractExecutorService implements Remo
         }
     };
 
+    /**
+     * Encodes a task, or explains why it cannot travel.
+     *
+     * @throws TaskTooLargeException        if it encodes to more than the payload limit
+     * @throws TaskNotSerializableException if it cannot be encoded
+     */
     static byte[] encodeTask(Object task) {
         return encode(task, "task");
     }

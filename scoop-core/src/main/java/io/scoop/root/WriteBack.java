@@ -287,11 +287,11 @@ public final class WriteBack {
         return m < 0 ? -1 : from + m;
     }
 
-    @SuppressWarnings("unchecked")
     /** An array's state before its task ran, as the bytes it was decoded from. */
     private record Origin(byte[] bytes) {
     }
 
+    @SuppressWarnings("unchecked")
     private static Object diff(Object before, Object now) {
         if (before instanceof Origin o) {
             if (io.scoop.wire.SharedArrays.firstChange(now, o.bytes) < 0) {

@@ -429,14 +429,19 @@ public final class SharedArrays {
             }
         }
 
-        /** Whether a row was written before the grid in this task (it must stay that very row: inline then). */
+        /**
+         * Whether the grid must stay inline: a row was written before it in this task (it must stay that very
+         * row), or a row comes twice in it (a reference number each time on the reader's side, one on the
+         * writer's: the numbers after it would go out of step).
+         */
         private static boolean rowWrittenBefore(Kryo kryo, Object array) {
             com.esotericsoftware.kryo.ReferenceResolver refs = kryo.getReferenceResolver();
             if (!kryo.getReferences() || refs == null) {
                 return false;
             }
+            Set<Object> rows = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             for (Object row : (Object[]) array) {
-                if (row != null && refs.getWrittenId(row) != -1) {
+                if (row != null && (refs.getWrittenId(row) != -1 || !rows.add(row))) {
                     return true;
                 }
             }
