@@ -40,7 +40,9 @@ import java.util.concurrent.Future;
  *   <li>{@code --no-cpu}: leave out the per-thread CPU accounting read from {@code /proc}.
  * </ul>
  * See the javadoc of {@link W1Throughput}, {@link W2Latency}, {@link W3CpuBound}, {@link W5Startup} and {@link LambdaCost} for
- * what each measures and the table it prints. Hidden subcommands: {@code echo-worker ADDRESS NAME} (the JVM
+ * what each measures and the table it prints. {@code jmh [args]} runs the JMH micro-benchmarks of the hot
+ * pieces ({@code io.scoop.bench.jmh.CodecBench}, {@code io.scoop.broker.SchedulerBench}) with JMH's own
+ * arguments. Hidden subcommands: {@code echo-worker ADDRESS NAME} (the JVM
  * of the JeroMQ baselines' workers) and {@code hold [--workers 2] [--idle S] [--busy S] [--worker-opts O]}
  * (starts an executor, prints its worker pids, idles, then keeps the workers busy with W3 tasks: for
  * {@code strace -f -c -p PID} from outside).
@@ -62,6 +64,11 @@ public final class Bench {
         }
         if (args.length > 0 && args[0].equals("lambda-first")) {
             LambdaCost.firstMain(args[1]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("jmh")) {
+            // The JMH micro-benchmarks (CodecBench, SchedulerBench); the rest of the arguments are JMH's.
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("hold")) {
@@ -156,6 +163,7 @@ public final class Bench {
     private static void usage(PrintStream s) {
         s.println("usage: java -jar scoop-bench.jar [W1..W8|LAMBDA|all ...] [--runs 5] [--warmup N] [--warmup-seconds S]"
                 + " [--worker-opts \"default|-XX:+UseSerialGC\"] [--w5-opts \"A|B\"] [--launcher PATH] [--quiet-wait S] [--no-cpu]");
+        s.println("       java -jar scoop-bench.jar jmh [JMH's arguments, e.g. CodecBench or SchedulerBench]");
     }
 
     static String codeSource(String className) {
@@ -176,6 +184,7 @@ public final class Bench {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             List<java.util.jar.JarEntry> entries = jf.stream()
                     .filter(e -> e.getName().startsWith("io/scoop/") && !e.getName().startsWith("io/scoop/bench/")
+                            && !e.getName().contains("/jmh_generated/") && !e.getName().contains("Bench")
                             && e.getName().endsWith(".class"))
                     .sorted(java.util.Comparator.comparing(java.util.jar.JarEntry::getName)).toList();
             for (java.util.jar.JarEntry e : entries) {
