@@ -550,12 +550,8 @@ public final class RootClient implements AutoCloseable {
      * @throws ClusterBrokenException if it does not answer in time, or the cluster broke
      */
     public void share(String key, byte[] bytes, long timeoutMillis) {
-        synchronized (sharedHolds) {
-            Integer holds = sharedHolds.get(key);
-            if (holds != null) {
-                sharedHolds.put(key, holds + 1);
-                return;
-            }
+        if (holdShared(key)) {
+            return;
         }
         CompletableFuture<String> reply = new CompletableFuture<>();
         CompletableFuture<String> earlier = shareReplies.putIfAbsent(key, reply);

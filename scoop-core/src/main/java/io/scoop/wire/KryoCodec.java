@@ -131,7 +131,6 @@ public final class KryoCodec {
         return out.total();
     }
 
-
     /** Decodes what {@link #encode} wrote, loading classes with the thread's context class loader. */
     public static Object decode(byte[] bytes) {
         Kryo kryo = POOL.obtain();

@@ -27,8 +27,9 @@ import java.util.zip.CRC32C;
  * <p>Why not from the first time for a task sent alone: a value sent with one task only would cost a hash and a
  * fetch more than it saves. The array is known again by identity; two CRCs of its bytes (CRC-32C and CRC-32,
  * 64 bits together), taken each time, tell whether it changed in between (a change makes it a new value, sent
- * inline once more). The layout: a byte, 0 for the array's own encoding next, 1 for a key (the SHA-256 of that
- * encoding, in hex) whose bytes are that encoding.
+ * inline once more). The layout: a byte, 0 for the array's own encoding next, 1 for a key (the 32 bytes of the
+ * SHA-256 of that encoding) whose bytes are that encoding; for an array of arrays also 2, its encoding apart (a
+ * length, then the bytes).
  */
 public final class SharedArrays {
     /** The smallest array (in bytes of its elements) sent once: 64 KiB. */
@@ -36,7 +37,8 @@ public final class SharedArrays {
 
     private static final int INLINE = 0;
     private static final int SHARED = 1;
-    private static final int KEY_CHARS = 64;
+    /** A key on the wire: the 32 bytes of the SHA-256 (a fixed length, read without trusting a count). */
+    private static final int KEY_BYTES = 32;
     /** Arrays remembered by identity, most recent first: enough for the data a sweep's tasks capture. */
     private static final int SEEN = 64;
 
@@ -44,6 +46,12 @@ public final class SharedArrays {
     /** Keys the broker refused to keep (it held too much), and when: not offered again for a while. */
     private static final Map<String, Long> REFUSED = new java.util.HashMap<>();
     private static final long RETRY_REFUSED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    private static final Seen[] SEEN_RING = new Seen[SEEN];
+    private static int seenNext;
+
+    private SharedArrays() {
+    }
 
     private static boolean refused(String key) {
         synchronized (REFUSED) {
@@ -54,11 +62,6 @@ public final class SharedArrays {
             }
             return at != null;
         }
-    }
-    private static final Seen[] SEEN_RING = new Seen[SEEN];
-    private static int seenNext;
-
-    private SharedArrays() {
     }
 
     /** Where the root puts a value to send once: true if the broker has it (or now will), false to send inline. */
@@ -90,11 +93,6 @@ public final class SharedArrays {
         public void recheck() {
             trusted = false;
         }
-    }
-
-    /** A batch for one call's tasks, without looking at them first. */
-    public static Batch batch() {
-        return new Batch();
     }
 
     /**
@@ -279,7 +277,8 @@ public final class SharedArrays {
             boolean again) {
         boolean unchanged = false;
         synchronized (SEEN_RING) {
-            Seen s = find(array);
+            int i = indexOf(array);
+            Seen s = i < 0 ? null : SEEN_RING[i];
             if (s != null && s.length == length && s.check == check) {
                 if (s.key != null) {
                     return s.key;
@@ -291,25 +290,24 @@ public final class SharedArrays {
         // taken outside the lock (16 MiB take some 10 ms), and kept for the next task that takes the array.
         String key = unchanged || again ? SharedStore.keyOf(encoded, offset, length) : null;
         synchronized (SEEN_RING) {
-            for (int i = 0; i < SEEN; i++) {
-                if (SEEN_RING[i] != null && SEEN_RING[i].array.get() == array) {
-                    SEEN_RING[i] = new Seen(SEEN_RING[i].array, length, check, key);
-                    return key;
-                }
+            int i = indexOf(array); // looked up again: another thread may have moved the ring meanwhile
+            if (i < 0) {
+                i = seenNext;
+                seenNext = (seenNext + 1) % SEEN;
             }
-            SEEN_RING[seenNext] = new Seen(new WeakReference<>(array), length, check, key);
-            seenNext = (seenNext + 1) % SEEN;
+            SEEN_RING[i] = new Seen(new WeakReference<>(array), length, check, key);
             return key;
         }
     }
 
-    private static Seen find(Object array) {
-        for (Seen s : SEEN_RING) {
-            if (s != null && s.array.get() == array) {
-                return s;
+    /** Where {@code array} is in the ring, or -1; called under its lock. */
+    private static int indexOf(Object array) {
+        for (int i = 0; i < SEEN; i++) {
+            if (SEEN_RING[i] != null && SEEN_RING[i].array.get() == array) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     /** Wraps the serializers of {@code byte[]}, {@code double[]}, {@code long[]}, {@code int[]}, {@code float[]}. */
@@ -363,13 +361,17 @@ public final class SharedArrays {
         return known != null && s.hold(known, null, 0, 0) ? known : null;
     }
 
+    private static void writeKey(Output output, String key) {
+        output.writeByte(SHARED);
+        output.writeBytes(java.util.HexFormat.of().parseHex(key));
+    }
+
     private static String readKey(Input input) {
-        String key = input.readString();
-        if (key == null || key.length() != KEY_CHARS || !key.chars().allMatch(c -> c >= '0' && c <= '9'
-                || c >= 'a' && c <= 'f')) {
-            throw new KryoException("a shared array's key is not 64 hex digits");
+        if (input.getInputStream() == null && input.limit() - input.position() < KEY_BYTES) {
+            throw new KryoException("a shared array's key announced, but only " + (input.limit() - input.position())
+                    + " of its " + KEY_BYTES + " bytes are left");
         }
-        return key;
+        return java.util.HexFormat.of().formatHex(input.readBytes(KEY_BYTES));
     }
 
     private static byte[] fetch(String key) {
@@ -466,8 +468,7 @@ public final class SharedArrays {
                     return;
                 }
             }
-            output.writeByte(SHARED);
-            output.writeAscii(key);
+            writeKey(output, key);
         }
 
         @Override
@@ -524,16 +525,16 @@ public final class SharedArrays {
 
         @Override
         public void write(Kryo kryo, Output output, Object array) {
-            Session s = CURRENT.get();
-            if (s == null || array == null || bytes.applyAsLong(array) < FROM_BYTES) {
+            // Every primitive array goes through here (results too): the size first, then the thread's session.
+            Session s = array == null || bytes.applyAsLong(array) < FROM_BYTES ? null : CURRENT.get();
+            if (s == null) {
                 output.writeByte(INLINE);
                 inner.write(kryo, output, array);
                 return;
             }
             String known = knownKey(s, array);
             if (known != null) {
-                output.writeByte(SHARED);
-                output.writeAscii(known);
+                writeKey(output, known);
                 return;
             }
             // Encoded inline first, in place when the output is one buffer (the usual case: the bytes are then
@@ -562,8 +563,7 @@ public final class SharedArrays {
                 if (inPlace) {
                     output.setPosition(flagAt);
                 }
-                output.writeByte(SHARED);
-                output.writeAscii(key);
+                writeKey(output, key);
                 return;
             }
             if (!inPlace) {
